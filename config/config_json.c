@@ -1,0 +1,392 @@
+/*
+ * config_json.c: the JSON form of a domain config (yajl 2), written for
+ * --dry-run and kept with each running domain; read back by from_json.
+ * Keys are the xl.cfg ones; unset strings are null; memory is in MiB.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlcfg_i.h"
+
+static const char json_source[] = "JSON";
+
+struct jw {
+	yajl_gen g;
+	int bad;
+};
+
+static void put_raw(struct jw *w, const char *s)
+{
+	if (!s)
+		w->bad |= yajl_gen_null(w->g) != yajl_gen_status_ok;
+	else
+		w->bad |= yajl_gen_string(w->g, (const unsigned char *)s,
+					  strlen(s)) != yajl_gen_status_ok;
+}
+
+static void put_str(struct jw *w, const char *key, const char *s)
+{
+	put_raw(w, key);
+	put_raw(w, s);
+}
+
+static void put_num(struct jw *w, const char *key, uint64_t n)
+{
+	put_raw(w, key);
+	w->bad |= yajl_gen_integer(w->g, (long long)n) != yajl_gen_status_ok;
+}
+
+static void put_bool(struct jw *w, const char *key, int b)
+{
+	put_raw(w, key);
+	w->bad |= yajl_gen_bool(w->g, b) != yajl_gen_status_ok;
+}
+
+static void open_map(struct jw *w, const char *key)
+{
+	if (key)
+		put_raw(w, key);
+	w->bad |= yajl_gen_map_open(w->g) != yajl_gen_status_ok;
+}
+
+static void close_map(struct jw *w)
+{
+	w->bad |= yajl_gen_map_close(w->g) != yajl_gen_status_ok;
+}
+
+static void open_array(struct jw *w, const char *key)
+{
+	put_raw(w, key);
+	w->bad |= yajl_gen_array_open(w->g) != yajl_gen_status_ok;
+}
+
+static void close_array(struct jw *w)
+{
+	w->bad |= yajl_gen_array_close(w->g) != yajl_gen_status_ok;
+}
+
+static void put_disk(struct jw *w, const struct pv_disk_spec *d)
+{
+	open_map(w, NULL);
+	put_str(w, "target", d->target);
+	put_str(w, "vdev", d->vdev);
+	put_str(w, "access", d->readwrite ? "rw" : "ro");
+	put_str(w, "devtype", d->cdrom ? "cdrom" : "disk");
+	put_str(w, "format", d->format);
+	put_str(w, "backendtype", d->backendtype);
+	put_str(w, "script", d->script);
+	put_str(w, "backend", d->backend);
+	put_bool(w, "phy_prefix", d->is_phy_prefix);
+	close_map(w);
+}
+
+static void put_vif(struct jw *w, const struct pv_vif_spec *v)
+{
+	open_map(w, NULL);
+	put_str(w, "mac", v->mac);
+	put_str(w, "bridge", v->bridge);
+	put_str(w, "ip", v->ip);
+	put_str(w, "rate", v->rate);
+	put_str(w, "type", v->type);
+	put_str(w, "script", v->script);
+	put_str(w, "vifname", v->vifname);
+	put_str(w, "model", v->model);
+	put_str(w, "backend", v->backend);
+	if (v->mtu)
+		put_num(w, "mtu", v->mtu);
+	else
+		put_str(w, "mtu", NULL);
+	close_map(w);
+}
+
+int pv_domain_config_to_json(const struct pv_domain_config *c, yajl_gen g)
+{
+	struct jw w = { .g = g };
+	size_t i;
+
+	open_map(&w, NULL);
+	put_str(&w, "name", c->name);
+	put_str(&w, "type", "pv");
+	put_str(&w, "uuid", c->uuid);
+	put_str(&w, "kernel", c->kernel);
+	put_str(&w, "ramdisk", c->ramdisk);
+	put_str(&w, "cmdline", c->cmdline);
+	put_str(&w, "bootloader", c->bootloader);
+	if (c->bootloader_argv) {
+		open_array(&w, "bootloader_args");
+		for (i = 0; i < c->bootloader_argc; i++)
+			put_raw(&w, c->bootloader_argv[i]);
+		close_array(&w);
+	} else {
+		put_str(&w, "bootloader_args", NULL);
+	}
+	put_num(&w, "memory", c->memory_mb);
+	put_num(&w, "maxmem", c->maxmem_mb);
+	put_num(&w, "vcpus", c->vcpus);
+	put_num(&w, "maxvcpus", c->maxvcpus);
+	put_str(&w, "cpus", c->cpus);
+	put_str(&w, "on_poweroff", pv_action_name(c->on_poweroff));
+	put_str(&w, "on_reboot", pv_action_name(c->on_reboot));
+	put_str(&w, "on_crash", pv_action_name(c->on_crash));
+	open_array(&w, "disk");
+	for (i = 0; i < c->ndisks; i++)
+		put_disk(&w, &c->disks[i]);
+	close_array(&w);
+	open_array(&w, "vif");
+	for (i = 0; i < c->nvifs; i++)
+		put_vif(&w, &c->vifs[i]);
+	close_array(&w);
+	put_str(&w, "source", c->source);
+	close_map(&w);
+	return w.bad ? -EINVAL : 0;
+}
+
+/* ---- reading ---- */
+
+struct jr {
+	const char *where;	/* "JSON" or "JSON: disk[1]" */
+	struct pv_err *err;
+};
+
+static int jbad(struct jr *r, const char *key, const char *what)
+{
+	return pv_err_set(r->err, -EINVAL, "%s: %s: %s", r->where, key, what);
+}
+
+static yajl_val field(yajl_val obj, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < obj->u.object.len; i++)
+		if (!strcmp(obj->u.object.keys[i], key))
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+/* A string or null (or absent) into *out. */
+static int get_str(struct jr *r, yajl_val obj, const char *key, char **out)
+{
+	yajl_val v = field(obj, key);
+
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_STRING(v))
+		return jbad(r, key, "expected a string or null");
+	pv_str_set(out, YAJL_GET_STRING(v));
+	return 0;
+}
+
+static int get_num(struct jr *r, yajl_val obj, const char *key, uint64_t min,
+		   uint64_t max, uint64_t *out)
+{
+	yajl_val v = field(obj, key);
+
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
+	    (uint64_t)YAJL_GET_INTEGER(v) < min ||
+	    (uint64_t)YAJL_GET_INTEGER(v) > max)
+		return jbad(r, key, "expected an integer in range");
+	*out = (uint64_t)YAJL_GET_INTEGER(v);
+	return 0;
+}
+
+static int get_choice(struct jr *r, yajl_val obj, const char *key,
+		      const char *yes, const char *no, int *out)
+{
+	char *s = NULL;
+	int rc = get_str(r, obj, key, &s);
+
+	if (!rc && s && strcmp(s, yes) && strcmp(s, no))
+		rc = jbad(r, key, "unexpected value");
+	if (!rc && s)
+		*out = !strcmp(s, yes);
+	free(s);
+	return rc;
+}
+
+static int get_disk(struct jr *r, yajl_val o, struct pv_disk_spec *d)
+{
+	yajl_val phy = field(o, "phy_prefix");
+	int rc;
+
+	if (!YAJL_IS_OBJECT(o))
+		return jbad(r, "disk", "expected an object");
+	rc = get_str(r, o, "target", &d->target);
+	rc = rc ? rc : get_str(r, o, "vdev", &d->vdev);
+	rc = rc ? rc : get_choice(r, o, "access", "rw", "ro", &d->readwrite);
+	rc = rc ? rc : get_choice(r, o, "devtype", "cdrom", "disk", &d->cdrom);
+	rc = rc ? rc : get_str(r, o, "format", &d->format);
+	rc = rc ? rc : get_str(r, o, "backendtype", &d->backendtype);
+	rc = rc ? rc : get_str(r, o, "script", &d->script);
+	rc = rc ? rc : get_str(r, o, "backend", &d->backend);
+	if (!rc && phy && !YAJL_IS_TRUE(phy) && !YAJL_IS_FALSE(phy))
+		rc = jbad(r, "phy_prefix", "expected true or false");
+	d->is_phy_prefix = phy && YAJL_IS_TRUE(phy);
+	if (!rc && !d->vdev)
+		rc = jbad(r, "vdev", "missing");
+	if (!rc && !d->format)
+		pv_str_set(&d->format, "raw");
+	return rc;
+}
+
+static int get_vif(struct jr *r, yajl_val o, struct pv_vif_spec *v)
+{
+	int rc;
+
+	if (!YAJL_IS_OBJECT(o))
+		return jbad(r, "vif", "expected an object");
+	rc = get_str(r, o, "mac", &v->mac);
+	rc = rc ? rc : get_str(r, o, "bridge", &v->bridge);
+	rc = rc ? rc : get_str(r, o, "ip", &v->ip);
+	rc = rc ? rc : get_str(r, o, "rate", &v->rate);
+	rc = rc ? rc : get_str(r, o, "type", &v->type);
+	rc = rc ? rc : get_str(r, o, "script", &v->script);
+	rc = rc ? rc : get_str(r, o, "vifname", &v->vifname);
+	rc = rc ? rc : get_str(r, o, "model", &v->model);
+	rc = rc ? rc : get_str(r, o, "backend", &v->backend);
+	rc = rc ? rc : get_num(r, o, "mtu", 0, 65535, &v->mtu);
+	if (!rc && v->mac && !xlcfg_mac_valid(v->mac))
+		rc = jbad(r, "mac", "invalid MAC address");
+	return rc;
+}
+
+/* disk and vif: arrays of objects. */
+static int get_devices(struct jr *r, yajl_val root, struct pv_domain_config *c)
+{
+	yajl_val d = field(root, "disk"), v = field(root, "vif");
+	char where[64];
+	size_t i;
+	int rc = 0;
+
+	if ((d && !YAJL_IS_ARRAY(d) && !YAJL_IS_NULL(d)) ||
+	    (v && !YAJL_IS_ARRAY(v) && !YAJL_IS_NULL(v)))
+		return jbad(r, d && !YAJL_IS_ARRAY(d) ? "disk" : "vif",
+			    "expected an array");
+	if (d && YAJL_IS_ARRAY(d) && d->u.array.len) {
+		c->ndisks = d->u.array.len;
+		c->disks = pv_calloc(c->ndisks, sizeof(*c->disks));
+		for (i = 0; i < c->ndisks; i++)
+			pv_disk_spec_init(&c->disks[i]);
+	}
+	if (v && YAJL_IS_ARRAY(v) && v->u.array.len) {
+		c->nvifs = v->u.array.len;
+		c->vifs = pv_calloc(c->nvifs, sizeof(*c->vifs));
+		for (i = 0; i < c->nvifs; i++)
+			pv_vif_spec_init(&c->vifs[i]);
+	}
+	for (i = 0; i < c->ndisks && !rc; i++) {
+		snprintf(where, sizeof(where), "JSON: disk[%zu]", i);
+		r->where = where;
+		rc = get_disk(r, d->u.array.values[i], &c->disks[i]);
+	}
+	for (i = 0; i < c->nvifs && !rc; i++) {
+		snprintf(where, sizeof(where), "JSON: vif[%zu]", i);
+		r->where = where;
+		rc = get_vif(r, v->u.array.values[i], &c->vifs[i]);
+	}
+	r->where = json_source;
+	return rc;
+}
+
+static int get_action(struct jr *r, yajl_val root, const char *key,
+		      enum pv_action *out)
+{
+	char *s = NULL;
+	int rc = get_str(r, root, key, &s);
+
+	if (!rc && s && pv_action_parse(s, out))
+		rc = jbad(r, key, "unknown action");
+	free(s);
+	return rc;
+}
+
+static int get_bootloader_args(struct jr *r, yajl_val root,
+			       struct pv_domain_config *c)
+{
+	yajl_val v = field(root, "bootloader_args");
+	char **args;
+	size_t i, n;
+
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (YAJL_IS_STRING(v)) {
+		xlcfg_set_bootloader_args_string(c, YAJL_GET_STRING(v));
+		return 0;
+	}
+	if (!YAJL_IS_ARRAY(v))
+		return jbad(r, "bootloader_args", "expected an array of strings");
+	n = v->u.array.len;
+	for (i = 0; i < n; i++)
+		if (!YAJL_IS_STRING(v->u.array.values[i]))
+			return jbad(r, "bootloader_args",
+				    "expected an array of strings");
+	args = pv_calloc(n + 1, sizeof(*args));
+	for (i = 0; i < n; i++)
+		args[i] = YAJL_GET_STRING(v->u.array.values[i]);
+	xlcfg_set_bootloader_args_list(c, args, n);
+	free(args);
+	return 0;
+}
+
+static int get_top(struct jr *r, yajl_val root, struct pv_domain_config *c)
+{
+	uint64_t vcpus = 0, maxvcpus = 0;
+	char *type = NULL, *uuid = NULL;
+	int rc;
+
+	rc = get_str(r, root, "type", &type);
+	if (!rc && type && strcmp(type, "pv"))
+		rc = jbad(r, "type", "pvctl runs PV guests only");
+	free(type);
+	rc = rc ? rc : get_str(r, root, "name", &c->name);
+	rc = rc ? rc : get_str(r, root, "uuid", &uuid);
+	if (!rc && uuid && xlcfg_uuid_canon(uuid, &c->uuid))
+		rc = jbad(r, "uuid", "invalid uuid");
+	free(uuid);
+	rc = rc ? rc : get_str(r, root, "kernel", &c->kernel);
+	rc = rc ? rc : get_str(r, root, "ramdisk", &c->ramdisk);
+	rc = rc ? rc : get_str(r, root, "cmdline", &c->cmdline);
+	rc = rc ? rc : get_str(r, root, "bootloader", &c->bootloader);
+	rc = rc ? rc : get_bootloader_args(r, root, c);
+	rc = rc ? rc : get_num(r, root, "memory", 1, PV_XLCFG_MAX_MEMORY_MB,
+			       &c->memory_mb);
+	rc = rc ? rc : get_num(r, root, "maxmem", 0, PV_XLCFG_MAX_MEMORY_MB,
+			       &c->maxmem_mb);
+	rc = rc ? rc : get_num(r, root, "vcpus", 1, PV_XLCFG_MAX_VCPUS, &vcpus);
+	rc = rc ? rc : get_num(r, root, "maxvcpus", 0, PV_XLCFG_MAX_VCPUS,
+			       &maxvcpus);
+	c->vcpus = (unsigned int)vcpus;
+	c->maxvcpus = (unsigned int)maxvcpus;
+	rc = rc ? rc : get_str(r, root, "cpus", &c->cpus);
+	rc = rc ? rc : get_action(r, root, "on_poweroff", &c->on_poweroff);
+	rc = rc ? rc : get_action(r, root, "on_reboot", &c->on_reboot);
+	rc = rc ? rc : get_action(r, root, "on_crash", &c->on_crash);
+	rc = rc ? rc : get_str(r, root, "source", &c->source);
+	return rc;
+}
+
+int pv_domain_config_from_json(yajl_val root, struct pv_domain_config *c,
+			       struct pv_err *err)
+{
+	struct jr r = { .where = json_source, .err = err };
+	struct cfg_ctx x = { .c = c, .err = err, .source = json_source };
+	int rc;
+
+	pv_domain_config_dispose(c);
+	if (!root || !YAJL_IS_OBJECT(root))
+		return pv_err_set(err, -EINVAL, "JSON: expected an object");
+	xlcfg_settings_init(&x.settings);
+	rc = get_top(&r, root, c);
+	if (!rc)
+		rc = get_devices(&r, root, c);
+	if (!rc) {
+		xlcfg_fill_defaults(c);
+		rc = xlcfg_validate(&x);
+	}
+	if (rc)
+		pv_domain_config_dispose(c);
+	return rc;
+}

@@ -1,0 +1,206 @@
+/*
+ * vifspec.c: `vif = [...]` entries in xl-network-configuration(5) syntax:
+ * comma-separated key=value pairs, all optional ('' is a valid vif).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlcfg_i.h"
+
+void pv_vif_spec_init(struct pv_vif_spec *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+void pv_vif_spec_dispose(struct pv_vif_spec *v)
+{
+	free(v->mac);
+	free(v->bridge);
+	free(v->ip);
+	free(v->rate);
+	free(v->type);
+	free(v->script);
+	free(v->vifname);
+	free(v->model);
+	free(v->backend);
+	pv_vif_spec_init(v);
+}
+
+/* Six octets of two hex digits separated by ':'. */
+int xlcfg_mac_valid(const char *mac)
+{
+	int i;
+
+	for (i = 0; i < 6; i++, mac += 3) {
+		if (!isxdigit((unsigned char)mac[0]) ||
+		    !isxdigit((unsigned char)mac[1]))
+			return 0;
+		if (mac[2] != (i == 5 ? '\0' : ':'))
+			return 0;
+	}
+	return 1;
+}
+
+static int set_mac(struct pv_vif_spec *v, const char *val, struct pv_err *err)
+{
+	char *p;
+
+	if (!xlcfg_mac_valid(val))
+		return pv_err_set(err, -EINVAL, "invalid mac '%s' (expected six "
+				  "hex octets like 00:16:3e:12:34:56)", val);
+	/* The I/G bit: a NIC cannot have a multicast address. */
+	if (isdigit((unsigned char)val[1]) ? (val[1] - '0') & 1 :
+	    (tolower((unsigned char)val[1]) - 'a' + 10) & 1)
+		return pv_err_set(err, -EINVAL, "mac '%s' is a multicast "
+				  "address (the first octet must be even)", val);
+	pv_str_set(&v->mac, val);
+	for (p = v->mac; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
+/* RATE/s[@INTERVAL], RATE with B/KB/MB/GB or b/Kb/Mb/Gb, INTERVAL s/ms/us. */
+static int rate_valid(const char *r)
+{
+	static const char *const units[] = {
+		"GB", "MB", "KB", "Gb", "Mb", "Kb", "B", "b", "", NULL,
+	};
+	const char *const *u;
+	size_t n;
+
+	n = strspn(r, "0123456789");
+	if (!n)
+		return 0;
+	r += n;
+	for (u = units; *u; u++)
+		if (!strncmp(r, *u, strlen(*u)) && !strncmp(r + strlen(*u), "/s", 2))
+			break;
+	if (!*u)
+		return 0;
+	r += strlen(*u) + 2;
+	if (!*r)
+		return 1;
+	if (*r++ != '@' || !(n = strspn(r, "0123456789")))
+		return 0;
+	r += n;
+	return !*r || !strcmp(r, "s") || !strcmp(r, "ms") || !strcmp(r, "us");
+}
+
+static int set_checked(const char *key, const char *val, char **field,
+		       struct pv_err *err)
+{
+	if (!strcmp(key, "rate") && !rate_valid(val))
+		return pv_err_set(err, -EINVAL, "invalid rate '%s' (expected "
+				  "RATE/s[@INTERVAL], e.g. 10Mb/s or "
+				  "1MB/s@20ms)", val);
+	if (!strcmp(key, "type") && strcmp(val, "vif") && strcmp(val, "ioemu"))
+		return pv_err_set(err, -EINVAL, "unknown type '%s' (expected "
+				  "vif or ioemu)", val);
+	pv_str_set(field, val);
+	return 0;
+}
+
+static void warn_key(pv_warn_fn *warn, void *ctx, const char *where,
+		     const char *key, const char *why)
+{
+	char *msg;
+
+	if (!warn)
+		return;
+	msg = pv_asprintf("'%s' %s, ignored", key, why);
+	warn(ctx, where, "vif", msg);
+	free(msg);
+}
+
+static int set_key(struct pv_vif_spec *v, const char *key, const char *val,
+		   pv_warn_fn *warn, void *ctx, const char *where,
+		   struct pv_err *err)
+{
+	static const char *const unsupported[] = {
+		"gatewaydev", "netdev", "devid", "accel", "forwarddev",
+		"trusted", "untrusted", NULL,
+	};
+	size_t i;
+	struct { const char *key; char **field; } strs[] = {
+		{ "bridge", &v->bridge }, { "ip", &v->ip },
+		{ "rate", &v->rate }, { "type", &v->type },
+		{ "script", &v->script }, { "vifname", &v->vifname },
+		{ "model", &v->model }, { "backend", &v->backend },
+	};
+
+	if (!strcmp(key, "mac"))
+		return set_mac(v, val, err);
+	if (!strcmp(key, "mtu")) {
+		if (pv_parse_uint(val, 65535, &v->mtu) || v->mtu < 68)
+			return pv_err_set(err, -EINVAL, "invalid mtu '%s' "
+					  "(expected a number from 68 to "
+					  "65535)", val);
+		return 0;
+	}
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(key, strs[i].key))
+			return set_checked(key, val, strs[i].field, err);
+	for (i = 0; unsupported[i]; i++)
+		if (!strcmp(key, unsupported[i]))
+			break;
+	warn_key(warn, ctx, where, key, unsupported[i] ?
+		 "is not supported by pvctl" : "is not a known vif key");
+	return 0;
+}
+
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return pv_strndup(s, n);
+}
+
+int pv_vif_spec_parse_ex(const char *spec, struct pv_vif_spec *v,
+			 pv_warn_fn *warn, void *warn_ctx, const char *where,
+			 struct pv_err *err)
+{
+	const char *p = spec, *comma;
+	struct pv_err inner;
+	char *tok, *eq, *key, *val;
+	int rc = 0;
+
+	pv_err_init(&inner);
+	pv_vif_spec_dispose(v);
+	where = where ? where : spec;
+	while (!rc && *p) {
+		comma = strchrnul(p, ',');
+		tok = trimmed(p, (size_t)(comma - p));
+		eq = strchr(tok, '=');
+		if (eq) {
+			key = trimmed(tok, (size_t)(eq - tok));
+			val = trimmed(eq + 1, strlen(eq + 1));
+			rc = set_key(v, key, val, warn, warn_ctx, where, &inner);
+			free(key);
+			free(val);
+		} else if (*tok) {
+			warn_key(warn, warn_ctx, where, tok,
+				 "is not a key=value pair");
+		}
+		free(tok);
+		p = *comma ? comma + 1 : comma;
+	}
+	if (rc) {
+		pv_err_set(err, rc, "invalid vif spec '%s': %s", spec,
+			   pv_err_msg(&inner));
+		pv_vif_spec_dispose(v);
+	}
+	pv_err_dispose(&inner);
+	return rc;
+}
+
+int pv_vif_spec_parse(const char *spec, struct pv_vif_spec *v,
+		      struct pv_err *err)
+{
+	return pv_vif_spec_parse_ex(spec, v, NULL, NULL, NULL, err);
+}

@@ -1,0 +1,143 @@
+/*
+ * xlcfg.h: the domain configuration pvctl reads from xl.cfg files.
+ *
+ * The syntax is xl's (see xl.cfg(5)): `key = value` lines where a value
+ * is a number, a string in single or double quotes, or a list of those
+ * in brackets; comments run from '#' to the end of a line. pvctl runs PV
+ * guests only.
+ */
+#ifndef PV_XLCFG_H
+#define PV_XLCFG_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "../lib/util.h"
+
+/* What to do when a guest powers off, reboots or crashes (xl.cfg names). */
+enum pv_action {
+	PV_ACTION_DESTROY,
+	PV_ACTION_RESTART,
+	PV_ACTION_RENAME_RESTART,
+	PV_ACTION_PRESERVE,
+	PV_ACTION_COREDUMP_DESTROY,
+	PV_ACTION_COREDUMP_RESTART,
+};
+
+const char *pv_action_name(enum pv_action a);
+int pv_action_parse(const char *s, enum pv_action *out);
+
+/* One `disk = [...]` entry, in xl-disk-configuration(5) syntax. */
+struct pv_disk_spec {
+	char *target;		/* file or block device path; NULL: empty cdrom */
+	char *vdev;		/* "xvda", "hda", "sdb"... */
+	int readwrite;		/* access=rw/w (1) or ro/r (0) */
+	int cdrom;		/* devtype=cdrom or the ":cdrom" suffix */
+	char *format;		/* "raw" (default), "qcow2", ... */
+	char *backendtype;	/* "phy", "tap", "qdisk" or NULL (pick) */
+	char *script;		/* script= hook or NULL */
+	int is_phy_prefix;	/* target was given as "phy:/dev/..." */
+	char *backend;		/* backend= domain name or NULL (dom0) */
+};
+
+/* One `vif = [...]` entry, in xl-network-configuration(5) syntax. */
+struct pv_vif_spec {
+	char *mac;		/* "00:16:3e:xx:xx:xx" or NULL (generated) */
+	char *bridge;		/* NULL: default bridge "xenbr0" */
+	char *ip;
+	char *rate;
+	char *type;		/* "vif" (default) or "ioemu" */
+	char *script;
+	char *vifname;
+	char *model;
+	char *backend;		/* backend domain name or NULL (dom0) */
+	uint64_t mtu;		/* 0: unset */
+};
+
+struct pv_domain_config {
+	char *name;
+	char *uuid;		/* canonical text form, or NULL: generate */
+	char *kernel;
+	char *ramdisk;
+	char *cmdline;		/* cmdline/extra/root combined as xl does */
+	char *bootloader;
+	char *bootloader_args;	/* as one string (list items joined by ' ') */
+	char **bootloader_argv;	/* the same as argv, NULL-terminated, or NULL */
+	size_t bootloader_argc;
+	uint64_t memory_mb;	/* initial (target) memory */
+	uint64_t maxmem_mb;	/* 0 in the file means "= memory" */
+	unsigned int vcpus;	/* online at start */
+	unsigned int maxvcpus;	/* 0 in the file means "= vcpus" */
+	char *cpus;		/* pinning spec as given, or NULL */
+	enum pv_action on_poweroff;
+	enum pv_action on_reboot;
+	enum pv_action on_crash;
+	struct pv_disk_spec *disks;
+	size_t ndisks;
+	struct pv_vif_spec *vifs;
+	size_t nvifs;
+	char *source;		/* path of the file it was read from, or NULL */
+};
+
+void pv_domain_config_init(struct pv_domain_config *c);
+void pv_domain_config_dispose(struct pv_domain_config *c);
+void pv_disk_spec_init(struct pv_disk_spec *d);
+void pv_disk_spec_dispose(struct pv_disk_spec *d);
+void pv_vif_spec_init(struct pv_vif_spec *v);
+void pv_vif_spec_dispose(struct pv_vif_spec *v);
+
+/*
+ * Receives warnings (unknown keys, HVM-only keys): @where is "file:line:col",
+ * @key the key concerned. May be NULL to drop warnings.
+ */
+typedef void pv_warn_fn(void *ctx, const char *where, const char *key,
+			const char *msg);
+
+/*
+ * Parses an xl.cfg file (or a string; @source names it in messages) into
+ * @c, which must be initialised. Errors are reported in @err as
+ * "FILE:LINE:COL: KEY: what is wrong". Overrides ("key=value" strings, as
+ * on xl's command line) are applied after the file, in order, as if they
+ * were extra lines. Defaults are filled in and the result validated.
+ * Unused keys (HVM-only, unsupported, unknown) and duplicate keys in the
+ * file are passed to @warn; the last value of a key wins, as in xl. On
+ * failure @c is left empty (initialised).
+ */
+int pv_xlcfg_parse_file(const char *path, char *const *overrides, int noverrides,
+			struct pv_domain_config *c, pv_warn_fn *warn,
+			void *warn_ctx, struct pv_err *err);
+int pv_xlcfg_parse_string(const char *text, const char *source,
+			  char *const *overrides, int noverrides,
+			  struct pv_domain_config *c, pv_warn_fn *warn,
+			  void *warn_ctx, struct pv_err *err);
+
+/* Parses one disk or vif spec string (also used by block-/network-attach). */
+int pv_disk_spec_parse(const char *spec, struct pv_disk_spec *d, struct pv_err *err);
+int pv_vif_spec_parse(const char *spec, struct pv_vif_spec *v, struct pv_err *err);
+/*
+ * The same, passing warnings (ignored flags, unknown vif keys) to @warn
+ * with @where (for example "file:3:8") as their location.
+ */
+int pv_disk_spec_parse_ex(const char *spec, struct pv_disk_spec *d,
+			  pv_warn_fn *warn, void *warn_ctx, const char *where,
+			  struct pv_err *err);
+int pv_vif_spec_parse_ex(const char *spec, struct pv_vif_spec *v,
+			 pv_warn_fn *warn, void *warn_ctx, const char *where,
+			 struct pv_err *err);
+
+/* Checks a domain name the way xl does (non-empty, no '/', not numeric...). */
+int pv_domain_name_valid(const char *name, struct pv_err *err);
+
+/*
+ * JSON form of a config, used for --dry-run output and for the copy kept
+ * with each running domain. from_json accepts what to_json writes; like
+ * the parse functions it takes an initialised @c, replaces its contents,
+ * fills defaults and validates, and leaves @c empty on failure.
+ */
+int pv_domain_config_to_json(const struct pv_domain_config *c, yajl_gen g);
+int pv_domain_config_from_json(yajl_val root, struct pv_domain_config *c,
+			       struct pv_err *err);
+
+#endif

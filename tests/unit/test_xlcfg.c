@@ -1,0 +1,1072 @@
+/*
+ * test_xlcfg.c: unit tests for config/ (xl.cfg files, disk and vif specs,
+ * overrides, JSON round trip).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config/xlcfg.h"
+
+/* ---- helpers ---- */
+
+/* Warnings, one "where|key|msg" line each. */
+struct warns {
+	struct pv_buf all;
+	int n;
+};
+
+static void collect(void *ctx, const char *where, const char *key,
+		    const char *msg)
+{
+	struct warns *w = ctx;
+
+	pv_buf_printf(&w->all, "%s|%s|%s\n", where, key, msg);
+	w->n++;
+}
+
+static void warns_init(struct warns *w)
+{
+	pv_buf_init(&w->all);
+	pv_buf_add(&w->all, "", 0);
+	w->n = 0;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	if (!hay || !strstr(hay, needle)) {
+		print_error("expected \"%s\" in:\n%s\n", needle,
+			    hay ? hay : "(null)");
+		return 0;
+	}
+	return 1;
+}
+
+static const char *data_path(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("PV_TEST_DATA");
+	const char *slash = strrchr(__FILE__, '/');
+
+	if (dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else if (slash)
+		snprintf(path, sizeof(path), "%.*s/data/%s",
+			 (int)(slash - __FILE__), __FILE__, name);
+	else
+		snprintf(path, sizeof(path), "data/%s", name);
+	return path;
+}
+
+/* Parses @text as "test.cfg"; returns rc, message in @err. */
+static int parse(const char *text, char *const *ov, int nov,
+		 struct pv_domain_config *c, struct warns *w, struct pv_err *err)
+{
+	pv_domain_config_init(c);
+	return pv_xlcfg_parse_string(text, "test.cfg", ov, nov, c,
+				     w ? collect : NULL, w, err);
+}
+
+static void parse_ok(const char *text, struct pv_domain_config *c,
+		     struct warns *w)
+{
+	struct pv_err err;
+	int rc;
+
+	pv_err_init(&err);
+	rc = parse(text, NULL, 0, c, w, &err);
+	if (rc)
+		print_error("unexpected error: %s\n", pv_err_msg(&err));
+	assert_int_equal(rc, 0);
+	pv_err_dispose(&err);
+}
+
+/* Asserts parsing fails with -EINVAL and a message containing @want. */
+static void expect_error_ov(const char *text, char *const *ov, int nov,
+			    const char *want)
+{
+	struct pv_domain_config c;
+	struct pv_err err;
+	int rc;
+
+	pv_err_init(&err);
+	rc = parse(text, ov, nov, &c, NULL, &err);
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_true(has(pv_err_msg(&err), want));
+	assert_null(c.name);	/* nothing half-filled is left behind */
+	assert_int_equal(c.ndisks, 0);
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	expect_error_ov(text, NULL, 0, want);
+}
+
+#define MINIMAL "name = 'guest'\nkernel = '/boot/vmlinuz'\n"
+
+/* ---- good configs ---- */
+
+static void test_debian_file(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+	struct pv_err err;
+
+	warns_init(&w);
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_file(data_path("debian-pv.cfg"), NULL, 0,
+					     &c, collect, &w, &err), 0);
+	assert_string_equal(c.name, "web01");
+	assert_string_equal(c.uuid, "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+	assert_string_equal(c.kernel, "/boot/vmlinuz-6.1.0-18-amd64");
+	assert_string_equal(c.ramdisk, "/boot/initrd.img-6.1.0-18-amd64");
+	assert_string_equal(c.cmdline,
+			    "root=/dev/xvda2 ro elevator=noop console=hvc0");
+	assert_int_equal(c.memory_mb, 1024);
+	assert_int_equal(c.maxmem_mb, 2048);
+	assert_int_equal(c.vcpus, 2);
+	assert_int_equal(c.maxvcpus, 4);
+	assert_string_equal(c.cpus, "0-3,^1");
+	assert_int_equal(c.on_poweroff, PV_ACTION_DESTROY);
+	assert_int_equal(c.on_reboot, PV_ACTION_RESTART);
+	assert_int_equal(c.on_crash, PV_ACTION_COREDUMP_RESTART);
+	assert_int_equal(c.ndisks, 3);
+	assert_string_equal(c.disks[0].target, "/dev/vg0/web01-disk");
+	assert_string_equal(c.disks[0].vdev, "xvda2");
+	assert_true(c.disks[0].readwrite);
+	assert_true(c.disks[0].is_phy_prefix);
+	assert_string_equal(c.disks[1].vdev, "xvda1");
+	assert_string_equal(c.disks[2].target, "/srv/xen/scratch,1.qcow2");
+	assert_string_equal(c.disks[2].format, "qcow2");
+	assert_string_equal(c.disks[2].vdev, "xvdb");
+	assert_int_equal(c.nvifs, 1);
+	assert_string_equal(c.vifs[0].mac, "00:16:3e:c0:ff:ee");
+	assert_string_equal(c.vifs[0].bridge, "xenbr0");
+	assert_string_equal(c.vifs[0].ip, "192.168.1.20");
+	assert_true(has(c.source, "debian-pv.cfg"));
+	assert_int_equal(w.n, 0);
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+	pv_err_dispose(&err);
+}
+
+static void test_xm_pygrub_file(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+	struct pv_err err;
+	const char *path = data_path("xm-pygrub.cfg");
+	char where[4200];
+
+	warns_init(&w);
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_file(path, NULL, 0, &c, collect, &w,
+					     &err), 0);
+	assert_string_equal(c.name, "legacy-db");
+	assert_null(c.kernel);
+	assert_string_equal(c.bootloader, "/usr/lib/xen/bin/pygrub");
+	assert_string_equal(c.bootloader_args,
+			    "--kernel=/vmlinuz --ramdisk=/initrd.img");
+	assert_int_equal(c.bootloader_argc, 2);
+	assert_string_equal(c.bootloader_argv[1], "--ramdisk=/initrd.img");
+	assert_null(c.bootloader_argv[2]);
+	assert_int_equal(c.memory_mb, 512);
+	assert_int_equal(c.maxmem_mb, 512);
+	assert_int_equal(c.vcpus, 1);
+	assert_int_equal(c.maxvcpus, 1);
+	assert_int_equal(c.on_crash, PV_ACTION_PRESERVE);
+	assert_int_equal(c.ndisks, 2);
+	assert_string_equal(c.disks[0].target, "/var/lib/xen/images/legacy-db.img");
+	assert_false(c.disks[0].is_phy_prefix);
+	assert_null(c.disks[1].target);
+	assert_true(c.disks[1].cdrom);
+	assert_false(c.disks[1].readwrite);
+	assert_string_equal(c.disks[1].vdev, "hdc");
+	assert_int_equal(c.nvifs, 1);
+	assert_null(c.vifs[0].mac);
+	assert_null(c.vifs[0].bridge);
+
+	/* HVM-only keys, unsupported keys and typos each warn, with place. */
+	assert_int_equal(w.n, 4);
+	snprintf(where, sizeof(where), "%s:6:1|vnc|", path);
+	assert_true(has(w.all.s, where));
+	assert_true(has(w.all.s, "vnc|only meaningful for HVM guests"));
+	snprintf(where, sizeof(where), "%s:7:1|vnclisten|", path);
+	assert_true(has(w.all.s, where));
+	snprintf(where, sizeof(where), "%s:8:1|pci|not supported by pvctl, ignored",
+		 path);
+	assert_true(has(w.all.s, where));
+	snprintf(where, sizeof(where), "%s:9:1|memroy|unknown key, ignored", path);
+	assert_true(has(w.all.s, where));
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+	pv_err_dispose(&err);
+}
+
+static void test_hvm_file(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_err err;
+	char want[4200];
+
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_file(data_path("hvm.cfg"), NULL, 0, &c,
+					     NULL, NULL, &err), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2:11: builder: \"hvm\" guests are not "
+		 "supported: pvctl runs PV guests only", data_path("hvm.cfg"));
+	assert_true(has(pv_err_msg(&err), want));
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
+static void test_missing_file(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_file("/nonexistent/x.cfg", NULL, 0, &c,
+					     NULL, NULL, &err), -ENOENT);
+	assert_string_equal(pv_err_msg(&err),
+			    "/nonexistent/x.cfg: No such file or directory");
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
+static void test_defaults(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok(MINIMAL, &c, NULL);
+	assert_int_equal(c.memory_mb, 128);
+	assert_int_equal(c.maxmem_mb, 128);
+	assert_int_equal(c.vcpus, 1);
+	assert_int_equal(c.maxvcpus, 1);
+	assert_int_equal(c.on_poweroff, PV_ACTION_DESTROY);
+	assert_int_equal(c.on_reboot, PV_ACTION_RESTART);
+	assert_int_equal(c.on_crash, PV_ACTION_DESTROY);
+	assert_null(c.uuid);
+	assert_null(c.cmdline);
+	assert_null(c.bootloader_args);
+	assert_int_equal(c.ndisks, 0);
+	assert_int_equal(c.nvifs, 0);
+	assert_string_equal(c.source, "test.cfg");
+	pv_domain_config_dispose(&c);
+
+	/* maxvcpus/maxmem default to vcpus/memory; 0 means the same. */
+	parse_ok(MINIMAL "memory = 300\nvcpus = 3\nmaxmem = 0\n", &c, NULL);
+	assert_int_equal(c.maxmem_mb, 300);
+	assert_int_equal(c.maxvcpus, 3);
+	pv_domain_config_dispose(&c);
+}
+
+static void test_quotes_and_escapes(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok("name = 'x'\nbootloader = \"it's\\x41\\101\"\n"
+		 "kernel = '/boot/\"quoted\" \\'k\\''\n"
+		 "cmdline = \"a\\tb\\\\c\\nd\\\"e\\101\"\n"
+		 "ramdisk = ''\n", &c, NULL);
+	assert_string_equal(c.bootloader, "it'sAA");
+	assert_string_equal(c.kernel, "/boot/\"quoted\" 'k'");
+	assert_string_equal(c.cmdline, "a\tb\\c\nd\"eA");
+	assert_string_equal(c.ramdisk, "");
+	pv_domain_config_dispose(&c);
+}
+
+static void test_numbers_as_strings(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok(MINIMAL "memory = \"1024\"\nmaxmem = '0x1000'\n"
+		 "vcpus = '2'\nmaxvcpus = \"8\"\n", &c, NULL);
+	assert_int_equal(c.memory_mb, 1024);
+	assert_int_equal(c.maxmem_mb, 4096);
+	assert_int_equal(c.vcpus, 2);
+	assert_int_equal(c.maxvcpus, 8);
+	pv_domain_config_dispose(&c);
+}
+
+static void test_layout(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+
+	/* ';' separators, comments everywhere, CRLF, no final newline. */
+	warns_init(&w);
+	parse_ok("# leading comment\r\n\r\n"
+		 "name='a'; kernel=\"/k\" ; memory=256;\r\n"
+		 "   # indented comment\n"
+		 "\tvif = [ # comment after the bracket\n"
+		 "\n"
+		 "   'mac=00:16:3e:00:00:01' # after an entry\n"
+		 "   ,\n"
+		 "   'bridge=xenbr1',   # trailing comma\n"
+		 "\n"
+		 "]   # after the list\n"
+		 "disk=[]\n"
+		 ";;\n"
+		 "vcpus = 2 # last line without newline", &c, &w);
+	assert_string_equal(c.name, "a");
+	assert_int_equal(c.memory_mb, 256);
+	assert_int_equal(c.vcpus, 2);
+	assert_int_equal(c.nvifs, 2);
+	assert_string_equal(c.vifs[1].bridge, "xenbr1");
+	assert_int_equal(c.ndisks, 0);
+	assert_int_equal(w.n, 0);
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+}
+
+static void test_duplicates_and_append(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+
+	warns_init(&w);
+	parse_ok(MINIMAL "memory = 256\nmemory = 512\n"
+		 "disk = [ 'phy:/dev/a,xvda,w' ]\n"
+		 "disk += [ 'phy:/dev/b,xvdb,r' ]\n"
+		 "extra = 'console=hvc0'\nextra += ' quiet'\n", &c, &w);
+	assert_int_equal(c.memory_mb, 512);	/* last one wins, as in xl */
+	assert_int_equal(w.n, 1);
+	assert_true(has(w.all.s, "test.cfg:4:1|memory|set again (first set at "
+			"line 3); the last value wins"));
+	assert_int_equal(c.ndisks, 2);
+	assert_string_equal(c.disks[1].target, "/dev/b");
+	assert_false(c.disks[1].readwrite);
+	assert_string_equal(c.cmdline, "console=hvc0 quiet");
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+
+	expect_error(MINIMAL "extra = 'a'\nextra += [ 'b' ]\n",
+		     "test.cfg:4:10: extra: '+=' cannot add a list to a string");
+}
+
+static void test_cmdline_combination(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+
+	parse_ok(MINIMAL "root = '/dev/xvda1'\n", &c, NULL);
+	assert_string_equal(c.cmdline, "root=/dev/xvda1");
+	pv_domain_config_dispose(&c);
+
+	parse_ok(MINIMAL "extra = 'console=hvc0'\n", &c, NULL);
+	assert_string_equal(c.cmdline, "console=hvc0");
+	pv_domain_config_dispose(&c);
+
+	parse_ok(MINIMAL "extra = 'quiet'\nroot = '/dev/xvda1 ro'\n", &c, NULL);
+	assert_string_equal(c.cmdline, "root=/dev/xvda1 ro quiet");
+	pv_domain_config_dispose(&c);
+
+	warns_init(&w);
+	parse_ok(MINIMAL "root = '/dev/xvda1'\ncmdline = 'console=hvc0'\n",
+		 &c, &w);
+	assert_string_equal(c.cmdline, "console=hvc0");
+	assert_true(has(w.all.s, "test.cfg:3:1|root|ignored: cmdline takes "
+			"precedence"));
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+}
+
+static void test_type_and_builder(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok(MINIMAL "type = 'pv'\n", &c, NULL);
+	pv_domain_config_dispose(&c);
+	parse_ok(MINIMAL "builder = 'generic'\n", &c, NULL);
+	pv_domain_config_dispose(&c);
+	parse_ok(MINIMAL "builder = 'linux'\npvh = 0\n", &c, NULL);
+	pv_domain_config_dispose(&c);
+
+	expect_error(MINIMAL "type = 'hvm'\n",
+		     "test.cfg:3:8: type: \"hvm\" guests are not supported: "
+		     "pvctl runs PV guests only");
+	expect_error(MINIMAL "type = \"pvh\"\n", "test.cfg:3:8: type: \"pvh\" "
+		     "guests are not supported");
+	/* The type error comes first even if other keys are bad too. */
+	expect_error("memory = 'x'\nbuilder = 'hvm'\n", "test.cfg:2:11: builder: "
+		     "\"hvm\" guests are not supported");
+	expect_error(MINIMAL "pvh = 1\n", "test.cfg:3:7: pvh: PVH guests are "
+		     "not supported");
+	expect_error(MINIMAL "type = 'xen'\n", "test.cfg:3:8: type: unknown type "
+		     "'xen' (expected \"pv\")");
+}
+
+static void test_hvm_and_unknown_keys_warn(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+
+	warns_init(&w);
+	parse_ok(MINIMAL "vnc = 1\nsdl=0\n  device_model_version = 'qemu-xen'\n"
+		 "tsc_mode = 'default'\nvfb = [ 'vnc=1' ]\nfoo_bar = 3\n"
+		 "serial = 'pty'\n", &c, &w);
+	assert_int_equal(w.n, 7);
+	assert_true(has(w.all.s, "test.cfg:3:1|vnc|only meaningful for HVM"));
+	assert_true(has(w.all.s, "test.cfg:4:1|sdl|"));
+	assert_true(has(w.all.s, "test.cfg:5:3|device_model_version|only "
+			"meaningful for HVM"));
+	assert_true(has(w.all.s, "test.cfg:6:1|tsc_mode|not supported by pvctl"));
+	assert_true(has(w.all.s, "test.cfg:7:1|vfb|not supported by pvctl"));
+	assert_true(has(w.all.s, "test.cfg:8:1|foo_bar|unknown key, ignored"));
+	assert_true(has(w.all.s, "test.cfg:9:1|serial|only meaningful for HVM"));
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+}
+
+/* ---- syntax errors ---- */
+
+static void test_syntax_errors(void **state)
+{
+	expect_error("name = 'abc\n", "test.cfg:1:8: name: unterminated quoted "
+		     "string");
+	expect_error("name = \"a\\qb\"\n", "test.cfg:1:10: name: invalid escape "
+		     "after backslash");
+	expect_error("name = 'a\\x4'\n", "test.cfg:1:10: name: \\x must be "
+		     "followed by two hex digits");
+	expect_error("name 'x'\n", "test.cfg:1:6: name: expected '=' after the key");
+	expect_error("\nmemory =\n", "test.cfg:2:9: memory: expected a value");
+	expect_error("memory = ", "test.cfg:1:10: memory: unexpected end of file");
+	expect_error("memory = 512 MB\n", "test.cfg:1:14: memory: expected the "
+		     "end of the line after the value");
+	expect_error("disk = [ 'a' 'b' ]\n", "test.cfg:1:14: disk: expected ',' "
+		     "or ']' in list");
+	expect_error("disk = [ 'a',\n  'b'\n", "test.cfg:3:1: disk: unexpected "
+		     "end of file in a list (missing ']'?)");
+	expect_error("x = @\n", "test.cfg:1:5: x: unexpected character '@'");
+	expect_error("= 3\n", "test.cfg:1:1: expected a 'key = value' setting");
+	expect_error("'name' = 3\n", "test.cfg:1:1: expected a key");
+	expect_error(MINIMAL "\n  memory = [ 1 ] ]\n", "test.cfg:4:18: memory: "
+		     "expected the end of the line");
+}
+
+/* ---- value errors ---- */
+
+static void test_value_errors(void **state)
+{
+	expect_error(MINIMAL "memory = 0\n", "test.cfg:3:10: memory: 0 is too "
+		     "small (at least 1)");
+	expect_error(MINIMAL "memory = '1G'\n", "test.cfg:3:10: memory: '1G' is "
+		     "not a number");
+	expect_error(MINIMAL "memory = '-5'\n", "test.cfg:3:10: memory: '-5' is "
+		     "not a number");
+	expect_error(MINIMAL "memory = ''\n", "test.cfg:3:10: memory: '' is not "
+		     "a number");
+	expect_error(MINIMAL "memory = '\t512'\n", "is not a number");
+	expect_error(MINIMAL "memory = '0x'\n", "test.cfg:3:10: memory: '0x' is "
+		     "not a number");
+	expect_error(MINIMAL "memory = 0x-4\n", "test.cfg:3:12: memory: "
+		     "unexpected character '-'");
+	expect_error(MINIMAL "memory = 99999999999999999999999\n",
+		     "test.cfg:3:10: memory: 99999999999999999999999 is too large");
+	expect_error(MINIMAL "memory = [ 512 ]\n", "test.cfg:3:10: memory: "
+		     "expected a single value, not a list");
+	expect_error(MINIMAL "memory = 1024\nmaxmem = 512\n", "test.cfg:4:10: "
+		     "maxmem: maxmem (512 MiB) is less than memory (1024 MiB)");
+	expect_error(MINIMAL "vcpus = 0\n", "test.cfg:3:9: vcpus: 0 is too small");
+	expect_error(MINIMAL "vcpus = 4\nmaxvcpus = 2\n", "test.cfg:4:12: "
+		     "maxvcpus: maxvcpus (2) is less than vcpus (4)");
+	expect_error(MINIMAL "maxvcpus = 129\n", "test.cfg:3:12: maxvcpus: 129 "
+		     "is too large (at most 128)");
+	expect_error(MINIMAL "vcpus = 200\n", "test.cfg:3:9: vcpus: 200 is too "
+		     "large (at most 128)");
+	expect_error(MINIMAL "uuid = '3f2504e0-4f89-11d3-9a0c-0305e82c330'\n",
+		     "test.cfg:3:8: uuid: invalid uuid");
+	expect_error(MINIMAL "uuid = '3f2504e0x4f89-11d3-9a0c-0305e82c3301'\n",
+		     "test.cfg:3:8: uuid: invalid uuid");
+	expect_error(MINIMAL "on_crash = 'reboot'\n", "test.cfg:3:12: on_crash: "
+		     "unknown action 'reboot'");
+	expect_error(MINIMAL "on_reboot = ['restart']\n", "test.cfg:3:13: "
+		     "on_reboot: expected a single value");
+	expect_error(MINIMAL "cpus = [ '0', '1' ]\n", "test.cfg:3:8: cpus: the "
+		     "per-vcpu list form is not supported");
+	expect_error(MINIMAL "cpus = '0-x'\n", "test.cfg:3:8: cpus: invalid cpus "
+		     "'0-x'");
+	expect_error(MINIMAL "cpus = '3-1'\n", "test.cfg:3:8: cpus: invalid cpus");
+	expect_error(MINIMAL "kernel = [ '/a' ]\n", "test.cfg:3:10: kernel: "
+		     "expected a single value, not a list");
+	expect_error(MINIMAL "bootloader_args = [ [ 'x' ] ]\n", "test.cfg:3:21: "
+		     "bootloader_args: entry 1: expected a string");
+}
+
+static void test_cpus_and_actions_ok(void **state)
+{
+	static const char *const actions[] = {
+		"destroy", "restart", "rename-restart", "preserve",
+		"coredump-destroy", "coredump-restart",
+	};
+	struct pv_domain_config c;
+	char text[256];
+	enum pv_action a;
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(text, sizeof(text), MINIMAL "on_poweroff = '%s'\n",
+			 actions[i]);
+		parse_ok(text, &c, NULL);
+		assert_int_equal(c.on_poweroff, (enum pv_action)i);
+		assert_string_equal(pv_action_name(c.on_poweroff), actions[i]);
+		pv_domain_config_dispose(&c);
+	}
+	assert_int_equal(pv_action_parse("explode", &a), -EINVAL);
+
+	parse_ok(MINIMAL "cpus = 'all'\n", &c, NULL);
+	pv_domain_config_dispose(&c);
+	parse_ok(MINIMAL "cpus = \"nodes:0-1,^3,6\"\n", &c, NULL);
+	assert_string_equal(c.cpus, "nodes:0-1,^3,6");
+	pv_domain_config_dispose(&c);
+	parse_ok(MINIMAL "cpus = 2\n", &c, NULL);
+	assert_string_equal(c.cpus, "2");
+	pv_domain_config_dispose(&c);
+}
+
+static void test_required_keys(void **state)
+{
+	struct pv_domain_config c;
+
+	expect_error("kernel = '/k'\n", "test.cfg: name: missing: every domain "
+		     "needs a name");
+	expect_error("name = 'x'\nmemory = 256\n", "test.cfg: kernel: missing: "
+		     "a PV guest needs a kernel (or a bootloader");
+	parse_ok("name = 'x'\nbootloader = 'pygrub'\n", &c, NULL);
+	assert_null(c.kernel);
+	pv_domain_config_dispose(&c);
+	parse_ok("name = 'x'\nbootloader = 'pygrub'\n"
+		 "bootloader_args = '-q  --entry=1 '\n", &c, NULL);
+	assert_string_equal(c.bootloader_args, "-q  --entry=1 ");
+	assert_int_equal(c.bootloader_argc, 2);
+	assert_string_equal(c.bootloader_argv[0], "-q");
+	assert_string_equal(c.bootloader_argv[1], "--entry=1");
+	pv_domain_config_dispose(&c);
+}
+
+static void test_names(void **state)
+{
+	static const struct { const char *name, *want; } bad[] = {
+		{ "", "domain name is empty" },
+		{ "a/b", "contains '/'" },
+		{ "a b", "contains ' '" },
+		{ "a\"b", "contains '\"'" },
+		{ "it's", "contains '''" },
+		{ "tab\there", "non-printable" },
+		{ "caf\xc3\xa9", "non-ASCII" },
+		{ "12345", "all digits, which would be ambiguous with a domain ID" },
+		{ "Domain-0", "reserved for dom0" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		  "longer than 64 characters" },
+	};
+	struct pv_err err;
+	char text[256];
+	size_t i;
+
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_name_valid("web-01.example_x", &err), 0);
+	assert_int_equal(pv_domain_name_valid(
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		&err), 0);
+	assert_int_equal(pv_domain_name_valid("0day", &err), 0);
+	assert_int_equal(pv_domain_name_valid("domain-0", &err), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pv_err_clear(&err);
+		assert_int_equal(pv_domain_name_valid(bad[i].name, &err), -EINVAL);
+		assert_true(has(pv_err_msg(&err), bad[i].want));
+	}
+	pv_err_dispose(&err);
+
+	/* In a file the error names the place of the value. */
+	expect_error("kernel = '/k'\nname = \"a/b\"\n",
+		     "test.cfg:2:8: name: domain name 'a/b' contains '/'");
+	snprintf(text, sizeof(text), "kernel = '/k'\nname = 42\n");
+	expect_error(text, "test.cfg:2:8: name: domain name '42' is all digits");
+}
+
+/* ---- disk and vif lists in files ---- */
+
+static void test_device_list_errors(void **state)
+{
+	expect_error(MINIMAL "disk = 'phy:/dev/a,xvda,w'\n", "test.cfg:3:8: "
+		     "disk: expected a list");
+	expect_error(MINIMAL "disk = [ 'phy:/dev/a,xvda,w',\n"
+		     "         'phy:/dev/b,xvdb,x' ]\n",
+		     "test.cfg:4:10: disk: entry 2: invalid disk spec "
+		     "'phy:/dev/b,xvdb,x': unknown access 'x' (expected r, ro, "
+		     "w or rw)");
+	expect_error(MINIMAL "disk = [ [ 'x' ] ]\n", "test.cfg:3:10: disk: entry 1: "
+		     "expected a string, not a list");
+	expect_error(MINIMAL "disk = [ 'phy:/dev/a,xvda,w', 'phy:/dev/b,xvda,w' ]\n",
+		     "test.cfg:3:31: disk: entry 2: vdev 'xvda' is already used "
+		     "by entry 1");
+	expect_error(MINIMAL "vif = [ 'bridge=xenbr0', 'mac=00:16:3e:zz:00:01' ]\n",
+		     "test.cfg:3:26: vif: entry 2: invalid vif spec "
+		     "'mac=00:16:3e:zz:00:01': invalid mac '00:16:3e:zz:00:01'");
+	expect_error(MINIMAL "vif = [ 'mac=00:16:3e:00:00:01',\n"
+		     "'mac=00:16:3E:00:00:01' ]\n", "test.cfg:4:1: vif: entry 2: "
+		     "mac 00:16:3e:00:00:01 is already used by entry 1");
+	expect_error(MINIMAL "vif = 'bridge=xenbr0'\n", "test.cfg:3:7: vif: "
+		     "expected a list");
+}
+
+static void test_device_warnings(void **state)
+{
+	struct pv_domain_config c;
+	struct warns w;
+
+	warns_init(&w);
+	parse_ok(MINIMAL "vif = [ 'bridge=xenbr0,gatewaydev=eth0',\n"
+		 "  'colour=blue' ]\n"
+		 "disk = [ '/img,raw,xvda,w,discard' ]\n", &c, &w);
+	assert_int_equal(w.n, 3);
+	assert_true(has(w.all.s, "test.cfg:3:9|vif|'gatewaydev' is not supported "
+			"by pvctl, ignored"));
+	assert_true(has(w.all.s, "test.cfg:4:3|vif|'colour' is not a known vif "
+			"key, ignored"));
+	assert_true(has(w.all.s, "test.cfg:5:10|disk|flag 'discard' is not "
+			"supported by pvctl, ignored"));
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+}
+
+/* ---- disk specs ---- */
+
+static void disk_ok(const char *spec, struct pv_disk_spec *d)
+{
+	struct pv_err err;
+	int rc;
+
+	pv_err_init(&err);
+	pv_disk_spec_init(d);
+	rc = pv_disk_spec_parse(spec, d, &err);
+	if (rc)
+		print_error("'%s': %s\n", spec, pv_err_msg(&err));
+	assert_int_equal(rc, 0);
+	pv_err_dispose(&err);
+}
+
+static void disk_bad(const char *spec, const char *want)
+{
+	struct pv_disk_spec d;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	pv_disk_spec_init(&d);
+	assert_int_equal(pv_disk_spec_parse(spec, &d, &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), want));
+	assert_null(d.vdev);
+	pv_disk_spec_dispose(&d);
+	pv_err_dispose(&err);
+}
+
+static void check_disk(const char *spec, const char *target, const char *vdev,
+		       int rw, int cdrom, const char *format)
+{
+	struct pv_disk_spec d;
+
+	disk_ok(spec, &d);
+	if (target)
+		assert_string_equal(d.target, target);
+	else
+		assert_null(d.target);
+	assert_string_equal(d.vdev, vdev);
+	assert_int_equal(d.readwrite, rw);
+	assert_int_equal(d.cdrom, cdrom);
+	assert_string_equal(d.format, format);
+	pv_disk_spec_dispose(&d);
+}
+
+static void test_disk_positional(void **state)
+{
+	const char *vol = "/dev/vg/guest-volume", *iso = "/root/image.iso";
+
+	/* The equivalent forms from xl-disk-configuration(5). */
+	check_disk("/dev/vg/guest-volume,,hda", vol, "hda", 1, 0, "raw");
+	check_disk("/dev/vg/guest-volume,raw,hda,rw", vol, "hda", 1, 0, "raw");
+	check_disk("format=raw, vdev=hda, access=rw, target=/dev/vg/guest-volume",
+		   vol, "hda", 1, 0, "raw");
+	check_disk("raw:/dev/vg/guest-volume,hda,w", vol, "hda", 1, 0, "raw");
+	check_disk("/root/image.iso,,hdc,cdrom", iso, "hdc", 0, 1, "raw");
+	check_disk("/root/image.iso,,hdc,,cdrom", iso, "hdc", 0, 1, "raw");
+	check_disk("/root/image.iso,raw,hdc,devtype=cdrom", iso, "hdc", 0, 1, "raw");
+	check_disk("format=raw, vdev=hdc, access=ro, devtype=cdrom, "
+		   "target=/root/image.iso", iso, "hdc", 0, 1, "raw");
+	check_disk("raw:/root/image.iso,hdc:cdrom,ro", iso, "hdc", 0, 1, "raw");
+	/* xend's empty cdrom, and other common forms. */
+	check_disk(",hdc:cdrom,r", NULL, "hdc", 0, 1, "empty");
+	check_disk("vdev=xvdc,devtype=cdrom", NULL, "xvdc", 0, 1, "empty");
+	check_disk("/img.qcow2,qcow2,xvdb,r", "/img.qcow2", "xvdb", 0, 0, "qcow2");
+	check_disk("  /img , ,  xvda1 ,  w ", "/img", "xvda1", 1, 0, "raw");
+	check_disk("phy:/dev/a, xvda, r", "/dev/a", "xvda", 0, 0, "raw");
+	/* target= may follow an empty positional target; it takes the rest. */
+	check_disk(",, xvda, w, target= /x y,z ", " /x y,z ", "xvda", 1, 0, "raw");
+	check_disk("/img,,xvda,,", "/img", "xvda", 1, 0, "raw");
+	check_disk("/img,vhd,d0p1", "/img", "d0p1", 1, 0, "vhd");
+}
+
+static void test_disk_prefixes(void **state)
+{
+	struct pv_disk_spec d;
+
+	disk_ok("phy:/dev/vg0/root,xvda1,w", &d);
+	assert_string_equal(d.target, "/dev/vg0/root");
+	assert_string_equal(d.vdev, "xvda1");
+	assert_true(d.is_phy_prefix);
+	assert_true(d.readwrite);
+	pv_disk_spec_dispose(&d);
+
+	check_disk("file:/srv/img,xvda,w", "/srv/img", "xvda", 1, 0, "raw");
+	check_disk("tap:aio:/srv/img,xvda,r", "/srv/img", "xvda", 0, 0, "raw");
+	check_disk("aio:/srv/img,xvda,ro", "/srv/img", "xvda", 0, 0, "raw");
+	check_disk("tap2:tapdisk:qcow2:/srv/img.q,xvdb,w", "/srv/img.q", "xvdb",
+		   1, 0, "qcow2");
+	check_disk("qcow:/srv/old.img,sda,w", "/srv/old.img", "sda", 1, 0, "qcow");
+	check_disk("vhd:/srv/v.vhd,xvdz,rw", "/srv/v.vhd", "xvdz", 1, 0, "vhd");
+
+	disk_ok("iscsi:iqn.2001-05.com.example:disk1,xvdb,w", &d);
+	assert_string_equal(d.target, "iqn.2001-05.com.example:disk1");
+	assert_string_equal(d.script, "block-iscsi");
+	pv_disk_spec_dispose(&d);
+
+	disk_ok("backendtype=qdisk,script=block-drbd,backend=storage1,"
+		"vdev=xvdc,target=/a,b,c", &d);
+	assert_string_equal(d.backendtype, "qdisk");
+	assert_string_equal(d.script, "block-drbd");
+	assert_string_equal(d.backend, "storage1");
+	assert_string_equal(d.target, "/a,b,c");
+	assert_false(d.is_phy_prefix);
+	pv_disk_spec_dispose(&d);
+}
+
+static void test_disk_errors(void **state)
+{
+	disk_bad("/img,xvda,w", "invalid disk spec '/img,xvda,w': unknown format "
+		 "'xvda' (expected raw, qcow, qcow2, vhd or qed; positional "
+		 "parameters are target,format,vdev,access)");
+	disk_bad("/img,,xvda,q", "unknown access 'q' (expected r, ro, w or rw)");
+	disk_bad("/img,,xvda,w,more", "too many positional parameters at 'more'");
+	disk_bad("foo:/img,xvda,w", "unknown disk prefix 'foo:' before the target");
+	disk_bad("/img,,xvda,devtype=floppy", "unknown devtype 'floppy'");
+	disk_bad("/img,,hda:floppy", "unknown device type ':floppy'");
+	disk_bad("bogus=1,/img,,xvda", "unknown parameter 'bogus'");
+	disk_bad("/a=b,,xvda", "'=' in positional parameter '/a...'");
+	disk_bad("/img,,", "no vdev given");
+	disk_bad("", "no vdev given");
+	disk_bad("/img,,floppy0", "invalid vdev 'floppy0'");
+	disk_bad("/img,,xvd", "invalid vdev 'xvd'");
+	disk_bad(",,xvda", "no target given (only a cdrom may be empty)");
+	disk_bad("/img,vhd,xvda,w,format=raw", "format given twice");
+	disk_bad("/img,,xvda,vdev=xvdb", "vdev given twice");
+	disk_bad("/img,,xvda,w,access=r", "access given twice");
+	disk_bad("/img,,xvda,target=/other", "target given twice");
+	disk_bad("phy:/a,xvda,w,backendtype=nbd", "unknown backendtype 'nbd'");
+	disk_bad("phy:/a,xvda,w,specification=virtio", "specification 'virtio' "
+		 "is not supported by pvctl");
+}
+
+/* ---- vif specs ---- */
+
+static void test_vif_specs(void **state)
+{
+	struct pv_vif_spec v;
+	struct pv_err err;
+	struct warns w;
+
+	pv_err_init(&err);
+	pv_vif_spec_init(&v);
+	assert_int_equal(pv_vif_spec_parse("mac=00:16:3E:74:3d:76,model=rtl8139,"
+					   "bridge=xenbr0", &v, &err), 0);
+	assert_string_equal(v.mac, "00:16:3e:74:3d:76");
+	assert_string_equal(v.model, "rtl8139");
+	assert_string_equal(v.bridge, "xenbr0");
+	assert_null(v.ip);
+
+	assert_int_equal(pv_vif_spec_parse("", &v, &err), 0);
+	assert_null(v.mac);
+	assert_null(v.bridge);
+	assert_int_equal(v.mtu, 0);
+
+	assert_int_equal(pv_vif_spec_parse(" bridge = xenbr1 , ip=10.0.0.2 10.0.0.3,"
+					   "rate=10Mb/s,mtu=9000,vifname=web0,"
+					   "script=vif-route,type=vif,"
+					   "backend=netdom", &v, &err), 0);
+	assert_string_equal(v.bridge, "xenbr1");
+	assert_string_equal(v.ip, "10.0.0.2 10.0.0.3");
+	assert_string_equal(v.rate, "10Mb/s");
+	assert_int_equal(v.mtu, 9000);
+	assert_string_equal(v.vifname, "web0");
+	assert_string_equal(v.script, "vif-route");
+	assert_string_equal(v.type, "vif");
+	assert_string_equal(v.backend, "netdom");
+	assert_int_equal(pv_vif_spec_parse("rate=1MB/s@20ms", &v, &err), 0);
+	assert_int_equal(pv_vif_spec_parse("rate=250KB/s", &v, &err), 0);
+
+	warns_init(&w);
+	assert_int_equal(pv_vif_spec_parse_ex("mac=02:00:00:00:00:01,accel=x,"
+					      "frob", &v, collect, &w, "here",
+					      &err), 0);
+	assert_int_equal(w.n, 2);
+	assert_true(has(w.all.s, "here|vif|'accel' is not supported by pvctl"));
+	assert_true(has(w.all.s, "here|vif|'frob' is not a key=value pair"));
+	pv_buf_dispose(&w.all);
+	pv_vif_spec_dispose(&v);
+	pv_err_dispose(&err);
+}
+
+static void vif_bad(const char *spec, const char *want)
+{
+	struct pv_vif_spec v;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	pv_vif_spec_init(&v);
+	assert_int_equal(pv_vif_spec_parse(spec, &v, &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), want));
+	assert_null(v.bridge);
+	pv_vif_spec_dispose(&v);
+	pv_err_dispose(&err);
+}
+
+static void test_vif_errors(void **state)
+{
+	vif_bad("bridge=b,mac=00:16:3e:12:34", "invalid mac '00:16:3e:12:34' "
+		"(expected six hex octets");
+	vif_bad("mac=00:16:3e:12:34:5g", "invalid mac");
+	vif_bad("mac=00:16:3e:12:34:56:78", "invalid mac");
+	vif_bad("mac=0:16:3e:12:34:56", "invalid mac");
+	vif_bad("mac=00-16-3e-12-34-56", "invalid mac");
+	vif_bad("mac=01:16:3e:12:34:56", "is a multicast address");
+	vif_bad("bridge=b,rate=fast", "invalid rate 'fast'");
+	vif_bad("rate=10Mb", "invalid rate");
+	vif_bad("rate=10Mb/s@soon", "invalid rate");
+	vif_bad("mtu=10", "invalid mtu '10'");
+	vif_bad("mtu=70000", "invalid mtu");
+	vif_bad("mtu=15x0", "invalid mtu");
+	vif_bad("type=virtio", "unknown type 'virtio' (expected vif or ioemu)");
+}
+
+/* ---- overrides ---- */
+
+static void test_overrides(void **state)
+{
+	char *ov[] = {
+		"memory=512", "name = \"web02\"",
+		"disk=['phy:/dev/vg/web02,xvda,w',]", "vcpus=2 ; maxvcpus=4",
+	};
+	struct pv_domain_config c;
+	struct warns w;
+	struct pv_err err;
+
+	warns_init(&w);
+	pv_err_init(&err);
+	assert_int_equal(parse(MINIMAL "memory = 256\nmemory = 384\n", ov, 4,
+			       &c, &w, &err), 0);
+	assert_int_equal(c.memory_mb, 512);
+	assert_string_equal(c.name, "web02");
+	assert_int_equal(c.ndisks, 1);
+	assert_string_equal(c.disks[0].target, "/dev/vg/web02");
+	assert_int_equal(c.vcpus, 2);
+	assert_int_equal(c.maxvcpus, 4);
+	/* Only the duplicate inside the file warns, not the overrides. */
+	assert_int_equal(w.n, 1);
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+	pv_err_dispose(&err);
+
+	char *bad1[] = { "memory=512", "memory='abc'" };
+	expect_error_ov(MINIMAL, bad1, 2, "<command line>:2:8: memory: 'abc' is "
+			"not a number");
+	char *bare[] = { "name=web2" };
+	expect_error_ov(MINIMAL, bare, 1, "<command line>:1:6: name: bare word "
+			"'web2' is not a value; quote strings, as in \"web2\"");
+	char *bad2[] = { "memory" };
+	expect_error_ov(MINIMAL, bad2, 1, "<command line>:1:7: memory: expected "
+			"'=' after the key");
+	char *bad3[] = { "vcpus=1", "type=\"hvm\"" };
+	expect_error_ov(MINIMAL, bad3, 2, "<command line>:2:6: type: \"hvm\" guests "
+			"are not supported");
+	char *bad4[] = { "maxmem=100" };
+	expect_error_ov(MINIMAL "memory=200\n", bad4, 1, "<command line>:1:8: "
+			"maxmem: maxmem (100 MiB) is less than memory (200 MiB)");
+	char *bad5[] = { "disk=['/img,,xvda,bad']" };
+	expect_error_ov(MINIMAL, bad5, 1, "<command line>:1:7: disk: entry 1: "
+			"invalid disk spec '/img,,xvda,bad': unknown access 'bad'");
+
+	/* An override warns like a file line, at its own place. */
+	char *hvm[] = { "memory=256", "vnc=1" };
+	warns_init(&w);
+	pv_err_init(&err);
+	assert_int_equal(parse(MINIMAL, hvm, 2, &c, &w, &err), 0);
+	assert_true(has(w.all.s, "<command line>:2:1|vnc|only meaningful for HVM"));
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+	pv_err_dispose(&err);
+}
+
+/* ---- JSON ---- */
+
+static char *to_json(const struct pv_domain_config *c)
+{
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char *out;
+
+	assert_non_null(g);
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	assert_int_equal(pv_domain_config_to_json(c, g), 0);
+	assert_int_equal(yajl_gen_get_buf(g, &buf, &len), yajl_gen_status_ok);
+	out = pv_strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	return out;
+}
+
+static int from_json(const char *text, struct pv_domain_config *c,
+		     struct pv_err *err)
+{
+	char errbuf[256];
+	yajl_val root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	int rc;
+
+	assert_non_null(root);
+	pv_domain_config_init(c);
+	rc = pv_domain_config_from_json(root, c, err);
+	yajl_tree_free(root);
+	return rc;
+}
+
+static void round_trip(const char *path)
+{
+	struct pv_domain_config a, b;
+	struct pv_err err;
+	char *j1, *j2;
+
+	pv_err_init(&err);
+	pv_domain_config_init(&a);
+	assert_int_equal(pv_xlcfg_parse_file(path, NULL, 0, &a, NULL, NULL, &err),
+			 0);
+	j1 = to_json(&a);
+	assert_int_equal(from_json(j1, &b, &err), 0);
+	j2 = to_json(&b);
+	assert_string_equal(j1, j2);
+	assert_string_equal(a.name, b.name);
+	assert_int_equal(a.ndisks, b.ndisks);
+	assert_int_equal(a.bootloader_argc, b.bootloader_argc);
+	free(j1);
+	free(j2);
+	pv_domain_config_dispose(&a);
+	pv_domain_config_dispose(&b);
+	pv_err_dispose(&err);
+}
+
+static void test_json_round_trip(void **state)
+{
+	struct pv_domain_config c;
+	char *j;
+
+	round_trip(data_path("debian-pv.cfg"));
+	round_trip(data_path("xm-pygrub.cfg"));
+
+	pv_domain_config_init(&c);
+	parse_ok(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s' ]\n"
+		 "disk = [ ',hdc:cdrom,r' ]\n", &c, NULL);
+	j = to_json(&c);
+	assert_true(has(j, "\"name\": \"guest\""));
+	assert_true(has(j, "\"uuid\": null"));
+	assert_true(has(j, "\"memory\": 128"));
+	assert_true(has(j, "\"maxvcpus\": 1"));
+	assert_true(has(j, "\"on_reboot\": \"restart\""));
+	assert_true(has(j, "\"bootloader_args\": null"));
+	assert_true(has(j, "\"mtu\": 1400"));
+	assert_true(has(j, "\"target\": null"));
+	assert_true(has(j, "\"devtype\": \"cdrom\""));
+	assert_true(has(j, "\"access\": \"ro\""));
+	assert_true(has(j, "\"format\": \"empty\""));
+	assert_true(has(j, "\"source\": \"test.cfg\""));
+	free(j);
+	pv_domain_config_dispose(&c);
+}
+
+static void test_json_errors(void **state)
+{
+	static const struct { const char *json, *want; } bad[] = {
+		{ "[]", "JSON: expected an object" },
+		{ "{\"kernel\": \"/k\"}", "JSON: name: missing" },
+		{ "{\"name\": 3, \"kernel\": \"/k\"}", "JSON: name: expected a string" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"memory\": 0}",
+		  "JSON: memory: expected an integer in range" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"memory\": 64, "
+		  "\"maxmem\": 32}", "JSON: maxmem: maxmem (32 MiB) is less" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"type\": \"hvm\"}",
+		  "JSON: type: pvctl runs PV guests only" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"on_crash\": \"x\"}",
+		  "JSON: on_crash: unknown action" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"disk\": [{}]}",
+		  "JSON: disk[0]: vdev: missing" },
+		{ "{\"name\": \"a\", \"kernel\": \"/k\", \"vif\": "
+		  "[{\"mac\": \"zz\"}]}", "JSON: vif[0]: mac: invalid" },
+		{ "{\"name\": \"1\", \"kernel\": \"/k\"}", "JSON: name: domain name "
+		  "'1' is all digits" },
+	};
+	struct pv_domain_config c;
+	struct pv_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pv_err_init(&err);
+		assert_int_equal(from_json(bad[i].json, &c, &err), -EINVAL);
+		assert_true(has(pv_err_msg(&err), bad[i].want));
+		assert_null(c.name);
+		pv_domain_config_dispose(&c);
+		pv_err_dispose(&err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debian_file),
+		cmocka_unit_test(test_xm_pygrub_file),
+		cmocka_unit_test(test_hvm_file),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_quotes_and_escapes),
+		cmocka_unit_test(test_numbers_as_strings),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_duplicates_and_append),
+		cmocka_unit_test(test_cmdline_combination),
+		cmocka_unit_test(test_type_and_builder),
+		cmocka_unit_test(test_hvm_and_unknown_keys_warn),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_cpus_and_actions_ok),
+		cmocka_unit_test(test_required_keys),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_device_list_errors),
+		cmocka_unit_test(test_device_warnings),
+		cmocka_unit_test(test_disk_positional),
+		cmocka_unit_test(test_disk_prefixes),
+		cmocka_unit_test(test_disk_errors),
+		cmocka_unit_test(test_vif_specs),
+		cmocka_unit_test(test_vif_errors),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -46,6 +46,7 @@ void xlcfg_warn(struct cfg_ctx *x, const struct cfg_loc *loc, const char *key,
 static int get_string(struct cfg_ctx *x, const struct cfg_setting *s,
 		      const char **out)
 {
+	*out = NULL;
 	if (s->value->type != CFG_STRING)
 		return xlcfg_value_error(x, s, s->value,
 				   "expected a single value, not a list");

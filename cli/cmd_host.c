@@ -1,0 +1,51 @@
+/*
+ * cmd_host.c: info.
+ */
+#include <stdio.h>
+#include <sys/utsname.h>
+
+#include "pvctl.h"
+#include "print.h"
+
+enum { INFO_JSON };
+
+/* Field names and layout as xl info prints them. */
+int cmd_info(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_hv *hv = &cli->ctx.hv;
+	struct pv_physinfo pi;
+	struct pv_printer p;
+	struct utsname u;
+	char version[64];
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	rc = hv->ops->physinfo(hv->h, &pi);
+	if (rc) {
+		pv_cli_error("cannot read host information: error %d", rc);
+		return PV_EXIT_FAIL;
+	}
+	uname(&u);
+	snprintf(version, sizeof(version), "%u.%u%s", pi.xen_major,
+		 pi.xen_minor, pi.xen_extra);
+	pv_print_init(&p, cli->opt_set[INFO_JSON]);
+	pv_print_obj_open(&p, NULL);
+	pv_print_str(&p, "host", "host                   : %s\n", u.nodename);
+	pv_print_str(&p, "release", "release                : %s\n", u.release);
+	pv_print_str(&p, "machine", "machine                : %s\n", u.machine);
+	pv_print_uint(&p, "nr_cpus", "nr_cpus                : %llu\n", pi.nr_cpus);
+	pv_print_uint(&p, "nr_nodes", "nr_nodes               : %llu\n", pi.nr_nodes);
+	pv_print_uint(&p, "cpu_mhz", "cpu_mhz                : %llu\n", pi.cpu_mhz);
+	pv_print_uint(&p, "total_memory", "total_memory           : %llu\n",
+		      pi.total_kb / 1024);
+	pv_print_uint(&p, "free_memory", "free_memory            : %llu\n",
+		      pi.free_kb / 1024);
+	pv_print_uint(&p, "xen_major", "xen_major              : %llu\n", pi.xen_major);
+	pv_print_uint(&p, "xen_minor", "xen_minor              : %llu\n", pi.xen_minor);
+	pv_print_str(&p, "xen_extra", "xen_extra              : %s\n", pi.xen_extra);
+	pv_print_str(&p, "xen_version", "xen_version            : %s\n", version);
+	pv_print_str(&p, "xen_caps", "xen_caps               : %s\n", pi.xen_caps);
+	pv_print_obj_close(&p);
+	pv_print_dispose(&p);
+	return PV_EXIT_OK;
+}

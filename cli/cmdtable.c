@@ -1,0 +1,59 @@
+/*
+ * cmdtable.c: every pvctl command, once. Dispatch, `pvctl help`, the
+ * interactive shell's completion and bash completion (through the hidden
+ * `pvctl __complete`) all read this table; tests check the man page
+ * against it.
+ */
+#include <string.h>
+
+#include "pvctl.h"
+
+static const struct pv_opt no_opts[] = { { 0 } };
+
+static const struct pv_opt create_opts[] = {
+	{ 'n', "dry-run", NULL, "parse and check the config, print it as JSON, create nothing" },
+	{ 'q', "quiet", NULL, "print nothing but errors" },
+	{ 0 }
+};
+
+static const struct pv_opt list_opts[] = {
+	{ 'j', "json", NULL, "print JSON (see pvctl(1) for its fields)" },
+	{ 'l', "long", NULL, "also print each domain's saved config" },
+	{ 0 }
+};
+
+static const struct pv_opt json_opts[] = {
+	{ 'j', "json", NULL, "print JSON" },
+	{ 0 }
+};
+
+const struct pv_cmd pv_commands[] = {
+	{ "create", cmd_create, "create a PV domain from an xl.cfg file",
+	  "FILE [KEY=VALUE...]", create_opts, PV_COMPLETE_FILE, false },
+	{ "list", cmd_list, "list domains, like xl list",
+	  "[DOMAIN...]", list_opts, PV_COMPLETE_DOMAIN, true },
+	{ "destroy", cmd_destroy, "destroy a domain at once",
+	  "DOMAIN", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "domid", cmd_domid, "print the ID of a domain",
+	  "NAME", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "domname", cmd_domname, "print the name of a domain",
+	  "ID", no_opts, PV_COMPLETE_NONE, true },
+	{ "info", cmd_info, "show the host: Xen version, CPUs, memory",
+	  "", json_opts, PV_COMPLETE_NONE, true },
+	{ "shell", cmd_shell, "run pvctl commands interactively",
+	  "", no_opts, PV_COMPLETE_NONE, false },
+	{ "help", cmd_help, "list commands, or show one command's usage",
+	  "[COMMAND]", no_opts, PV_COMPLETE_COMMAND, false },
+};
+
+const unsigned int pv_ncommands = sizeof(pv_commands) / sizeof(pv_commands[0]);
+
+const struct pv_cmd *pv_cmd_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < pv_ncommands; i++)
+		if (strcmp(pv_commands[i].name, name) == 0)
+			return &pv_commands[i];
+	return NULL;
+}

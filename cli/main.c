@@ -1,0 +1,228 @@
+/*
+ * main.c: option parsing, dispatch and help.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvctl.h"
+#include "../lib/domain/domain.h"
+
+void pv_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pvctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void pv_cli_usage(const struct pv_cmd *cmd, FILE *f)
+{
+	const struct pv_opt *o;
+
+	fprintf(f, "usage: pvctl %s%s%s%s\n", cmd->name,
+		cmd->opts[0].long_name ? " [OPTIONS]" : "",
+		*cmd->args ? " " : "", cmd->args);
+	fprintf(f, "\n%s\n", cmd->summary);
+	if (!cmd->opts[0].long_name)
+		return;
+	fputs("\noptions:\n", f);
+	for (o = cmd->opts; o->long_name; o++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+			 o->short_name ? '-' : ' ',
+			 o->short_name ? o->short_name : ' ',
+			 o->short_name ? ", " : "  ", o->long_name,
+			 o->arg ? "=" : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", left, o->help);
+	}
+}
+
+static int find_opt(const struct pv_cmd *cmd, const char *arg, bool is_long,
+		    size_t len)
+{
+	int i;
+
+	for (i = 0; cmd->opts[i].long_name; i++) {
+		if (is_long ? strlen(cmd->opts[i].long_name) == len &&
+			      !strncmp(cmd->opts[i].long_name, arg, len)
+			    : cmd->opts[i].short_name == arg[0])
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Options come first, getopt-style, and "--" ends them; -h/--help is
+ * every command's. Short flags may be bundled (-nq).
+ */
+int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first)
+{
+	const struct pv_cmd *cmd = cli->cmd;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		int idx;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			pv_cli_usage(cmd, stdout);
+			return -1;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			idx = find_opt(cmd, a + 2, true, len);
+			if (idx < 0)
+				goto bad;
+			if (cmd->opts[idx].arg && !eq && i + 1 >= argc)
+				goto missing;
+			cli->opt_set[idx] = true;
+			if (cmd->opts[idx].arg)
+				cli->opt_val[idx] = eq ? eq + 1 : argv[++i];
+			else if (eq)
+				goto bad;
+			continue;
+		}
+		for (a++; *a; a++) {
+			idx = find_opt(cmd, a, false, 1);
+			if (idx < 0)
+				goto bad;
+			cli->opt_set[idx] = true;
+			if (!cmd->opts[idx].arg)
+				continue;
+			if (a[1]) {
+				cli->opt_val[idx] = a + 1;
+			} else if (i + 1 < argc) {
+				cli->opt_val[idx] = argv[++i];
+			} else {
+				goto missing;
+			}
+			break;
+		}
+	}
+	*first = i;
+	return 0;
+bad:
+	pv_cli_error("%s: unknown option '%s'", cmd->name, argv[i]);
+	pv_cli_usage(cmd, stderr);
+	return PV_EXIT_USAGE;
+missing:
+	pv_cli_error("%s: option '%s' needs a value", cmd->name, argv[i]);
+	return PV_EXIT_USAGE;
+}
+
+int pv_cli_open_xen(struct pv_cli *cli)
+{
+	struct pv_err err;
+	int rc;
+
+	if (cli->ctx.hv.ops)
+		return 0;
+	pv_err_init(&err);
+	rc = pv_hv_open_xen(&cli->ctx.hv, &err);
+	if (rc)
+		pv_cli_error("%s", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	return rc ? PV_EXIT_FAIL : 0;
+}
+
+int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid)
+{
+	struct pv_err err;
+	int rc;
+
+	pv_err_init(&err);
+	rc = pv_domain_lookup(&cli->ctx, spec, domid, &err);
+	if (rc)
+		pv_cli_error("%s", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	return rc ? PV_EXIT_FAIL : 0;
+}
+
+int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
+{
+	const struct pv_cmd *cmd = pv_cmd_find(argv[0]);
+	int rc;
+
+	/* The bash completion's back end: plumbing, not a user command. */
+	if (!strcmp(argv[0], "__complete"))
+		return cmd_complete(cli, argc, argv);
+	if (!cmd) {
+		pv_cli_error("unknown command '%s' (see 'pvctl help')", argv[0]);
+		return PV_EXIT_USAGE;
+	}
+	cli->cmd = cmd;
+	memset(cli->opt_set, 0, sizeof(cli->opt_set));
+	memset(cli->opt_val, 0, sizeof(cli->opt_val));
+	if (cmd->needs_xen) {
+		rc = pv_cli_open_xen(cli);
+		if (rc)
+			return rc;
+	}
+	return cmd->fn(cli, argc, argv);
+}
+
+int cmd_help(struct pv_cli *cli, int argc, char **argv)
+{
+	unsigned int i;
+
+	if (argc > 1) {
+		const struct pv_cmd *cmd = pv_cmd_find(argv[1]);
+
+		if (!cmd) {
+			pv_cli_error("unknown command '%s'", argv[1]);
+			return PV_EXIT_USAGE;
+		}
+		pv_cli_usage(cmd, stdout);
+		return 0;
+	}
+	puts("usage: pvctl [-v|--verbose] COMMAND [ARGS...]\n\ncommands:");
+	for (i = 0; i < pv_ncommands; i++)
+		printf("  %-12s %s\n", pv_commands[i].name, pv_commands[i].summary);
+	puts("\n'pvctl help COMMAND' shows a command's options; see also pvctl(1).");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct pv_cli cli;
+	int i = 1, rc;
+
+	memset(&cli, 0, sizeof(cli));
+	pv_ctx_init(&cli.ctx, NULL);
+	cli.interactive = isatty(STDERR_FILENO);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			cli.verbose = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			argv[i] = "help";
+			break;
+		} else {
+			pv_cli_error("unknown option '%s' (see 'pvctl help')", argv[i]);
+			pv_ctx_dispose(&cli.ctx);
+			return PV_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		static char *help[] = { "help", NULL };
+
+		rc = pv_cli_run(&cli, 1, help);
+	} else {
+		rc = pv_cli_run(&cli, argc - i, argv + i);
+	}
+	pv_ctx_dispose(&cli.ctx);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * print.h: one printer for text and JSON output (iproute2's idea, on
+ * yajl). A command emits each field once, with its JSON key and its text
+ * format; the printer writes whichever the user asked for, so the JSON
+ * cannot fall behind the text.
+ */
+#ifndef PVCTL_PRINT_H
+#define PVCTL_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+#include "../lib/util.h"
+
+struct pv_printer {
+	bool json;
+	yajl_gen g;
+};
+
+void pv_print_init(struct pv_printer *p, bool json);
+/* Flushes the JSON document (if any) to stdout and frees the printer. */
+void pv_print_dispose(struct pv_printer *p);
+
+/* Containers exist only in JSON; @key is NULL inside arrays and at the top. */
+void pv_print_obj_open(struct pv_printer *p, const char *key);
+void pv_print_obj_close(struct pv_printer *p);
+void pv_print_arr_open(struct pv_printer *p, const char *key);
+void pv_print_arr_close(struct pv_printer *p);
+
+/* A field: JSON gets key/value, text gets printf(@fmt, value) (NULL fmt: nothing). */
+void pv_print_str(struct pv_printer *p, const char *key, const char *fmt,
+		  const char *val);
+void pv_print_uint(struct pv_printer *p, const char *key, const char *fmt,
+		   uint64_t val);
+void pv_print_float(struct pv_printer *p, const char *key, const char *fmt,
+		    double val);
+void pv_print_bool(struct pv_printer *p, const char *key, const char *fmt,
+		   bool val);
+/* Text only (headers, separators, newlines). */
+void pv_print_text(struct pv_printer *p, const char *fmt, ...) PV_PRINTF(2, 3);
+
+#endif

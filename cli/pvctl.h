@@ -1,0 +1,101 @@
+/*
+ * pvctl.h: the command-line front end. One table (cmdtable.c) lists
+ * every command; dispatch, `pvctl help`, the shell's completion and the
+ * bash completion all read it.
+ */
+#ifndef PVCTL_CLI_H
+#define PVCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../lib/ctx.h"
+
+/* Exit codes (documented in pvctl(1)). */
+enum {
+	PV_EXIT_OK = 0,
+	PV_EXIT_FAIL = 1,	/* the operation failed */
+	PV_EXIT_USAGE = 2,	/* bad command line or config */
+};
+
+/* What a positional argument or option value completes to. */
+enum pv_complete {
+	PV_COMPLETE_NONE,
+	PV_COMPLETE_DOMAIN,
+	PV_COMPLETE_FILE,
+	PV_COMPLETE_COMMAND,
+};
+
+#define PV_MAX_OPTS 12
+
+/* An option, declared as data; usage and completion are derived from it. */
+struct pv_opt {
+	char short_name;	/* 0: long only */
+	const char *long_name;
+	const char *arg;	/* NULL: a flag; else the value's name in usage */
+	const char *help;
+};
+
+struct pv_cli;
+
+struct pv_cmd {
+	const char *name;
+	int (*fn)(struct pv_cli *cli, int argc, char **argv);
+	const char *summary;
+	const char *args;		/* positional arguments, for usage */
+	const struct pv_opt *opts;	/* terminated by a zeroed entry */
+	enum pv_complete complete;	/* what positional arguments are */
+	bool needs_xen;			/* opens the hypervisor before running */
+};
+
+extern const struct pv_cmd pv_commands[];
+extern const unsigned int pv_ncommands;
+
+const struct pv_cmd *pv_cmd_find(const char *name);
+
+/* Per-invocation state handed to every command. */
+struct pv_cli {
+	const struct pv_cmd *cmd;
+	struct pv_ctx ctx;
+	bool verbose;
+	bool interactive;	/* stderr is a terminal: show progress */
+	/* Options parsed for the command, indexed like cmd->opts. */
+	bool opt_set[PV_MAX_OPTS];
+	const char *opt_val[PV_MAX_OPTS];
+};
+
+/*
+ * Parses @argv (argv[0] is the command name) against cli->cmd->opts; on
+ * success *first is the index of the first positional argument.
+ */
+int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first);
+void pv_cli_usage(const struct pv_cmd *cmd, FILE *f);
+
+/* In a handler: parse options, returning early after --help or an error. */
+#define PARSE_OPTS(cli, argc, argv, first) do { \
+	int prc_ = pv_cli_parse_opts(cli, argc, argv, &(first)); \
+	if (prc_) \
+		return prc_ < 0 ? PV_EXIT_OK : prc_; \
+} while (0)
+/* Prints "pvctl: MESSAGE" to stderr. */
+void pv_cli_error(const char *fmt, ...) PV_PRINTF(1, 2);
+/* Opens the hypervisor into cli->ctx if not yet open. */
+int pv_cli_open_xen(struct pv_cli *cli);
+/* Resolves a DOMAIN argument, printing the error; 0 or an exit code. */
+int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid);
+/* Runs one command line (argv[0] is the command); returns an exit code. */
+int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
+
+/* Command handlers, one file per area. */
+int cmd_create(struct pv_cli *cli, int argc, char **argv);
+int cmd_destroy(struct pv_cli *cli, int argc, char **argv);
+int cmd_list(struct pv_cli *cli, int argc, char **argv);
+int cmd_domid(struct pv_cli *cli, int argc, char **argv);
+int cmd_domname(struct pv_cli *cli, int argc, char **argv);
+int cmd_info(struct pv_cli *cli, int argc, char **argv);
+int cmd_help(struct pv_cli *cli, int argc, char **argv);
+int cmd_complete(struct pv_cli *cli, int argc, char **argv);
+int cmd_shell(struct pv_cli *cli, int argc, char **argv);
+
+#endif

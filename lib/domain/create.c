@@ -1,0 +1,203 @@
+/*
+ * create.c: building and starting a PV domain.
+ *
+ * The order follows what the hypervisor, xenstored and the guest need:
+ * the empty domain first; its XenStore skeleton (so every later failure
+ * has one place to clean up); event channels for the store and console,
+ * which the builder writes into start_info; the build itself; the nodes
+ * that depend on the build (ring frames); introduction to xenstored,
+ * which is what lets the guest's xenbus connect; and last, unpause.
+ * Any failure undoes everything in one place (rollback()).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "../uuid.h"
+#include "../xs.h"
+
+struct create {
+	struct pv_ctx *ctx;
+	const struct pv_domain_config *cfg;
+	struct pv_err *err;
+	uint64_t t0;
+	uint32_t domid;
+	bool made;		/* the domain exists: destroy on failure */
+	bool saved;		/* the config file exists: remove on failure */
+};
+
+/* Reports the step just finished with how long it took. */
+static void step_done(struct create *c, const char *what)
+{
+	uint64_t now = pv_now_ms();
+
+	pv_ctx_step(c->ctx, what, now - c->t0);
+	c->t0 = now;
+}
+
+static int check_name_free(struct create *c)
+{
+	uint32_t other;
+	struct pv_err ignore;
+	int rc;
+
+	pv_err_init(&ignore);
+	rc = pv_domain_lookup(c->ctx, c->cfg->name, &other, &ignore);
+	pv_err_dispose(&ignore);
+	if (rc == 0)
+		return pv_err_set(c->err, -EEXIST,
+				  "domain name '%s' is already in use by domain %u",
+				  c->cfg->name, other);
+	return 0;
+}
+
+static int check_free_memory(struct create *c)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+	struct pv_physinfo pi;
+	uint64_t need = c->cfg->memory_mb * 1024;
+	int rc = hv->ops->physinfo(hv->h, &pi);
+
+	if (rc)
+		return pv_err_sys(c->err, rc, "reading host memory");
+	if (pi.free_kb < need)
+		return pv_err_set(c->err, -ENOMEM,
+				  "not enough free memory for '%s': it needs %llu MiB, "
+				  "the host has %llu MiB free",
+				  c->cfg->name, (unsigned long long)c->cfg->memory_mb,
+				  (unsigned long long)(pi.free_kb / 1024));
+	return 0;
+}
+
+static int build(struct create *c, struct pv_layout *l)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+	const struct pv_domain_config *cfg = c->cfg;
+	struct pv_build_req req = {
+		.kernel_path = cfg->kernel,
+		.ramdisk_path = cfg->ramdisk,
+		.cmdline = cfg->cmdline ? cfg->cmdline : "",
+		.memory_kb = l->memory_kb,
+		.maxmem_kb = l->maxmem_kb,
+		.max_vcpus = l->maxvcpus,
+	};
+	struct pv_build_out out = { 0 };
+	char *msg = NULL;
+	int rc;
+
+	rc = hv->ops->evtchn_alloc_unbound(hv->h, l->domid, 0, &l->store_port);
+	if (!rc)
+		rc = hv->ops->evtchn_alloc_unbound(hv->h, l->domid, 0,
+						   &l->console_port);
+	if (rc)
+		return pv_err_sys(c->err, rc, "allocating event channels");
+	req.store_port = l->store_port;
+	req.console_port = l->console_port;
+	rc = hv->ops->build_pv(hv->h, l->domid, &req, &out, &msg);
+	if (rc) {
+		pv_err_set(c->err, rc, "building domain from kernel %s: %s",
+			   cfg->kernel, msg ? msg : strerror(-rc));
+		free(msg);
+		return rc;
+	}
+	l->store_mfn = out.store_mfn;
+	l->console_mfn = out.console_mfn;
+	pv_ctx_step(c->ctx, "build: load kernel and ramdisk", out.timings_ms[0]);
+	pv_ctx_step(c->ctx, "build: parse image, allocate memory", out.timings_ms[1]);
+	pv_ctx_step(c->ctx, "build: build and boot image", out.timings_ms[2]);
+	c->t0 = pv_now_ms();
+	return 0;
+}
+
+static void rollback(struct create *c)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+
+	if (c->saved)
+		pv_domain_config_forget(c->ctx, c->domid);
+	if (c->made) {
+		hv->ops->domain_destroy(hv->h, c->domid);
+		pv_layout_remove(c->ctx, c->domid);
+	}
+}
+
+static int create_locked(struct create *c, const uint8_t uuid[16],
+			 struct pv_layout *l)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+	int rc;
+
+	rc = check_name_free(c);
+	if (!rc)
+		rc = check_free_memory(c);
+	if (rc)
+		return rc;
+	rc = hv->ops->domain_create(hv->h, uuid, l->maxvcpus, &l->domid);
+	if (rc)
+		return pv_err_sys(c->err, rc, "creating domain '%s'", c->cfg->name);
+	c->domid = l->domid;
+	c->made = true;
+	step_done(c, "create domain");
+
+	rc = pv_layout_write_skeleton(c->ctx, l, c->err);
+	if (rc)
+		return rc;
+	step_done(c, "write XenStore skeleton");
+	rc = build(c, l);
+	if (rc)
+		return rc;
+	rc = pv_layout_write_post_build(c->ctx, l, c->err);
+	if (rc)
+		return rc;
+	rc = pv_domain_config_save(c->ctx, l->domid, l->uuid, c->cfg, c->err);
+	if (rc)
+		return rc;
+	c->saved = true;
+	rc = hv->ops->xs_introduce(hv->h, l->domid, l->store_mfn, l->store_port);
+	if (rc)
+		return pv_err_sys(c->err, rc, "introducing domain %u to xenstored",
+				  l->domid);
+	step_done(c, "write XenStore nodes, introduce");
+	rc = hv->ops->domain_unpause(hv->h, l->domid);
+	if (rc)
+		return pv_err_sys(c->err, rc, "unpausing domain %u", l->domid);
+	step_done(c, "unpause");
+	return 0;
+}
+
+int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
+		     uint32_t *domid, struct pv_err *err)
+{
+	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false };
+	char uuid_text[PV_UUID_STRLEN + 1];
+	uint8_t uuid[16];
+	struct pv_layout l = {
+		.name = cfg->name,
+		.uuid = uuid_text,
+		.memory_kb = cfg->memory_mb * 1024,
+		.maxmem_kb = (cfg->maxmem_mb ? cfg->maxmem_mb : cfg->memory_mb) * 1024,
+		.vcpus = cfg->vcpus,
+		.maxvcpus = cfg->maxvcpus ? cfg->maxvcpus : cfg->vcpus,
+	};
+	int rc;
+
+	if (cfg->uuid)
+		rc = pv_uuid_parse(cfg->uuid, uuid);
+	else
+		rc = pv_uuid_generate(uuid);
+	if (rc)
+		return pv_err_set(err, rc, "bad or unobtainable uuid");
+	pv_uuid_format(uuid, uuid_text);
+
+	rc = pv_lock(ctx, err);
+	if (rc)
+		return rc;
+	rc = create_locked(&c, uuid, &l);
+	if (rc)
+		rollback(&c);
+	pv_unlock(ctx);
+	if (!rc)
+		*domid = l.domid;
+	return rc;
+}

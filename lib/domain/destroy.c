@@ -1,0 +1,36 @@
+/*
+ * destroy.c: tearing a domain down and removing every trace of it.
+ */
+#include <errno.h>
+
+#include "domain.h"
+
+int pv_domain_destroy(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct pv_dominfo info;
+	int rc;
+
+	if (domid == 0)
+		return pv_err_set(err, -EPERM, "refusing to destroy Domain-0");
+	rc = pv_lock(ctx, err);
+	if (rc)
+		return rc;
+	rc = hv->ops->domain_getinfo(hv->h, domid, &info);
+	if (rc == -ESRCH) {
+		pv_err_set(err, rc, "no domain with ID %u", domid);
+		goto out;
+	}
+	/* Stop it first so that it does not race with its own teardown. */
+	hv->ops->domain_pause(hv->h, domid);
+	rc = hv->ops->domain_destroy(hv->h, domid);
+	if (rc) {
+		pv_err_sys(err, rc, "destroying domain %u", domid);
+		goto out;
+	}
+	pv_layout_remove(ctx, domid);
+	pv_domain_config_forget(ctx, domid);
+out:
+	pv_unlock(ctx);
+	return rc;
+}

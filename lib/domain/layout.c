@@ -1,0 +1,222 @@
+/*
+ * layout.c: the XenStore nodes a PV domain needs, with the permissions
+ * Xen's own toolstack gives them.
+ *
+ * Two rules decide permissions. Nodes the toolstack controls belong to
+ * dom0 and are only readable by the guest ("ro"): the guest must not
+ * change its name, memory target or vCPU availability. Nodes where the
+ * guest's drivers and agents report back are owned by the guest ("rw"):
+ * control/shutdown (the guest acknowledges a request by clearing it),
+ * the control/feature-* flags its kernel sets, data/ for agents, and so on.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain.h"
+#include "../xs.h"
+
+/* Guest-writable nodes under /local/domain/ID, as libxl creates them. */
+static const char *const guest_rw_nodes[] = {
+	"control/shutdown",
+	"control/feature-poweroff",
+	"control/feature-reboot",
+	"control/feature-suspend",
+	"control/feature-s3",
+	"control/feature-s4",
+	"control/sysrq",
+	"data",
+	"drivers",
+	"feature",
+	"attr",
+	"error",
+	"device/suspend/event-channel",
+};
+
+/* dom0-owned directories the guest may read. */
+static const char *const guest_ro_dirs[] = {
+	"cpu", "memory", "device", "control", "store", "console",
+};
+
+struct skel {
+	struct pv_ctx *ctx;
+	const struct pv_layout *l;
+	struct pv_err *err;
+};
+
+/*
+ * Writes within one transaction, remembering the first failure and the
+ * path it happened at, so a sequence of writes reads as a list.
+ */
+struct writer {
+	struct pv_hv *hv;
+	pv_xbt t;
+	const char *base;	/* paths below are relative to this */
+	struct pv_buf path;
+	int rc;
+};
+
+static const char *wpath(struct writer *w, const char *sub)
+{
+	pv_buf_reset(&w->path);
+	pv_buf_printf(&w->path, "%s/%s", w->base, sub);
+	return w->path.s;
+}
+
+static void put(struct writer *w, const char *sub, const char *fmt, ...)
+	PV_PRINTF(3, 4);
+
+static void put(struct writer *w, const char *sub, const char *fmt, ...)
+{
+	struct pv_buf v;
+	va_list ap;
+
+	if (w->rc)
+		return;
+	pv_buf_init(&v);
+	va_start(ap, fmt);
+	pv_buf_vprintf(&v, fmt, ap);
+	va_end(ap);
+	w->rc = w->hv->ops->xs_write(w->hv->h, w->t, wpath(w, sub), v.s, v.len);
+	pv_buf_dispose(&v);
+}
+
+/* A dom0-owned node the guest may read. */
+static void dir_ro(struct writer *w, const char *sub, uint32_t domid)
+{
+	const struct pv_xs_perm ro[] = {
+		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
+	};
+
+	if (!w->rc)
+		w->rc = pv_xs_mkdir_perms(w->hv, w->t, wpath(w, sub), ro, 2);
+}
+
+/* A node owned by the guest; dom0 keeps full access by privilege. */
+static void dir_rw(struct writer *w, const char *sub, uint32_t domid)
+{
+	const struct pv_xs_perm rw[] = { { domid, PV_XS_PERM_NONE } };
+
+	if (!w->rc)
+		w->rc = pv_xs_mkdir_perms(w->hv, w->t, wpath(w, sub), rw, 1);
+}
+
+static int writer_done(struct writer *w, struct pv_err *err)
+{
+	int rc = w->rc;
+
+	if (rc)
+		pv_err_sys(err, rc, "writing XenStore node %s", w->path.s);
+	pv_buf_dispose(&w->path);
+	return rc;
+}
+
+static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	struct skel *s = arg;
+	const struct pv_layout *l = s->l;
+	char *vm = pv_asprintf("/vm/%s", l->uuid);
+	struct writer w = { hv, t, "", PV_BUF_INIT, 0 };
+	char dom[40];
+	size_t i;
+
+	/* wpath() joins with '/': from base "" the +1 skips the leading one. */
+	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
+	dir_ro(&w, dom + 1, l->domid);
+	dir_ro(&w, vm + 1, l->domid);
+	w.base = vm;
+	put(&w, "uuid", "%s", l->uuid);
+	put(&w, "name", "%s", l->name);
+	put(&w, "start_time", "%lld", (long long)time(NULL));
+	w.base = dom;
+	for (i = 0; i < sizeof(guest_ro_dirs) / sizeof(*guest_ro_dirs); i++)
+		dir_ro(&w, guest_ro_dirs[i], l->domid);
+	for (i = 0; i < sizeof(guest_rw_nodes) / sizeof(*guest_rw_nodes); i++)
+		dir_rw(&w, guest_rw_nodes[i], l->domid);
+	put(&w, "vm", "%s", vm);
+	put(&w, "name", "%s", l->name);
+	put(&w, "domid", "%u", l->domid);
+	free(vm);
+	return writer_done(&w, s->err);
+}
+
+int pv_layout_write_skeleton(struct pv_ctx *ctx, const struct pv_layout *l,
+			     struct pv_err *err)
+{
+	struct skel s = { ctx, l, err };
+	int rc = pv_xs_transaction(&ctx->hv, write_skeleton, &s);
+
+	return rc ? pv_err_sys(err, rc, "writing the XenStore skeleton of domain %u",
+			       l->domid) : 0;
+}
+
+/*
+ * After the build: what the guest's kernel and xenconsoled read. The
+ * balloon driver reads memory/target (and static-max); each vCPU's
+ * hotplug state is cpu/N/availability; xenconsoled maps the console ring
+ * from console/ring-ref and binds console/port once it sees the domain
+ * introduced, and logs under the domain's name.
+ */
+static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	struct skel *s = arg;
+	const struct pv_layout *l = s->l;
+	struct writer w = { hv, t, NULL, PV_BUF_INIT, 0 };
+	char dom[40], sub[40];
+	unsigned int i;
+
+	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
+	w.base = dom;
+	put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
+	put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
+	for (i = 0; i < l->maxvcpus; i++) {
+		snprintf(sub, sizeof(sub), "cpu/%u/availability", i);
+		put(&w, sub, "%s", i < l->vcpus ? "online" : "offline");
+	}
+	put(&w, "store/port", "%u", l->store_port);
+	put(&w, "store/ring-ref", "%llu", (unsigned long long)l->store_mfn);
+	put(&w, "console/port", "%u", l->console_port);
+	put(&w, "console/ring-ref", "%llu", (unsigned long long)l->console_mfn);
+	put(&w, "console/limit", "%u", 1048576);
+	put(&w, "console/type", "xenconsoled");
+	put(&w, "console/output", "pty");
+	return writer_done(&w, s->err);
+}
+
+int pv_layout_write_post_build(struct pv_ctx *ctx, const struct pv_layout *l,
+			       struct pv_err *err)
+{
+	struct skel s = { ctx, l, err };
+	int rc = pv_xs_transaction(&ctx->hv, write_post_build, &s);
+
+	return rc ? pv_err_sys(err, rc, "writing the XenStore nodes of domain %u",
+			       l->domid) : 0;
+}
+
+void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
+{
+	struct pv_hv *hv = &ctx->hv;
+	static const char *const backends[] = { "vbd", "vif", "console" };
+	char *dom = pv_asprintf("/local/domain/%u", domid);
+	char *vmlink = pv_asprintf("%s/vm", dom);
+	char *vm = pv_xs_read_str(hv, PV_XBT_NULL, vmlink);
+	size_t i;
+
+	/* Follow only a vm link of the form we write: /vm/UUID. */
+	if (vm && strncmp(vm, "/vm/", 4) == 0 && !strchr(vm + 4, '/'))
+		hv->ops->xs_rm(hv->h, PV_XBT_NULL, vm);
+	for (i = 0; i < sizeof(backends) / sizeof(*backends); i++) {
+		char *be = pv_asprintf("/local/domain/0/backend/%s/%u",
+				       backends[i], domid);
+
+		hv->ops->xs_rm(hv->h, PV_XBT_NULL, be);
+		free(be);
+	}
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, dom);
+	free(vm);
+	free(vmlink);
+	free(dom);
+}

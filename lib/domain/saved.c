@@ -1,0 +1,157 @@
+/*
+ * saved.c: the config each domain was created from, kept as JSON in
+ * STATE/domains/DOMID.json: {"domid": N, "uuid": "...", "config": {...}}.
+ * Later commands (and a restarted pvctl) read it back from there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "domain.h"
+#include "../uuid.h"
+
+static char *saved_path(struct pv_ctx *ctx, uint32_t domid)
+{
+	return pv_asprintf("%s/domains/%u.json", ctx->state_dir, domid);
+}
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+/* Writes @data to @path atomically: a reader sees the old file or the new. */
+static int write_file_atomic(const char *path, const void *data, size_t len,
+			     struct pv_err *err)
+{
+	char *tmp = pv_asprintf("%s.tmp", path);
+	int fd, rc = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = pv_err_sys(err, -errno, "cannot write %s", tmp);
+		goto out;
+	}
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd)) {
+		rc = pv_err_sys(err, -errno, "cannot write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		rc = pv_err_sys(err, -errno, "cannot rename %s to %s", tmp, path);
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	return rc;
+}
+
+int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
+			  const struct pv_domain_config *cfg, struct pv_err *err)
+{
+	char *dir = pv_asprintf("%s/domains", ctx->state_dir);
+	char *path = saved_path(ctx, domid);
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	int rc;
+
+	rc = pv_mkdirs(dir, err);
+	if (rc)
+		goto out;
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_map_open(g);
+	gen_str(g, "domid");
+	yajl_gen_integer(g, domid);
+	gen_str(g, "uuid");
+	gen_str(g, uuid);
+	gen_str(g, "config");
+	rc = pv_domain_config_to_json(cfg, g);
+	yajl_gen_map_close(g);
+	if (rc || yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+		rc = pv_err_set(err, rc ? rc : -EINVAL,
+				"cannot encode the config of domain %u", domid);
+		goto out;
+	}
+	rc = write_file_atomic(path, buf, len, err);
+out:
+	yajl_gen_free(g);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static char *read_file(const char *path, struct pv_err *err)
+{
+	FILE *f = fopen(path, "re");
+	struct pv_buf b = PV_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		pv_err_sys(err, -errno, "cannot read %s", path);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pv_buf_add(&b, chunk, n);
+	fclose(f);
+	return pv_buf_detach(&b);
+}
+
+int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
+			  struct pv_domain_config *cfg, struct pv_err *err)
+{
+	char *path = saved_path(ctx, domid), *text;
+	const char *uuid_key[] = { "uuid", NULL };
+	const char *cfg_key[] = { "config", NULL };
+	struct pv_dominfo info;
+	char errbuf[256], live[PV_UUID_STRLEN + 1];
+	yajl_val root = NULL, u, c;
+	int rc;
+
+	text = read_file(path, err);
+	if (!text) {
+		rc = err->code;
+		goto out;
+	}
+	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	u = root ? yajl_tree_get(root, uuid_key, yajl_t_string) : NULL;
+	c = root ? yajl_tree_get(root, cfg_key, yajl_t_object) : NULL;
+	if (!u || !c) {
+		rc = pv_err_set(err, -EINVAL, "%s: not a pvctl domain file", path);
+		goto out;
+	}
+	/* A file left from an earlier domain with the same ID is not this one's. */
+	rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
+	if (rc) {
+		pv_err_sys(err, rc, "reading domain %u", domid);
+		goto out;
+	}
+	pv_uuid_format(info.uuid, live);
+	if (strcmp(live, u->u.string) != 0) {
+		rc = pv_err_set(err, -ESTALE, "%s belongs to an earlier domain %u",
+				path, domid);
+		goto out;
+	}
+	rc = pv_domain_config_from_json(c, cfg, err);
+out:
+	yajl_tree_free(root);
+	free(text);
+	free(path);
+	return rc;
+}
+
+void pv_domain_config_forget(struct pv_ctx *ctx, uint32_t domid)
+{
+	char *path = saved_path(ctx, domid);
+
+	unlink(path);
+	free(path);
+}

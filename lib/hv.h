@@ -1,0 +1,164 @@
+/*
+ * hv.h: the one interface through which libpvctl reaches the hypervisor
+ * and XenStore.
+ *
+ * lib/hv_xen.c implements it on libxenctrl, libxenguest and libxenstore;
+ * tests/sim/ implements it in memory for the unit tests. Nothing above
+ * this header sees a libxenctrl or libxenstore type. Every operation
+ * returns 0 or a negative errno.
+ */
+#ifndef PV_HV_H
+#define PV_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A XenStore transaction; PV_XBT_NULL is "outside any transaction". */
+typedef uint32_t pv_xbt;
+#define PV_XBT_NULL 0
+
+/* XenStore node permissions, as in xenstore's XS_PERM_*. */
+enum {
+	PV_XS_PERM_NONE = 0,
+	PV_XS_PERM_READ = 1,
+	PV_XS_PERM_WRITE = 2,
+	PV_XS_PERM_BOTH = 3,
+};
+
+/*
+ * A node's permission list: the first entry names the owner (who may do
+ * anything) and the access everyone else gets; later entries grant a
+ * domain specific access.
+ */
+struct pv_xs_perm {
+	uint32_t domid;
+	unsigned int perm;
+};
+
+/* Domain state as the hypervisor reports it. */
+struct pv_dominfo {
+	uint32_t domid;
+	uint8_t uuid[16];
+	uint64_t cur_kb;	/* memory the domain holds now */
+	uint64_t max_kb;	/* hypervisor limit (maxmem) */
+	uint64_t outstanding_kb;
+	uint64_t cpu_time_ns;
+	unsigned int online_vcpus;
+	unsigned int max_vcpu_id;
+	bool dying, crashed, shutdown, paused, blocked, running, hvm;
+	unsigned int shutdown_reason;	/* PV_SHUTDOWN_* when shutdown */
+};
+
+enum {
+	PV_SHUTDOWN_POWEROFF = 0,
+	PV_SHUTDOWN_REBOOT = 1,
+	PV_SHUTDOWN_SUSPEND = 2,
+	PV_SHUTDOWN_CRASH = 3,
+	PV_SHUTDOWN_WATCHDOG = 4,
+	PV_SHUTDOWN_SOFT_RESET = 5,
+};
+
+struct pv_physinfo {
+	unsigned int nr_cpus;
+	unsigned int nr_nodes;
+	unsigned int cpu_mhz;
+	uint64_t total_kb;
+	uint64_t free_kb;
+	unsigned int xen_major, xen_minor;
+	char xen_extra[32];
+	char xen_caps[128];
+};
+
+/* What the PV domain builder needs (see pv_hv_ops.build_pv). */
+struct pv_build_req {
+	const char *kernel_path;	/* read from a file... */
+	const void *kernel_mem;		/* ...or from memory, when not NULL */
+	size_t kernel_size;
+	const char *ramdisk_path;	/* NULL: none */
+	const char *cmdline;
+	uint64_t memory_kb;		/* populated at boot */
+	uint64_t maxmem_kb;		/* what the guest may balloon up to */
+	unsigned int max_vcpus;
+	uint32_t store_port;		/* event channels, allocated before */
+	uint32_t console_port;
+};
+
+/* What the builder gives back: the frames for the store and console rings. */
+struct pv_build_out {
+	uint64_t store_mfn;
+	uint64_t console_mfn;
+	uint64_t timings_ms[4];		/* load, parse+mem, build, boot */
+};
+
+struct pv_hv_ops {
+	/* --- hypervisor --- */
+	int (*physinfo)(void *h, struct pv_physinfo *pi);
+	/* Creates a paused, empty PV domain. */
+	int (*domain_create)(void *h, const uint8_t uuid[16],
+			     unsigned int max_vcpus, uint32_t *domid);
+	int (*domain_destroy)(void *h, uint32_t domid);
+	int (*domain_pause)(void *h, uint32_t domid);
+	int (*domain_unpause)(void *h, uint32_t domid);
+	/* Asks Xen to shut the domain down with PV_SHUTDOWN_@reason. */
+	int (*domain_shutdown)(void *h, uint32_t domid, unsigned int reason);
+	/* -ESRCH if there is no such domain. */
+	int (*domain_getinfo)(void *h, uint32_t domid, struct pv_dominfo *info);
+	/* Fills up to @max entries in domid order, sets *n to the count. */
+	int (*domain_list)(void *h, struct pv_dominfo *infos, size_t max,
+			   size_t *n);
+	int (*domain_setmaxmem)(void *h, uint32_t domid, uint64_t kb);
+	/* Allocates an unbound event channel in @domid for @remote_domid. */
+	int (*evtchn_alloc_unbound)(void *h, uint32_t domid,
+				    uint32_t remote_domid, uint32_t *port);
+	/* Loads and starts the kernel in a domain made by domain_create. */
+	int (*build_pv)(void *h, uint32_t domid, const struct pv_build_req *req,
+			struct pv_build_out *out, char **errmsg);
+	int (*vcpu_set_affinity)(void *h, uint32_t domid, unsigned int vcpu,
+				 const uint8_t *cpumap, size_t nbits);
+
+	/* --- XenStore --- */
+	/* *val is malloc'd and NUL-terminated; -ENOENT if absent. */
+	int (*xs_read)(void *h, pv_xbt t, const char *path, char **val,
+		       size_t *len);
+	int (*xs_write)(void *h, pv_xbt t, const char *path, const char *val,
+			size_t len);
+	int (*xs_mkdir)(void *h, pv_xbt t, const char *path);
+	int (*xs_rm)(void *h, pv_xbt t, const char *path);
+	/* *names is a malloc'd array of malloc'd strings. */
+	int (*xs_directory)(void *h, pv_xbt t, const char *path, char ***names,
+			    size_t *n);
+	int (*xs_set_perms)(void *h, pv_xbt t, const char *path,
+			    const struct pv_xs_perm *perms, size_t n);
+	int (*xs_get_perms)(void *h, pv_xbt t, const char *path,
+			    struct pv_xs_perm **perms, size_t *n);
+	int (*xs_transaction_start)(void *h, pv_xbt *t);
+	/* -EAGAIN when a committing transaction conflicted: retry it. */
+	int (*xs_transaction_end)(void *h, pv_xbt t, bool abort);
+	int (*xs_watch)(void *h, const char *path, const char *token);
+	int (*xs_unwatch)(void *h, const char *path, const char *token);
+	/*
+	 * Waits up to @timeout_ms (-1: forever) for a watch event; -ETIMEDOUT
+	 * when none came. *path and *token are malloc'd.
+	 */
+	int (*xs_read_watch)(void *h, int timeout_ms, char **path, char **token);
+	int (*xs_introduce)(void *h, uint32_t domid, uint64_t store_mfn,
+			    uint32_t store_port);
+	int (*xs_release)(void *h, uint32_t domid);
+
+	void (*close)(void *h);
+};
+
+/* An open connection to a hypervisor (real or simulated). */
+struct pv_hv {
+	const struct pv_hv_ops *ops;
+	void *h;
+};
+
+struct pv_err;
+
+/* Opens the real hypervisor through libxenctrl and libxenstore. */
+int pv_hv_open_xen(struct pv_hv *hv, struct pv_err *err);
+void pv_hv_close(struct pv_hv *hv);
+
+#endif

@@ -1,0 +1,589 @@
+/*
+ * hv_xen.c: the hypervisor interface on real Xen: libxenctrl for domains,
+ * libxenguest's domain builder for PV kernels, libxenstore for XenStore.
+ *
+ * Only this file includes Xen's headers.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenctrl.h>
+#include <xenguest.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+#include "hv.h"
+#include "util.h"
+
+/*
+ * A xentoollog logger that keeps the last error libxenctrl/libxenguest
+ * reported, so that a failed build can say why ("Out of memory" from the
+ * builder is far more useful than errno alone). Nothing is printed.
+ */
+struct capture_logger {
+	xentoollog_logger vtable;
+	struct pv_buf last;
+};
+
+struct xen {
+	xc_interface *xch;
+	struct xs_handle *xsh;
+	struct capture_logger log;
+};
+
+static int neg_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
+			     int errnoval, const char *context,
+			     const char *format, va_list al)
+{
+	struct capture_logger *cl = (struct capture_logger *)lg;
+
+	if (level < XTL_ERROR)
+		return;
+	pv_buf_reset(&cl->last);
+	pv_buf_vprintf(&cl->last, format, al);
+	if (errnoval > 0)
+		pv_buf_printf(&cl->last, ": %s", strerror(errnoval));
+}
+
+static void capture_destroy(xentoollog_logger *lg)
+{
+}
+
+/* --- hypervisor --- */
+
+static int x_physinfo(void *h, struct pv_physinfo *pi)
+{
+	struct xen *x = h;
+	xc_physinfo_t p = { 0 };
+	xen_extraversion_t extra;
+	xen_capabilities_info_t caps;
+	int ver;
+
+	if (xc_physinfo(x->xch, &p))
+		return neg_errno();
+	ver = xc_version(x->xch, XENVER_version, NULL);
+	if (ver < 0)
+		return neg_errno();
+	memset(pi, 0, sizeof(*pi));
+	pi->nr_cpus = p.nr_cpus;
+	pi->nr_nodes = p.nr_nodes;
+	pi->cpu_mhz = p.cpu_khz / 1000;
+	pi->total_kb = p.total_pages * (XC_PAGE_SIZE / 1024);
+	pi->free_kb = p.free_pages * (XC_PAGE_SIZE / 1024);
+	pi->xen_major = (unsigned int)ver >> 16;
+	pi->xen_minor = (unsigned int)ver & 0xffff;
+	if (!xc_version(x->xch, XENVER_extraversion, &extra))
+		snprintf(pi->xen_extra, sizeof(pi->xen_extra), "%.31s", extra);
+	if (!xc_version(x->xch, XENVER_capabilities, &caps))
+		snprintf(pi->xen_caps, sizeof(pi->xen_caps), "%.127s", caps);
+	return 0;
+}
+
+static int x_domain_create(void *h, const uint8_t uuid[16],
+			   unsigned int max_vcpus, uint32_t *domid)
+{
+	struct xen *x = h;
+	struct xen_domctl_createdomain cfg = {
+		.ssidref = 0,
+		.flags = 0,			/* x86 PV: no HVM, no HAP */
+		.max_vcpus = max_vcpus,
+		.max_evtchn_port = 1023,	/* libxl's default */
+		.max_grant_frames = -1,		/* hypervisor defaults */
+		.max_maptrack_frames = -1,
+		.grant_opts = XEN_DOMCTL_GRANT_version(1),
+	};
+
+	memcpy(cfg.handle, uuid, sizeof(cfg.handle));
+	*domid = 0;	/* 0 asks Xen to pick the next free ID */
+	if (xc_domain_create(x->xch, domid, &cfg))
+		return neg_errno();
+	return 0;
+}
+
+static int x_domain_destroy(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xc_domain_destroy(x->xch, domid) ? neg_errno() : 0;
+}
+
+static int x_domain_pause(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xc_domain_pause(x->xch, domid) ? neg_errno() : 0;
+}
+
+static int x_domain_unpause(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xc_domain_unpause(x->xch, domid) ? neg_errno() : 0;
+}
+
+static int x_domain_shutdown(void *h, uint32_t domid, unsigned int reason)
+{
+	struct xen *x = h;
+
+	return xc_domain_shutdown(x->xch, domid, (int)reason) ? neg_errno() : 0;
+}
+
+static void fill_info(const xc_domaininfo_t *d, struct pv_dominfo *info)
+{
+	const uint64_t kb = XC_PAGE_SIZE / 1024;
+
+	memset(info, 0, sizeof(*info));
+	info->domid = d->domain;
+	memcpy(info->uuid, d->handle, sizeof(info->uuid));
+	info->cur_kb = d->tot_pages * kb;
+	info->max_kb = d->max_pages == UINT64_MAX ? UINT64_MAX : d->max_pages * kb;
+	info->outstanding_kb = d->outstanding_pages * kb;
+	info->cpu_time_ns = d->cpu_time;
+	info->online_vcpus = d->nr_online_vcpus;
+	info->max_vcpu_id = d->max_vcpu_id;
+	info->dying = d->flags & XEN_DOMINF_dying;
+	info->hvm = d->flags & XEN_DOMINF_hvm_guest;
+	info->shutdown = d->flags & XEN_DOMINF_shutdown;
+	info->paused = d->flags & XEN_DOMINF_paused;
+	info->blocked = d->flags & XEN_DOMINF_blocked;
+	info->running = d->flags & XEN_DOMINF_running;
+	info->shutdown_reason = (d->flags >> XEN_DOMINF_shutdownshift) &
+				XEN_DOMINF_shutdownmask;
+	info->crashed = info->shutdown &&
+			info->shutdown_reason == PV_SHUTDOWN_CRASH;
+}
+
+static int x_domain_getinfo(void *h, uint32_t domid, struct pv_dominfo *info)
+{
+	struct xen *x = h;
+	xc_domaininfo_t d;
+	int n;
+
+	n = xc_domain_getinfolist(x->xch, domid, 1, &d);
+	if (n < 0)
+		return neg_errno();
+	if (n == 0 || d.domain != domid)
+		return -ESRCH;
+	fill_info(&d, info);
+	return 0;
+}
+
+static int x_domain_list(void *h, struct pv_dominfo *infos, size_t max,
+			 size_t *n)
+{
+	struct xen *x = h;
+	xc_domaininfo_t *d = pv_calloc(max, sizeof(*d));
+	int got, i;
+
+	got = xc_domain_getinfolist(x->xch, 0, (unsigned int)max, d);
+	if (got < 0) {
+		int rc = neg_errno();
+
+		free(d);
+		return rc;
+	}
+	for (i = 0; i < got; i++)
+		fill_info(&d[i], &infos[i]);
+	*n = (size_t)got;
+	free(d);
+	return 0;
+}
+
+static int x_domain_setmaxmem(void *h, uint32_t domid, uint64_t kb)
+{
+	struct xen *x = h;
+
+	return xc_domain_setmaxmem(x->xch, domid, kb) ? neg_errno() : 0;
+}
+
+static int x_evtchn_alloc_unbound(void *h, uint32_t domid,
+				  uint32_t remote_domid, uint32_t *port)
+{
+	struct xen *x = h;
+	int p = xc_evtchn_alloc_unbound(x->xch, domid, remote_domid);
+
+	if (p < 0)
+		return neg_errno();
+	*port = (uint32_t)p;
+	return 0;
+}
+
+static int x_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
+			       const uint8_t *cpumap, size_t nbits)
+{
+	struct xen *x = h;
+	xc_cpumap_t map = xc_cpumap_alloc(x->xch);
+	int nr = xc_get_max_cpus(x->xch), rc = 0;
+
+	if (!map || nr <= 0) {
+		free(map);
+		return -ENOMEM;
+	}
+	if (nbits > (size_t)nr)
+		nbits = (size_t)nr;
+	memcpy(map, cpumap, (nbits + 7) / 8);
+	if (xc_vcpu_setaffinity(x->xch, domid, (int)vcpu, map, NULL,
+				XEN_VCPUAFFINITY_HARD))
+		rc = neg_errno();
+	free(map);
+	return rc;
+}
+
+/*
+ * The PV build, in the order libxenguest requires: the domain's memory
+ * limits first (maxmem, and the memmap limit that sizes the guest's e820
+ * so that it can balloon up to maxmem), then the builder: load and parse
+ * the kernel, lay out memory, build the page tables and start_info
+ * (which carries the store and console event channels), boot the vCPU
+ * context, and seed the grant table entries xenstored and xenconsoled
+ * use to map the rings.
+ */
+static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
+		      struct pv_build_out *out, char **errmsg)
+{
+	struct xen *x = h;
+	struct xc_dom_image *dom;
+	const char *step;
+	uint64_t t0 = pv_now_ms(), t1, t2, t3;
+	int rc;
+
+	/* libxl adds LIBXL_MAXMEM_CONSTANT (1 MiB) of slack to the target. */
+	step = "setting maximum memory";
+	if (xc_domain_setmaxmem(x->xch, domid, req->memory_kb + 1024))
+		goto fail_errno;
+	step = "setting the memory map limit";
+	if (xc_domain_set_memmap_limit(x->xch, domid, req->maxmem_kb))
+		goto fail_errno;
+
+	pv_buf_reset(&x->log.last);
+	dom = xc_dom_allocate(x->xch, req->cmdline, NULL);
+	if (!dom) {
+		step = "allocating the domain builder";
+		goto fail_errno;
+	}
+	dom->container_type = XC_DOM_PV_CONTAINER;
+	dom->console_evtchn = req->console_port;
+	dom->console_domid = 0;
+	dom->xenstore_evtchn = req->store_port;
+	dom->xenstore_domid = 0;
+	dom->max_vcpus = req->max_vcpus;
+
+	step = "loading the kernel";
+	if (req->kernel_mem)
+		rc = xc_dom_kernel_mem(dom, req->kernel_mem, req->kernel_size);
+	else
+		rc = xc_dom_kernel_file(dom, req->kernel_path);
+	if (rc)
+		goto fail_dom;
+	step = "loading the ramdisk";
+	if (req->ramdisk_path &&
+	    xc_dom_module_file(dom, req->ramdisk_path, NULL))
+		goto fail_dom;
+	step = "initialising the builder";
+	if (xc_dom_boot_xen_init(dom, x->xch, domid))
+		goto fail_dom;
+	t1 = pv_now_ms();
+	step = "parsing the kernel image";
+	if (xc_dom_parse_image(dom))
+		goto fail_dom;
+	step = "laying out guest memory";
+	if (xc_dom_mem_init(dom, (unsigned int)(req->memory_kb / 1024)))
+		goto fail_dom;
+	step = "allocating guest memory";
+	if (xc_dom_boot_mem_init(dom))
+		goto fail_dom;
+	t2 = pv_now_ms();
+	step = "building the guest image";
+	if (xc_dom_build_image(dom))
+		goto fail_dom;
+	step = "booting the guest image";
+	if (xc_dom_boot_image(dom))
+		goto fail_dom;
+	step = "setting up the grant table";
+	if (xc_dom_gnttab_init(dom))
+		goto fail_dom;
+	t3 = pv_now_ms();
+
+	out->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
+	out->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
+	out->timings_ms[0] = t1 - t0;
+	out->timings_ms[1] = t2 - t1;
+	out->timings_ms[2] = t3 - t2;
+	out->timings_ms[3] = pv_now_ms() - t3;
+	xc_dom_release(dom);
+	return 0;
+
+fail_dom:
+	rc = neg_errno();
+	xc_dom_release(dom);
+	if (errmsg)
+		*errmsg = pv_asprintf("%s: %s", step, x->log.last.len ?
+				      x->log.last.s : strerror(-rc));
+	return rc;
+fail_errno:
+	rc = neg_errno();
+	if (errmsg)
+		*errmsg = pv_asprintf("%s: %s", step, strerror(-rc));
+	return rc;
+}
+
+/* --- XenStore --- */
+
+static int x_xs_read(void *h, pv_xbt t, const char *path, char **val,
+		     size_t *len)
+{
+	struct xen *x = h;
+	unsigned int l;
+	char *v = xs_read(x->xsh, t, path, &l);
+
+	if (!v)
+		return neg_errno();
+	*val = v;	/* libxenstore NUL-terminates what it returns */
+	if (len)
+		*len = l;
+	return 0;
+}
+
+static int x_xs_write(void *h, pv_xbt t, const char *path, const char *val,
+		      size_t len)
+{
+	struct xen *x = h;
+
+	return xs_write(x->xsh, t, path, val, (unsigned int)len) ? 0 : neg_errno();
+}
+
+static int x_xs_mkdir(void *h, pv_xbt t, const char *path)
+{
+	struct xen *x = h;
+
+	return xs_mkdir(x->xsh, t, path) ? 0 : neg_errno();
+}
+
+static int x_xs_rm(void *h, pv_xbt t, const char *path)
+{
+	struct xen *x = h;
+
+	return xs_rm(x->xsh, t, path) ? 0 : neg_errno();
+}
+
+static int x_xs_directory(void *h, pv_xbt t, const char *path, char ***names,
+			  size_t *n)
+{
+	struct xen *x = h;
+	unsigned int num, i;
+	char **d = xs_directory(x->xsh, t, path, &num);
+	char **copy;
+
+	if (!d)
+		return neg_errno();
+	/* libxenstore returns one block; hand out separately owned strings. */
+	copy = pv_calloc(num + 1, sizeof(*copy));
+	for (i = 0; i < num; i++)
+		copy[i] = pv_strdup(d[i]);
+	free(d);
+	*names = copy;
+	*n = num;
+	return 0;
+}
+
+static int x_xs_set_perms(void *h, pv_xbt t, const char *path,
+			  const struct pv_xs_perm *perms, size_t n)
+{
+	struct xen *x = h;
+	struct xs_permissions *p = pv_calloc(n, sizeof(*p));
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < n; i++) {
+		p[i].id = perms[i].domid;
+		p[i].perms = perms[i].perm;
+	}
+	ok = xs_set_permissions(x->xsh, t, path, p, (unsigned int)n);
+	free(p);
+	return ok ? 0 : neg_errno();
+}
+
+static int x_xs_get_perms(void *h, pv_xbt t, const char *path,
+			  struct pv_xs_perm **perms, size_t *n)
+{
+	struct xen *x = h;
+	unsigned int num, i;
+	struct xs_permissions *p = xs_get_permissions(x->xsh, t, path, &num);
+
+	if (!p)
+		return neg_errno();
+	*perms = pv_calloc(num, sizeof(**perms));
+	for (i = 0; i < num; i++) {
+		(*perms)[i].domid = p[i].id;
+		(*perms)[i].perm = p[i].perms & PV_XS_PERM_BOTH;
+	}
+	*n = num;
+	free(p);
+	return 0;
+}
+
+static int x_xs_transaction_start(void *h, pv_xbt *t)
+{
+	struct xen *x = h;
+	xs_transaction_t xt = xs_transaction_start(x->xsh);
+
+	if (xt == XBT_NULL)
+		return neg_errno();
+	*t = xt;
+	return 0;
+}
+
+static int x_xs_transaction_end(void *h, pv_xbt t, bool abort)
+{
+	struct xen *x = h;
+
+	return xs_transaction_end(x->xsh, t, abort) ? 0 : neg_errno();
+}
+
+static int x_xs_watch(void *h, const char *path, const char *token)
+{
+	struct xen *x = h;
+
+	return xs_watch(x->xsh, path, token) ? 0 : neg_errno();
+}
+
+static int x_xs_unwatch(void *h, const char *path, const char *token)
+{
+	struct xen *x = h;
+
+	return xs_unwatch(x->xsh, path, token) ? 0 : neg_errno();
+}
+
+static int x_xs_read_watch(void *h, int timeout_ms, char **path, char **token)
+{
+	struct xen *x = h;
+	uint64_t deadline = pv_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	struct pollfd pfd = { .fd = xs_fileno(x->xsh), .events = POLLIN };
+
+	for (;;) {
+		char **ev = xs_check_watch(x->xsh);
+		int wait;
+
+		if (ev) {
+			*path = pv_strdup(ev[XS_WATCH_PATH]);
+			*token = pv_strdup(ev[XS_WATCH_TOKEN]);
+			free(ev);
+			return 0;
+		}
+		if (errno != EAGAIN)
+			return neg_errno();
+		if (timeout_ms < 0) {
+			wait = -1;
+		} else {
+			uint64_t now = pv_now_ms();
+
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			wait = (int)(deadline - now);
+		}
+		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
+			return neg_errno();
+	}
+}
+
+static int x_xs_introduce(void *h, uint32_t domid, uint64_t store_mfn,
+			  uint32_t store_port)
+{
+	struct xen *x = h;
+
+	return xs_introduce_domain(x->xsh, domid, store_mfn, store_port) ?
+	       0 : neg_errno();
+}
+
+static int x_xs_release(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xs_release_domain(x->xsh, domid) ? 0 : neg_errno();
+}
+
+static void x_close(void *h)
+{
+	struct xen *x = h;
+
+	if (x->xsh)
+		xs_close(x->xsh);
+	if (x->xch)
+		xc_interface_close(x->xch);
+	pv_buf_dispose(&x->log.last);
+	free(x);
+}
+
+static const struct pv_hv_ops xen_ops = {
+	.physinfo = x_physinfo,
+	.domain_create = x_domain_create,
+	.domain_destroy = x_domain_destroy,
+	.domain_pause = x_domain_pause,
+	.domain_unpause = x_domain_unpause,
+	.domain_shutdown = x_domain_shutdown,
+	.domain_getinfo = x_domain_getinfo,
+	.domain_list = x_domain_list,
+	.domain_setmaxmem = x_domain_setmaxmem,
+	.evtchn_alloc_unbound = x_evtchn_alloc_unbound,
+	.build_pv = x_build_pv,
+	.vcpu_set_affinity = x_vcpu_set_affinity,
+	.xs_read = x_xs_read,
+	.xs_write = x_xs_write,
+	.xs_mkdir = x_xs_mkdir,
+	.xs_rm = x_xs_rm,
+	.xs_directory = x_xs_directory,
+	.xs_set_perms = x_xs_set_perms,
+	.xs_get_perms = x_xs_get_perms,
+	.xs_transaction_start = x_xs_transaction_start,
+	.xs_transaction_end = x_xs_transaction_end,
+	.xs_watch = x_xs_watch,
+	.xs_unwatch = x_xs_unwatch,
+	.xs_read_watch = x_xs_read_watch,
+	.xs_introduce = x_xs_introduce,
+	.xs_release = x_xs_release,
+	.close = x_close,
+};
+
+int pv_hv_open_xen(struct pv_hv *hv, struct pv_err *err)
+{
+	struct xen *x = pv_calloc(1, sizeof(*x));
+
+	x->log.vtable.vmessage = capture_vmessage;
+	x->log.vtable.destroy = capture_destroy;
+	pv_buf_init(&x->log.last);
+	x->xch = xc_interface_open(&x->log.vtable, &x->log.vtable, 0);
+	if (!x->xch) {
+		int rc = neg_errno();
+
+		x_close(x);
+		return pv_err_sys(err, rc, "cannot open the hypervisor "
+				  "(is this a Xen dom0 with xenfs/privcmd loaded?)");
+	}
+	x->xsh = xs_open(0);
+	if (!x->xsh) {
+		int rc = neg_errno();
+
+		x_close(x);
+		return pv_err_sys(err, rc, "cannot connect to XenStore "
+				  "(is xenstored running?)");
+	}
+	hv->ops = &xen_ops;
+	hv->h = x;
+	return 0;
+}
+
+void pv_hv_close(struct pv_hv *hv)
+{
+	if (hv->ops)
+		hv->ops->close(hv->h);
+	hv->ops = NULL;
+	hv->h = NULL;
+}

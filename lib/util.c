@@ -1,0 +1,269 @@
+/*
+ * util.c: growable strings, error contexts, allocation, number parsing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+void *pv_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *pv_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *pv_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *pv_strdup(const char *s)
+{
+	return pv_strndup(s, strlen(s));
+}
+
+char *pv_strndup(const char *s, size_t n)
+{
+	char *p = pv_malloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *pv_asprintf(const char *fmt, ...)
+{
+	struct pv_buf b;
+	va_list ap;
+
+	pv_buf_init(&b);
+	va_start(ap, fmt);
+	pv_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return pv_buf_detach(&b);
+}
+
+void pv_str_set(char **dst, const char *src)
+{
+	char *copy = src ? pv_strdup(src) : NULL;
+
+	free(*dst);
+	*dst = copy;
+}
+
+void pv_buf_init(struct pv_buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void pv_buf_dispose(struct pv_buf *b)
+{
+	free(b->s);
+	pv_buf_init(b);
+}
+
+void pv_buf_reset(struct pv_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static void grow(struct pv_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap : 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->s = pv_realloc(b->s, b->cap);
+}
+
+void pv_buf_add(struct pv_buf *b, const char *s, size_t n)
+{
+	grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void pv_buf_puts(struct pv_buf *b, const char *s)
+{
+	pv_buf_add(b, s, strlen(s));
+}
+
+void pv_buf_vprintf(struct pv_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		abort();
+	grow(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void pv_buf_printf(struct pv_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pv_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *pv_buf_detach(struct pv_buf *b)
+{
+	char *s = b->s ? b->s : pv_strdup("");
+
+	pv_buf_init(b);
+	return s;
+}
+
+void pv_err_init(struct pv_err *e)
+{
+	e->code = 0;
+	pv_buf_init(&e->msg);
+}
+
+void pv_err_dispose(struct pv_err *e)
+{
+	pv_buf_dispose(&e->msg);
+	e->code = 0;
+}
+
+void pv_err_clear(struct pv_err *e)
+{
+	pv_buf_reset(&e->msg);
+	e->code = 0;
+}
+
+static int err_vset(struct pv_err *e, int code, int with_errno,
+		    const char *fmt, va_list ap)
+{
+	if (!e || e->code)
+		return code;
+	e->code = code ? code : -EINVAL;
+	pv_buf_reset(&e->msg);
+	pv_buf_vprintf(&e->msg, fmt, ap);
+	if (with_errno)
+		pv_buf_printf(&e->msg, ": %s", strerror(-e->code));
+	return code;
+}
+
+int pv_err_set(struct pv_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, code, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int pv_err_sys(struct pv_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, code, 1, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *pv_err_msg(const struct pv_err *e)
+{
+	return e->msg.s ? e->msg.s : "unknown error";
+}
+
+int pv_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int pv_parse_size_kb(const char *s, char default_unit, uint64_t *kb)
+{
+	const char *end;
+	uint64_t v, shift_kb;
+	char *num;
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	for (end = s; isdigit((unsigned char)*end); end++)
+		;
+	if (end == s)
+		return -EINVAL;
+	switch (*end ? tolower((unsigned char)*end) : default_unit) {
+	case 'k': shift_kb = 1; break;
+	case 'm': shift_kb = 1024; break;
+	case 'g': shift_kb = 1024 * 1024; break;
+	case 't': shift_kb = 1024ULL * 1024 * 1024; break;
+	default: return -EINVAL;
+	}
+	/* Allow an optional trailing "b"/"ib": 256M, 256MB, 256MiB. */
+	if (*end) {
+		const char *t = end + 1;
+
+		if (tolower((unsigned char)*t) == 'i')
+			t++;
+		if (tolower((unsigned char)*t) == 'b')
+			t++;
+		if (*t)
+			return -EINVAL;
+	}
+	num = pv_strndup(s, (size_t)(end - s));
+	rc = pv_parse_uint(num, UINT64_MAX / shift_kb, &v);
+	free(num);
+	if (rc)
+		return rc;
+	*kb = v * shift_kb;
+	return 0;
+}
+
+uint64_t pv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

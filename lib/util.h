@@ -1,0 +1,75 @@
+/*
+ * util.h: small shared helpers for libpvctl: a growable string, the
+ * error context every library call fills, and allocation wrappers.
+ */
+#ifndef PV_UTIL_H
+#define PV_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PV_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* A growable, always NUL-terminated string. */
+struct pv_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+#define PV_BUF_INIT { NULL, 0, 0 }
+
+void pv_buf_init(struct pv_buf *b);
+void pv_buf_dispose(struct pv_buf *b);
+void pv_buf_reset(struct pv_buf *b);
+void pv_buf_add(struct pv_buf *b, const char *s, size_t n);
+void pv_buf_puts(struct pv_buf *b, const char *s);
+void pv_buf_printf(struct pv_buf *b, const char *fmt, ...) PV_PRINTF(2, 3);
+void pv_buf_vprintf(struct pv_buf *b, const char *fmt, va_list ap);
+/* Hands the string to the caller (who frees it) and resets @b. */
+char *pv_buf_detach(struct pv_buf *b);
+
+/*
+ * The error context. Library calls return 0 or a negative errno-style
+ * code and, on failure, describe what failed here; they never print.
+ * The first error set wins: later, less specific ones are ignored so
+ * the message names the root cause.
+ */
+struct pv_err {
+	int code;		/* negative errno, 0 when no error */
+	struct pv_buf msg;
+};
+
+void pv_err_init(struct pv_err *e);
+void pv_err_dispose(struct pv_err *e);
+void pv_err_clear(struct pv_err *e);
+/* Sets the error (if none is set yet) and returns @code. */
+int pv_err_set(struct pv_err *e, int code, const char *fmt, ...) PV_PRINTF(3, 4);
+/* Like pv_err_set, appending ": strerror(-code)". */
+int pv_err_sys(struct pv_err *e, int code, const char *fmt, ...) PV_PRINTF(3, 4);
+const char *pv_err_msg(const struct pv_err *e);
+
+/* Allocation that cannot fail: aborts on out-of-memory like git's xmalloc. */
+void *pv_malloc(size_t n);
+void *pv_calloc(size_t n, size_t size);
+void *pv_realloc(void *p, size_t n);
+char *pv_strdup(const char *s);
+char *pv_strndup(const char *s, size_t n);
+char *pv_asprintf(const char *fmt, ...) PV_PRINTF(1, 2);
+
+/* Replaces *@dst with a copy of @src (or NULL), freeing the old value. */
+void pv_str_set(char **dst, const char *src);
+
+/*
+ * Parses a size such as "512", "256m", "1g", "131072k" into KiB.
+ * A bare number is taken in @default_unit ('k' or 'm').
+ */
+int pv_parse_size_kb(const char *s, char default_unit, uint64_t *kb);
+/* Parses an unsigned decimal integer; rejects signs, junk and overflow. */
+int pv_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/* Monotonic clock in milliseconds. */
+uint64_t pv_now_ms(void);
+
+#endif

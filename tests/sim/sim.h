@@ -1,0 +1,136 @@
+/*
+ * sim.h: an in-memory test double of Xen and xenstored behind
+ * struct pv_hv_ops, for the unit tests.
+ *
+ * It mirrors the semantics libpvctl depends on (domain lifecycle,
+ * memory accounting, event channels, XenStore permissions, transactions
+ * and watches) closely enough that a unit test means something; it is
+ * never evidence that a feature works on real Xen (tests/lab/ is).
+ *
+ * Everything is single-threaded and deterministic: nothing sleeps, and
+ * xs_read_watch returns -ETIMEDOUT at once when no event is queued
+ * (even for timeout -1), after giving the idle hook a chance.
+ *
+ * Semantics worth knowing (each as in Xen / C xenstored unless noted):
+ * - xs_directory lists children in creation order; the order is not
+ *   specified by the protocol, so callers that print must sort.
+ * - A guest (caller != 0) gets -EACCES, not -ENOENT, for a missing node
+ *   below one it may not read (or write, for write/mkdir/rm).
+ * - Transactions conflict (-EAGAIN) only on nodes they read or changed;
+ *   creating a child changes its parent, so siblings conflict. The
+ *   transaction id is gone after xs_transaction_end, whatever it says.
+ * - Identical queued watch events (same path and token) are merged;
+ *   xs_unwatch drops the watch's queued events, as libxenstore does.
+ *   Special events (@introduceDomain, @releaseDomain) go to dom0's
+ *   watches on exactly that path only (sim simplification).
+ * - build_pv sets maxmem to req->maxmem_kb (or memory_kb), takes
+ *   memory_kb from the host, needs the store and console ports to be
+ *   allocated in the domain, and leaves the domain paused.
+ * - xs_introduce wants an unbound store port offered to dom0.
+ * - pause/unpause/shutdown of dom0 give -EINVAL (sim choice for
+ *   shutdown; Xen refuses a domain pausing itself).
+ */
+#ifndef PV_SIM_H
+#define PV_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/hv.h"
+
+struct pv_sim;
+
+/*
+ * A fresh host: 4 CPUs, 8 GiB, dom0 ("Domain-0", 512 MiB, 4 vCPUs,
+ * running) and the XenStore tree a real dom0 starts with: /, /local,
+ * /local/domain, /local/domain/0 (name, domid), /vm and /tool, all
+ * owned by dom0 with no access for others ("n0").
+ */
+struct pv_sim *pv_sim_new(void);
+void pv_sim_free(struct pv_sim *s);
+
+/*
+ * Points @hv at the simulation. hv->ops->close does not free the sim;
+ * the test calls pv_sim_free() after it is done with @hv.
+ */
+void pv_sim_hv(struct pv_sim *s, struct pv_hv *hv);
+
+/*
+ * Later XenStore operations act as domain @domid (default 0, which is
+ * privileged and bypasses permission checks). Relative paths resolve
+ * against /local/domain/@domid, as xenstored does for a guest.
+ */
+void pv_sim_set_caller(struct pv_sim *s, uint32_t domid);
+uint32_t pv_sim_caller(const struct pv_sim *s);
+
+/*
+ * Failure injection. @op is the name of a pv_hv_ops member
+ * ("build_pv", "xs_write", ...); an unknown name aborts the test.
+ * pv_sim_fail_nth makes the @n-th call from now (1 = the next) fail
+ * with @err (a negative errno) before it has any effect. Several
+ * injections may be pending at once, also for the same op.
+ */
+void pv_sim_fail_next(struct pv_sim *s, const char *op, int err);
+void pv_sim_fail_nth(struct pv_sim *s, const char *op, unsigned int n,
+		     int err);
+/* How many times @op was called (failed calls included). */
+unsigned int pv_sim_calls(const struct pv_sim *s, const char *op);
+
+/* --- hypervisor --- */
+
+/*
+ * Sets the host (1..256 CPUs, free <= total, else abort); dom0's 512
+ * MiB are not taken from @free_kb.
+ */
+void pv_sim_set_host(struct pv_sim *s, unsigned int nr_cpus,
+		     uint64_t total_kb, uint64_t free_kb);
+/* Domains that exist, dom0 included. */
+unsigned int pv_sim_domain_count(const struct pv_sim *s);
+
+/*
+ * A guest ballooning to @cur_kb: memory moves between the domain and
+ * the host's free pool. -ESRCH (no domain), -EINVAL (above maxmem),
+ * -ENOMEM (host has too little free).
+ */
+int pv_sim_domain_set_mem(struct pv_sim *s, uint32_t domid, uint64_t cur_kb);
+
+enum pv_sim_dom_state {
+	PV_SIM_DOM_RUNNING,	/* clears shutdown (a resumed guest) */
+	PV_SIM_DOM_SHUTDOWN,	/* the guest shut down with @reason */
+	PV_SIM_DOM_DYING,	/* destroyed but not yet reaped */
+};
+
+/*
+ * What the guest did by itself. SHUTDOWN with PV_SHUTDOWN_CRASH is a
+ * crash (dominfo.crashed). SHUTDOWN and DYING fire @releaseDomain the
+ * first time, as xenstored does.
+ */
+int pv_sim_domain_set_state(struct pv_sim *s, uint32_t domid,
+			    enum pv_sim_dom_state state, unsigned int reason);
+/* Whether xs_introduce was done for @domid and not yet released. */
+bool pv_sim_domain_introduced(const struct pv_sim *s, uint32_t domid);
+/* Whether @vcpu of @domid may run on physical @cpu (affinity). */
+bool pv_sim_vcpu_has_cpu(const struct pv_sim *s, uint32_t domid,
+			 unsigned int vcpu, unsigned int cpu);
+
+/* --- XenStore --- */
+
+unsigned int pv_sim_xs_node_count(const struct pv_sim *s);
+/* Whether absolute @path exists (no permission check). */
+bool pv_sim_xs_exists(const struct pv_sim *s, const char *path);
+/* Watch events queued and not yet read. */
+unsigned int pv_sim_xs_pending(const struct pv_sim *s);
+/* Writes the tree like `xenstore-ls -fp`: path = "value" (perms). */
+void pv_sim_xs_dump(const struct pv_sim *s, FILE *f);
+
+/*
+ * Called by xs_read_watch when no event is queued, before it gives up
+ * with -ETIMEDOUT: the hook can play a guest or backend reacting (write
+ * nodes as another caller, change domain state). The caller domid is
+ * restored after the hook returns.
+ */
+typedef void pv_sim_idle_fn(struct pv_sim *s, void *arg);
+void pv_sim_on_idle(struct pv_sim *s, pv_sim_idle_fn *fn, void *arg);
+
+#endif

@@ -105,6 +105,17 @@ static int x_domain_create(void *h, const uint8_t uuid[16],
 	*domid = 0;	/* 0 asks Xen to pick the next free ID */
 	if (xc_domain_create(x->xch, domid, &cfg))
 		return neg_errno();
+	/*
+	 * Xen 4.17 still allocates the vCPUs themselves in this separate call
+	 * (with the same count); without it the builder cannot set vCPU 0's
+	 * context.
+	 */
+	if (xc_domain_max_vcpus(x->xch, *domid, max_vcpus)) {
+		int rc = neg_errno();
+
+		xc_domain_destroy(x->xch, *domid);
+		return rc;
+	}
 	return 0;
 }
 

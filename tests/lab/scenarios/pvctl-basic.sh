@@ -21,7 +21,7 @@ timed check "pvctl create $NAME" pvctl -v create "/tmp/$NAME.cfg"
 diag_file "$LAB_OUT"
 expect_console "guest $NAME boots and prints its marker" "$NAME" "PVCTL-GUEST-UP $NAME" 120
 ID=$(pvctl domid "$NAME")
-check "pvctl domid agrees with xl domid" test "$ID" = "$(xl domid $NAME)"
+check "pvctl domid agrees with xl domid" test -n "$ID" -a "$ID" = "$(xl domid $NAME)"
 check "pvctl domname $ID" test "$(pvctl domname $ID)" = "$NAME"
 
 P=$(row pvctl list)
@@ -32,7 +32,7 @@ check "pvctl list shows $NAME with 128 MiB and 1 vCPU" test "$P" = "$NAME $ID 12
 check "xl list shows the pvctl guest identically" test "$P" = "$X"
 check "pvctl list --json" sh -c "pvctl list --json $NAME | grep -q '\"name\": \"$NAME\"'"
 check "pvctl list -l shows the saved config" sh -c "pvctl list -l $NAME | grep -q 'kernel /lab/guest/vmlinuz'"
-check "guest sees 1 online cpu" wait_for_console "$NAME" "PVCTL-GUEST-INFO .*cpus=1" 5
+expect_console "guest sees 1 online cpu" "$NAME" "PVCTL-GUEST-INFO .*cpus=1" 5
 diag "XenStore of the pvctl guest:"
 xenstore-ls -fp "/local/domain/$ID" > /tmp/xs.$NAME 2>&1
 diag_file /tmp/xs.$NAME 100

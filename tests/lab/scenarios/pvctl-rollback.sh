@@ -18,8 +18,8 @@ failing_create() {
     local desc=$1 pat=$2 before after; shift 2
     before=$(traces)
     check_fail "$desc: create fails" pvctl create "$@"
-    diag_file "$LAB_OUT" 5
-    check "$desc: message says why" grep -Eq -- "$pat" "$LAB_OUT"
+    cp "$LAB_OUT" /tmp/create.err
+    check "$desc: message says why" grep -Eq -- "$pat" /tmp/create.err
     after=$(traces)
     if [ "$before" = "$after" ]; then
         pass "$desc: nothing left behind"
@@ -31,11 +31,11 @@ failing_create() {
 }
 
 guest_cfg rb
-failing_create "missing kernel" "kernel.*/nonexistent" /tmp/rb.cfg kernel=/nonexistent/vmlinuz
+failing_create "missing kernel" "/nonexistent/vmlinuz" /tmp/rb.cfg 'kernel="/nonexistent/vmlinuz"'
 # A file that exists but is no kernel fails inside the builder, after the
 # domain and its XenStore skeleton exist: the real rollback path.
 head -c 65536 /dev/urandom > /tmp/garbage.kernel
-failing_create "garbage kernel" "building domain" /tmp/rb.cfg kernel=/tmp/garbage.kernel
+failing_create "garbage kernel" "building domain" /tmp/rb.cfg 'kernel="/tmp/garbage.kernel"'
 failing_create "more memory than the host has" "not enough free memory" /tmp/rb.cfg memory=4000 maxmem=4000
 printf 'name = "bad"\nmemory = 256\nmaxmem = 128\nkernel = "/lab/guest/vmlinuz"\n' > /tmp/bad.cfg
 failing_create "memory above maxmem" "/tmp/bad.cfg:[0-9]+:[0-9]+: (memory|maxmem)" /tmp/bad.cfg

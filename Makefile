@@ -93,5 +93,7 @@ help:
 	@echo "make demo     boot the lab, create a guest, show list and console"
 
 comma := ,
+# Keep the simulator objects between test builds.
+.SECONDARY:
 .PHONY: all unit unit-san lab check demo deps clean help
 -include $(DEPS)

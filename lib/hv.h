@@ -70,6 +70,15 @@ struct pv_physinfo {
 	char xen_caps[128];
 };
 
+/* One vCPU as the hypervisor reports it. */
+#define PV_MAX_CPUS 256
+struct pv_vcpuinfo {
+	bool online, blocked, running;
+	int cpu;			/* physical CPU it runs on, -1: none */
+	uint64_t cpu_time_ns;
+	uint8_t affinity[PV_MAX_CPUS / 8];	/* hard affinity bitmap */
+};
+
 /* What the PV domain builder needs (see pv_hv_ops.build_pv). */
 struct pv_build_req {
 	const char *kernel_path;	/* read from a file... */
@@ -116,6 +125,9 @@ struct pv_hv_ops {
 			struct pv_build_out *out, char **errmsg);
 	int (*vcpu_set_affinity)(void *h, uint32_t domid, unsigned int vcpu,
 				 const uint8_t *cpumap, size_t nbits);
+	/* -ENOENT past the domain's last vCPU. */
+	int (*vcpu_getinfo)(void *h, uint32_t domid, unsigned int vcpu,
+			    struct pv_vcpuinfo *vi);
 
 	/* --- XenStore --- */
 	/* *val is malloc'd and NUL-terminated; -ENOENT if absent. */

@@ -16,6 +16,10 @@
 #include <xentoollog.h>
 
 #include "hv.h"
+
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
 #include "util.h"
 
 /*
@@ -238,12 +242,39 @@ static int x_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
 		free(map);
 		return -ENOMEM;
 	}
-	if (nbits > (size_t)nr)
-		nbits = (size_t)nr;
-	memcpy(map, cpumap, (nbits + 7) / 8);
+	memcpy(map, cpumap, (MIN(nbits, (size_t)nr) + 7) / 8);
 	if (xc_vcpu_setaffinity(x->xch, domid, (int)vcpu, map, NULL,
 				XEN_VCPUAFFINITY_HARD))
 		rc = neg_errno();
+	free(map);
+	return rc;
+}
+
+static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
+			  struct pv_vcpuinfo *vi)
+{
+	struct xen *x = h;
+	xc_vcpuinfo_t info;
+	xc_cpumap_t map;
+	int nr = xc_get_max_cpus(x->xch), rc = 0;
+
+	if (xc_vcpu_getinfo(x->xch, domid, vcpu, &info))
+		return errno == ESRCH || errno == EINVAL ? -ENOENT : neg_errno();
+	memset(vi, 0, sizeof(*vi));
+	vi->online = info.online;
+	vi->blocked = info.blocked;
+	vi->running = info.running;
+	vi->cpu = info.online ? (int)info.cpu : -1;
+	vi->cpu_time_ns = info.cpu_time;
+	map = xc_cpumap_alloc(x->xch);
+	if (!map || nr <= 0)
+		rc = -ENOMEM;
+	else if (xc_vcpu_getaffinity(x->xch, domid, (int)vcpu, map, NULL,
+				     XEN_VCPUAFFINITY_HARD))
+		rc = neg_errno();
+	else
+		memcpy(vi->affinity, map, MIN((size_t)(nr + 7) / 8,
+					      sizeof(vi->affinity)));
 	free(map);
 	return rc;
 }
@@ -546,6 +577,7 @@ static const struct pv_hv_ops xen_ops = {
 	.evtchn_alloc_unbound = x_evtchn_alloc_unbound,
 	.build_pv = x_build_pv,
 	.vcpu_set_affinity = x_vcpu_set_affinity,
+	.vcpu_getinfo = x_vcpu_getinfo,
 	.xs_read = x_xs_read,
 	.xs_write = x_xs_write,
 	.xs_mkdir = x_xs_mkdir,

@@ -23,6 +23,7 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_EVTCHN_ALLOC_UNBOUND] = "evtchn_alloc_unbound",
 	[SIM_BUILD_PV] = "build_pv",
 	[SIM_VCPU_SET_AFFINITY] = "vcpu_set_affinity",
+	[SIM_VCPU_GETINFO] = "vcpu_getinfo",
 	[SIM_XS_READ] = "xs_read",
 	[SIM_XS_WRITE] = "xs_write",
 	[SIM_XS_MKDIR] = "xs_mkdir",

@@ -529,6 +529,30 @@ static int sim_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
 	return 0;
 }
 
+/* Every vCPU of a running domain is online and runnable in the simulation. */
+static int sim_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
+			    struct pv_vcpuinfo *vi)
+{
+	struct pv_sim *s = h;
+	struct sim_dom *d;
+	int rc = pv_sim_enter(s, SIM_VCPU_GETINFO);
+
+	if (rc)
+		return rc;
+	d = pv_sim_dom_find(s, domid);
+	if (!d)
+		return -ESRCH;
+	if (vcpu >= d->max_vcpus)
+		return -ENOENT;
+	memset(vi, 0, sizeof(*vi));
+	vi->online = d->built && !d->dying;
+	vi->running = vi->online && d->pause_count == 0;
+	vi->cpu = vi->online ? (int)(vcpu % s->host.nr_cpus) : -1;
+	memcpy(vi->affinity, d->affinity[vcpu],
+	       AFF_BYTES < sizeof(vi->affinity) ? AFF_BYTES : sizeof(vi->affinity));
+	return 0;
+}
+
 void pv_sim_dom_ops(struct pv_hv_ops *ops)
 {
 	ops->physinfo = sim_physinfo;
@@ -543,4 +567,5 @@ void pv_sim_dom_ops(struct pv_hv_ops *ops)
 	ops->evtchn_alloc_unbound = sim_evtchn_alloc_unbound;
 	ops->build_pv = sim_build_pv;
 	ops->vcpu_set_affinity = sim_vcpu_set_affinity;
+	ops->vcpu_getinfo = sim_vcpu_getinfo;
 }

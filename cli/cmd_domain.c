@@ -91,6 +91,8 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 		fprintf(stderr, "  %6.3fs  total\n", (double)(pv_now_ms() - t0) / 1000);
 	if (!cli->opt_set[CREATE_QUIET])
 		fprintf(stderr, "Started domain %s (id=%u)\n", cfg.name, domid);
+	/* Someone must act on the guest's shutdown, reboot or crash. */
+	pv_cli_spawn_monitor();
 out:
 	pv_err_dispose(&err);
 	pv_domain_config_dispose(&cfg);

@@ -22,6 +22,24 @@ static const struct pv_opt list_opts[] = {
 	{ 0 }
 };
 
+static const struct pv_opt shutdown_opts[] = {
+	{ 'w', "wait", NULL, "wait until the domain has shut down" },
+	{ 'F', "force", NULL, "destroy the domain if it does not shut down in time (implies -w)" },
+	{ 't', "timeout", "SECONDS", "how long -w and -F wait (default 60)" },
+	{ 0 }
+};
+
+static const struct pv_opt monitor_opts[] = {
+	{ 'f', "foreground", NULL, "log to stderr, and fail if a monitor already runs" },
+	{ 0, "idle-exit", NULL, "exit when no pvctl domain is left" },
+	{ 0 }
+};
+
+static const struct pv_opt console_opts[] = {
+	{ 't', "timeout", "SECONDS", "detach after SECONDS (for scripts)" },
+	{ 0 }
+};
+
 static const struct pv_opt json_opts[] = {
 	{ 'j', "json", NULL, "print JSON" },
 	{ 0 }
@@ -34,6 +52,32 @@ const struct pv_cmd pv_commands[] = {
 	  "[DOMAIN...]", list_opts, PV_COMPLETE_DOMAIN, true },
 	{ "destroy", cmd_destroy, "destroy a domain at once",
 	  "DOMAIN", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "shutdown", cmd_shutdown, "ask a domain to power off (PV control/shutdown)",
+	  "DOMAIN", shutdown_opts, PV_COMPLETE_DOMAIN, true },
+	{ "reboot", cmd_reboot, "ask a domain to reboot (PV control/shutdown)",
+	  "DOMAIN", shutdown_opts, PV_COMPLETE_DOMAIN, true },
+	{ "pause", cmd_pause, "pause a domain",
+	  "DOMAIN", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "unpause", cmd_unpause, "unpause a domain",
+	  "DOMAIN", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "rename", cmd_rename, "rename a domain",
+	  "DOMAIN NEWNAME", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "mem-set", cmd_mem_set, "set a domain's memory target (balloon)",
+	  "DOMAIN SIZE", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "mem-max", cmd_mem_max, "set the most memory a domain may be given",
+	  "DOMAIN SIZE", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "vcpu-set", cmd_vcpu_set, "set how many vCPUs a domain has online",
+	  "DOMAIN N", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "vcpu-list", cmd_vcpu_list, "list domains' vCPUs",
+	  "[DOMAIN...]", json_opts, PV_COMPLETE_DOMAIN, true },
+	{ "vcpu-pin", cmd_vcpu_pin, "pin a vCPU (or all) to physical CPUs",
+	  "DOMAIN VCPU|all CPUS", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "console", cmd_console, "attach to a domain's console (Ctrl-] detaches)",
+	  "DOMAIN", console_opts, PV_COMPLETE_DOMAIN, true },
+	{ "uptime", cmd_uptime, "show how long domains have run",
+	  "", json_opts, PV_COMPLETE_NONE, true },
+	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",
+	  "", monitor_opts, PV_COMPLETE_NONE, true },
 	{ "domid", cmd_domid, "print the ID of a domain",
 	  "NAME", no_opts, PV_COMPLETE_DOMAIN, true },
 	{ "domname", cmd_domname, "print the name of a domain",

@@ -152,6 +152,24 @@ int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid)
 	return rc ? PV_EXIT_FAIL : 0;
 }
 
+int pv_cli_report(int rc, struct pv_err *err)
+{
+	if (rc)
+		pv_cli_error("%s", pv_err_msg(err));
+	pv_err_dispose(err);
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
+}
+
+int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
+		      int extra, uint32_t *domid)
+{
+	if (argc - first != 1 + extra) {
+		pv_cli_usage(cli->cmd, stderr);
+		return PV_EXIT_USAGE;
+	}
+	return pv_cli_domain_arg(cli, argv[first], domid);
+}
+
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
 {
 	const struct pv_cmd *cmd = pv_cmd_find(argv[0]);

@@ -84,6 +84,13 @@ void pv_cli_error(const char *fmt, ...) PV_PRINTF(1, 2);
 int pv_cli_open_xen(struct pv_cli *cli);
 /* Resolves a DOMAIN argument, printing the error; 0 or an exit code. */
 int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid);
+/* Starts the background monitor if none runs (cmd_control.c). */
+void pv_cli_spawn_monitor(void);
+/* Prints a library error (if @rc) and disposes @err; returns the exit code. */
+int pv_cli_report(int rc, struct pv_err *err);
+/* Checks that exactly 1 + @extra arguments follow and resolves the first. */
+int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
+		      int extra, uint32_t *domid);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
@@ -94,6 +101,19 @@ int cmd_list(struct pv_cli *cli, int argc, char **argv);
 int cmd_domid(struct pv_cli *cli, int argc, char **argv);
 int cmd_domname(struct pv_cli *cli, int argc, char **argv);
 int cmd_info(struct pv_cli *cli, int argc, char **argv);
+int cmd_shutdown(struct pv_cli *cli, int argc, char **argv);
+int cmd_reboot(struct pv_cli *cli, int argc, char **argv);
+int cmd_pause(struct pv_cli *cli, int argc, char **argv);
+int cmd_unpause(struct pv_cli *cli, int argc, char **argv);
+int cmd_rename(struct pv_cli *cli, int argc, char **argv);
+int cmd_uptime(struct pv_cli *cli, int argc, char **argv);
+int cmd_monitor(struct pv_cli *cli, int argc, char **argv);
+int cmd_mem_set(struct pv_cli *cli, int argc, char **argv);
+int cmd_mem_max(struct pv_cli *cli, int argc, char **argv);
+int cmd_vcpu_set(struct pv_cli *cli, int argc, char **argv);
+int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv);
+int cmd_vcpu_pin(struct pv_cli *cli, int argc, char **argv);
+int cmd_console(struct pv_cli *cli, int argc, char **argv);
 int cmd_help(struct pv_cli *cli, int argc, char **argv);
 int cmd_complete(struct pv_cli *cli, int argc, char **argv);
 int cmd_shell(struct pv_cli *cli, int argc, char **argv);

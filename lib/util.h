@@ -69,6 +69,11 @@ int pv_parse_size_kb(const char *s, char default_unit, uint64_t *kb);
 /* Parses an unsigned decimal integer; rejects signs, junk and overflow. */
 int pv_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
+static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* Monotonic clock in milliseconds. */
 uint64_t pv_now_ms(void);
 

@@ -40,12 +40,59 @@ void pv_domain_status_free(struct pv_domain_status *st, size_t n);
  * The config a domain was created from, kept under the state directory
  * as STATE/domains/DOMID.json with the domain's UUID, so that a stale
  * file (an earlier domain with the same ID) is never taken for it.
+ * A NULL @uuid means the live domain's.
  */
 int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 			  const struct pv_domain_config *cfg, struct pv_err *err);
 int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 			  struct pv_domain_config *cfg, struct pv_err *err);
 void pv_domain_config_forget(struct pv_ctx *ctx, uint32_t domid);
+
+/* Writes "poweroff", "reboot" or "halt" to the guest's control/shutdown. */
+int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,
+			       const char *what, struct pv_err *err);
+/*
+ * Waits until @domid has shut down or is gone (0; *last gets its final
+ * state when it still exists) or @timeout_ms passes (-ETIMEDOUT).
+ */
+int pv_domain_wait_shutdown(struct pv_ctx *ctx, uint32_t domid,
+			    int timeout_ms, struct pv_dominfo *last);
+int pv_domain_pause(struct pv_ctx *ctx, uint32_t domid, bool pause,
+		    struct pv_err *err);
+int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
+		     struct pv_err *err);
+
+/* Memory (KiB) and vCPUs of a running domain (resources.c). */
+int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err);
+int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err);
+int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
+			struct pv_err *err);
+/* Pins @vcpu (-1: all of them) to the CPUs of an xl-style list. */
+int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
+		       const char *cpus, struct pv_err *err);
+int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
+		    struct pv_err *err);
+
+/* The monitor (monitor.c): on_poweroff/on_reboot/on_crash. */
+struct pv_monitor_log {
+	void (*fn)(void *arg, const char *fmt, ...) PV_PRINTF(2, 3);
+	void *arg;
+};
+
+/*
+ * One pass: acts on every pvctl domain that has shut down; *managed is
+ * the number of pvctl domains that still exist.
+ */
+int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		    size_t *managed);
+/*
+ * Runs until an error, or (with @exit_when_idle) until no pvctl domain
+ * is left. -EALREADY if another monitor already runs.
+ */
+int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		   bool exit_when_idle);
 
 /* XenStore layout of a domain (layout.c); used by create and destroy. */
 struct pv_layout {

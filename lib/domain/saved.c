@@ -59,10 +59,22 @@ int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 	char *dir = pv_asprintf("%s/domains", ctx->state_dir);
 	char *path = saved_path(ctx, domid);
 	yajl_gen g = yajl_gen_alloc(NULL);
+	char live[PV_UUID_STRLEN + 1];
 	const unsigned char *buf;
 	size_t len;
 	int rc;
 
+	if (!uuid) {
+		struct pv_dominfo info;
+
+		rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
+		if (rc) {
+			pv_err_sys(err, rc, "reading domain %u", domid);
+			goto out;
+		}
+		pv_uuid_format(info.uuid, live);
+		uuid = live;
+	}
 	rc = pv_mkdirs(dir, err);
 	if (rc)
 		goto out;

@@ -1,0 +1,199 @@
+/*
+ * monitor.c: carrying out on_poweroff, on_reboot and on_crash.
+ *
+ * xl forks one monitor process per domain, which dies with xl's state.
+ * pvctl runs one monitor for all its domains instead, and keeps no state
+ * of its own: what it needs is the saved config of each domain it made
+ * (STATE/domains/DOMID.json) and the hypervisor's view of which domains
+ * have shut down and why. A monitor started later, after a crash or a
+ * dom0 restart of pvctl, finds the same facts and finishes the job, so
+ * nothing is lost while none runs. `pvctl create` starts the monitor when
+ * none is running; a flock on RUN/monitor.lock keeps it to one.
+ *
+ * It sleeps on the @releaseDomain watch, which xenstored fires when any
+ * domain shuts down or dies.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "../uuid.h"
+
+static enum pv_action action_for(const struct pv_domain_config *cfg,
+				 unsigned int reason)
+{
+	switch (reason) {
+	case PV_SHUTDOWN_REBOOT:
+		return cfg->on_reboot;
+	case PV_SHUTDOWN_CRASH:
+	case PV_SHUTDOWN_WATCHDOG:
+		return cfg->on_crash;
+	default:
+		return cfg->on_poweroff;
+	}
+}
+
+static const char *reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		"poweroff", "reboot", "suspend", "crash", "watchdog", "soft-reset",
+	};
+
+	return reason < sizeof(names) / sizeof(*names) ? names[reason] : "unknown";
+}
+
+/* Builds the domain again from its saved config, keeping its UUID. */
+static int restart(struct pv_ctx *ctx, struct pv_domain_config *cfg,
+		   const struct pv_dominfo *info, struct pv_monitor_log *log)
+{
+	char uuid[PV_UUID_STRLEN + 1];
+	struct pv_err err;
+	uint32_t domid;
+	int rc;
+
+	pv_uuid_format(info->uuid, uuid);
+	pv_str_set(&cfg->uuid, uuid);
+	pv_err_init(&err);
+	rc = pv_domain_create(ctx, cfg, &domid, &err);
+	if (rc)
+		log->fn(log->arg, "restarting %s failed: %s", cfg->name,
+			pv_err_msg(&err));
+	else
+		log->fn(log->arg, "restarted %s as domain %u", cfg->name, domid);
+	pv_err_dispose(&err);
+	return rc;
+}
+
+/*
+ * Acts on one domain that has shut down. The config was loaded from the
+ * saved file; destroying the domain removes that file, which is what
+ * marks the domain as handled.
+ */
+static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
+		   struct pv_domain_config *cfg, struct pv_monitor_log *log)
+{
+	enum pv_action a = action_for(cfg, info->shutdown_reason);
+	struct pv_err err;
+	char *newname;
+
+	log->fn(log->arg, "domain %u (%s) shut down: %s; action %s", info->domid,
+		cfg->name, reason_name(info->shutdown_reason), pv_action_name(a));
+	pv_err_init(&err);
+	switch (a) {
+	case PV_ACTION_PRESERVE:
+		/* Leave it for inspection; it is no longer ours to act on. */
+		pv_domain_config_forget(ctx, info->domid);
+		break;
+	case PV_ACTION_RENAME_RESTART:
+		newname = pv_asprintf("%s-%u", cfg->name, info->domid);
+		if (pv_domain_rename(ctx, info->domid, newname, &err))
+			log->fn(log->arg, "renaming %s: %s", cfg->name, pv_err_msg(&err));
+		pv_domain_config_forget(ctx, info->domid);
+		free(newname);
+		restart(ctx, cfg, info, log);
+		break;
+	case PV_ACTION_RESTART:
+	case PV_ACTION_COREDUMP_RESTART:
+		if (pv_domain_destroy(ctx, info->domid, &err) == 0)
+			restart(ctx, cfg, info, log);
+		else
+			log->fn(log->arg, "destroying %s: %s", cfg->name, pv_err_msg(&err));
+		break;
+	case PV_ACTION_DESTROY:
+	case PV_ACTION_COREDUMP_DESTROY:
+		if (pv_domain_destroy(ctx, info->domid, &err))
+			log->fn(log->arg, "destroying %s: %s", cfg->name, pv_err_msg(&err));
+		break;
+	}
+	pv_err_dispose(&err);
+}
+
+int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		    size_t *managed)
+{
+	struct pv_domain_status *st;
+	struct pv_err err;
+	size_t n, i;
+	int rc;
+
+	pv_err_init(&err);
+	rc = pv_domain_list(ctx, NULL, 0, &st, &n, &err);
+	if (rc) {
+		log->fn(log->arg, "listing domains: %s", pv_err_msg(&err));
+		pv_err_dispose(&err);
+		return rc;
+	}
+	*managed = 0;
+	for (i = 0; i < n; i++) {
+		struct pv_domain_config cfg;
+
+		if (st[i].info.domid == 0)
+			continue;
+		pv_domain_config_init(&cfg);
+		pv_err_clear(&err);
+		if (pv_domain_config_load(ctx, st[i].info.domid, &cfg, &err) == 0) {
+			(*managed)++;
+			if (st[i].info.shutdown && !st[i].info.dying &&
+			    st[i].info.shutdown_reason != PV_SHUTDOWN_SUSPEND)
+				handle(ctx, &st[i].info, &cfg, log);
+		}
+		pv_domain_config_dispose(&cfg);
+	}
+	pv_domain_status_free(st, n);
+	pv_err_dispose(&err);
+	return 0;
+}
+
+int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		   bool exit_when_idle)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct pv_err err;
+	char *path;
+	int fd, rc;
+
+	pv_err_init(&err);
+	rc = pv_mkdirs(ctx->run_dir, &err);
+	pv_err_dispose(&err);
+	if (rc)
+		return rc;
+	path = pv_asprintf("%s/monitor.lock", ctx->run_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -EALREADY;	/* another monitor is on duty */
+	}
+	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "pvctl-monitor");
+	if (rc)
+		goto out;
+	log->fn(log->arg, "monitor started (pid %d)", (int)getpid());
+	for (;;) {
+		size_t managed = 0;
+		char *p = NULL, *t = NULL;
+
+		pv_monitor_scan(ctx, log, &managed);
+		if (exit_when_idle && managed == 0)
+			break;
+		/* Rescan at least every 10 s in case an event is lost. */
+		rc = hv->ops->xs_read_watch(hv->h, 10000, &p, &t);
+		free(p);
+		free(t);
+		if (rc && rc != -ETIMEDOUT)
+			break;
+		rc = 0;
+	}
+	log->fn(log->arg, "monitor exiting: %s", rc ? strerror(-rc) :
+		"no domains left to watch");
+	hv->ops->xs_unwatch(hv->h, "@releaseDomain", "pvctl-monitor");
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,206 @@
+/*
+ * resources.c: memory targets and limits, online vCPUs, vCPU pinning.
+ *
+ * Memory is changed through the guest's balloon driver, which watches
+ * memory/target (KiB) and gives pages back to Xen or takes them. The
+ * hypervisor limit (maxmem) follows the target with libxl's 1 MiB of
+ * slack, so the guest cannot take more than it was given. vCPUs are
+ * hot-plugged by the guest kernel, which watches cpu/N/availability.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "../xs.h"
+
+#define MAXMEM_SLACK_KB 1024
+/* Below this a Linux guest is all but certain to hit its OOM killer. */
+#define MIN_TARGET_KB (32 * 1024)
+
+static int read_static_max(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
+			   struct pv_err *err)
+{
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+	rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, UINT64_MAX / 2, kb);
+	return rc ? pv_err_sys(err, rc, "reading %s", path) : 0;
+}
+
+int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	uint64_t max;
+	char path[64];
+	int rc;
+
+	if (domid == 0)
+		return pv_err_set(err, -EPERM, "pvctl does not balloon Domain-0");
+	rc = read_static_max(ctx, domid, &max, err);
+	if (rc)
+		return rc;
+	if (kb > max)
+		return pv_err_set(err, -EINVAL, "%llu MiB is above the domain's "
+				  "maximum of %llu MiB (see mem-max)",
+				  (unsigned long long)kb / 1024,
+				  (unsigned long long)max / 1024);
+	if (kb < MIN_TARGET_KB)
+		return pv_err_set(err, -EINVAL, "%llu MiB is below pvctl's floor of "
+				  "%u MiB for a guest", (unsigned long long)kb / 1024,
+				  MIN_TARGET_KB / 1024);
+	rc = hv->ops->domain_setmaxmem(hv->h, domid, kb + MAXMEM_SLACK_KB);
+	if (rc)
+		return pv_err_sys(err, rc, "setting the memory limit of domain %u",
+				  domid);
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
+	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+}
+
+int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	uint64_t target;
+	char path[64];
+	int rc;
+
+	if (domid == 0)
+		return pv_err_set(err, -EPERM, "refusing to change Domain-0's maximum");
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+	rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, UINT64_MAX / 2, &target);
+	if (rc)
+		return pv_err_sys(err, rc, "reading %s", path);
+	if (kb < target)
+		return pv_err_set(err, -EINVAL, "%llu MiB is below the current "
+				  "target of %llu MiB: mem-set it lower first",
+				  (unsigned long long)kb / 1024,
+				  (unsigned long long)target / 1024);
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
+	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+}
+
+struct vcpu_avail {
+	uint32_t domid;
+	unsigned int online, max;
+};
+
+static int vcpu_avail_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	struct vcpu_avail *v = arg;
+	unsigned int i;
+	char path[64];
+	int rc = 0;
+
+	for (i = 0; i < v->max && !rc; i++) {
+		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
+			 v->domid, i);
+		rc = pv_xs_write_str(hv, t, path, i < v->online ? "online" : "offline");
+	}
+	return rc;
+}
+
+int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
+			struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct pv_dominfo info;
+	struct vcpu_avail v = { domid, n, 0 };
+	int rc;
+
+	if (domid == 0)
+		return pv_err_set(err, -EPERM, "refusing to change Domain-0's vCPUs");
+	rc = hv->ops->domain_getinfo(hv->h, domid, &info);
+	if (rc)
+		return pv_err_sys(err, rc, "reading domain %u", domid);
+	v.max = info.max_vcpu_id + 1;
+	if (n < 1 || n > v.max)
+		return pv_err_set(err, -EINVAL, "domain %u can have 1 to %u vCPUs "
+				  "online (maxvcpus), not %u", domid, v.max, n);
+	rc = pv_xs_transaction(hv, vcpu_avail_tx, &v);
+	return rc ? pv_err_sys(err, rc, "writing cpu/N/availability of domain %u",
+			       domid) : 0;
+}
+
+/*
+ * Parses a CPU list as xl takes it: "all", or comma-separated CPUs and
+ * ranges, where "^N" removes a CPU ("0-3,^2").
+ */
+int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
+		    struct pv_err *err)
+{
+	char *copy = pv_strdup(s), *save = NULL, *tok;
+	unsigned int i;
+	int rc = 0;
+
+	memset(map, 0, PV_MAX_CPUS / 8);
+	if (!strcmp(s, "all")) {
+		for (i = 0; i < nr_cpus && i < PV_MAX_CPUS; i++)
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
+		free(copy);
+		return 0;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok && !rc;
+	     tok = strtok_r(NULL, ",", &save)) {
+		bool neg = tok[0] == '^';
+		char *dash = strchr(tok + neg, '-');
+		uint64_t lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		if (pv_parse_uint(tok + neg, PV_MAX_CPUS - 1, &lo) ||
+		    (dash && pv_parse_uint(dash + 1, PV_MAX_CPUS - 1, &hi)))
+			rc = pv_err_set(err, -EINVAL, "bad CPU list '%s'", s);
+		else if (!dash)
+			hi = lo;
+		if (!rc && (hi < lo || hi >= nr_cpus))
+			rc = pv_err_set(err, -EINVAL, "CPU list '%s' names CPUs "
+					"beyond the host's %u", s, nr_cpus);
+		for (i = (unsigned int)lo; !rc && i <= hi; i++) {
+			if (neg)
+				map[i / 8] &= (uint8_t)~(1u << (i % 8));
+			else
+				map[i / 8] |= (uint8_t)(1u << (i % 8));
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
+		       const char *cpus, struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct pv_physinfo pi;
+	struct pv_dominfo info;
+	uint8_t map[PV_MAX_CPUS / 8];
+	unsigned int v, first, last;
+	int rc;
+
+	rc = hv->ops->physinfo(hv->h, &pi);
+	if (!rc)
+		rc = hv->ops->domain_getinfo(hv->h, domid, &info);
+	if (rc)
+		return pv_err_sys(err, rc, "reading domain %u", domid);
+	rc = pv_cpumap_parse(cpus, pi.nr_cpus, map, err);
+	if (rc)
+		return rc;
+	if (vcpu >= 0 && (unsigned int)vcpu > info.max_vcpu_id)
+		return pv_err_set(err, -EINVAL, "domain %u has no vCPU %d",
+				  domid, vcpu);
+	first = vcpu < 0 ? 0 : (unsigned int)vcpu;
+	last = vcpu < 0 ? info.max_vcpu_id : (unsigned int)vcpu;
+	for (v = first; v <= last; v++) {
+		rc = hv->ops->vcpu_set_affinity(hv->h, domid, v, map, PV_MAX_CPUS);
+		if (rc)
+			return pv_err_sys(err, rc, "pinning vCPU %u of domain %u to %s",
+					  v, domid, cpus);
+	}
+	return 0;
+}

@@ -91,6 +91,7 @@ struct pv_build_req {
 	unsigned int max_vcpus;
 	uint32_t store_port;		/* event channels, allocated before */
 	uint32_t console_port;
+	bool want_unpacked;		/* return the unpacked kernel image */
 };
 
 /* What the builder gives back: the frames for the store and console rings. */
@@ -98,6 +99,8 @@ struct pv_build_out {
 	uint64_t store_mfn;
 	uint64_t console_mfn;
 	uint64_t timings_ms[4];		/* load, parse+mem, build, boot */
+	void *unpacked;			/* with want_unpacked: malloc'd copy of */
+	size_t unpacked_size;		/* the kernel as the builder unpacked it */
 };
 
 struct pv_hv_ops {

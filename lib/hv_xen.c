@@ -336,6 +336,15 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 	step = "parsing the kernel image";
 	if (xc_dom_parse_image(dom))
 		goto fail_dom;
+	/*
+	 * Parsing unpacked the kernel (a bzImage's xz payload, say) in place:
+	 * hand a copy back so the caller can skip that work next time.
+	 */
+	if (req->want_unpacked && dom->kernel_blob && dom->kernel_size) {
+		out->unpacked = pv_malloc(dom->kernel_size);
+		memcpy(out->unpacked, dom->kernel_blob, dom->kernel_size);
+		out->unpacked_size = dom->kernel_size;
+	}
 	step = "laying out guest memory";
 	if (xc_dom_mem_init(dom, (unsigned int)(req->memory_kb / 1024)))
 		goto fail_dom;
@@ -366,6 +375,8 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 fail_dom:
 	rc = neg_errno();
 	xc_dom_release(dom);
+	free(out->unpacked);
+	out->unpacked = NULL;
 	if (errmsg)
 		*errmsg = pv_asprintf("%s: %s", step, x->log.last.len ?
 				      x->log.last.s : strerror(-rc));

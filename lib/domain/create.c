@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "kcache.h"
 #include "../uuid.h"
 #include "../xs.h"
 
@@ -83,6 +84,7 @@ static int build(struct create *c, struct pv_layout *l)
 		.max_vcpus = l->maxvcpus,
 	};
 	struct pv_build_out out = { 0 };
+	struct pv_kcache kc;
 	char *msg = NULL;
 	int rc;
 
@@ -94,7 +96,19 @@ static int build(struct create *c, struct pv_layout *l)
 		return pv_err_sys(c->err, rc, "allocating event channels");
 	req.store_port = l->store_port;
 	req.console_port = l->console_port;
+	pv_kcache_open(c->ctx, cfg->kernel, &kc);
+	if (kc.mem) {
+		req.kernel_mem = kc.mem;
+		req.kernel_size = kc.size;
+	} else {
+		req.want_unpacked = true;
+	}
+	step_done(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
 	rc = hv->ops->build_pv(hv->h, l->domid, &req, &out, &msg);
+	if (out.unpacked)
+		pv_kcache_store(c->ctx, &kc, out.unpacked, out.unpacked_size);
+	free(out.unpacked);
+	pv_kcache_close(&kc);
 	if (rc) {
 		pv_err_set(c->err, rc, "building domain from kernel %s: %s",
 			   cfg->kernel, msg ? msg : strerror(-rc));

@@ -1,0 +1,161 @@
+/*
+ * helpers.h: a fixture shared by the unit tests that run libpvctl on the
+ * simulated hypervisor: a pv_sim, a pv_ctx whose state, run and log
+ * directories live in a fresh temporary directory, and a kernel file the
+ * simulated builder can read.
+ *
+ * Everything here is static inline so that a test file using only part
+ * of it does not trip -Wunused-function.
+ */
+#ifndef PV_TEST_HELPERS_H
+#define PV_TEST_HELPERS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/ctx.h"
+#include "lib/hv.h"
+#include "lib/util.h"
+#include "sim/sim.h"
+
+/*
+ * Tests for bugs not yet fixed in lib/ or cli/ call KNOWN_BUG() first:
+ * they are skipped so that `make unit` stays green, and run (and fail)
+ * with PVCTL_TEST_KNOWN_BUGS=1 in the environment.
+ */
+#define KNOWN_BUG(why) do { \
+	if (!getenv("PVCTL_TEST_KNOWN_BUGS")) { \
+		fprintf(stderr, "  known bug, skipped: %s\n", why); \
+		skip(); \
+	} \
+} while (0)
+
+struct fx {
+	struct pv_sim *s;
+	struct pv_hv hv;
+	struct pv_ctx ctx;
+	char *tmp;		/* the test's directory, removed at the end */
+	char *kernel;		/* a readable file to "boot" */
+};
+
+static inline char *fx_path(const struct fx *f, const char *sub)
+{
+	return pv_asprintf("%s/%s", f->tmp, sub);
+}
+
+static inline struct fx *fx_new(void)
+{
+	struct fx *f = pv_calloc(1, sizeof(*f));
+	char tmpl[] = "/tmp/pvctl-unit-XXXXXX";
+	FILE *k;
+
+	if (!mkdtemp(tmpl))
+		abort();
+	f->tmp = pv_strdup(tmpl);
+	f->s = pv_sim_new();
+	pv_sim_hv(f->s, &f->hv);
+	pv_ctx_init(&f->ctx, &f->hv);
+	free(f->ctx.state_dir);
+	free(f->ctx.run_dir);
+	free(f->ctx.log_dir);
+	f->ctx.state_dir = fx_path(f, "state");
+	f->ctx.run_dir = fx_path(f, "run");
+	f->ctx.log_dir = fx_path(f, "log");
+	f->kernel = fx_path(f, "vmlinuz");
+	k = fopen(f->kernel, "w");
+	if (!k)
+		abort();
+	fputs("\177ELF not really a kernel\n", k);
+	fclose(k);
+	return f;
+}
+
+static inline int fx_rm_one(const char *path, const struct stat *st, int type,
+			    struct FTW *ftw)
+{
+	(void)st; (void)type; (void)ftw;
+	return remove(path);
+}
+
+static inline void fx_free(struct fx *f)
+{
+	if (!f)
+		return;
+	pv_ctx_dispose(&f->ctx);
+	pv_sim_free(f->s);
+	/* The tests may have made directories read-only: undo that first. */
+	nftw(f->tmp, fx_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->kernel);
+	free(f->tmp);
+	free(f);
+}
+
+static inline int fx_setup(void **state)
+{
+	*state = fx_new();
+	return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+static inline int file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Reads @path as the current caller; NULL if the read fails. */
+static inline char *xs_get(struct fx *f, const char *path)
+{
+	char *v = NULL;
+	size_t len = 0;
+
+	if (f->hv.ops->xs_read(f->hv.h, PV_XBT_NULL, path, &v, &len))
+		return NULL;
+	return v;
+}
+
+static inline int xs_read_rc(struct fx *f, const char *path)
+{
+	char *v = NULL;
+	size_t len = 0;
+	int rc = f->hv.ops->xs_read(f->hv.h, PV_XBT_NULL, path, &v, &len);
+
+	free(v);
+	return rc;
+}
+
+static inline int xs_put(struct fx *f, const char *path, const char *val)
+{
+	return f->hv.ops->xs_write(f->hv.h, PV_XBT_NULL, path, val, strlen(val));
+}
+
+/* The children of @path joined by ' ' (caller frees), or NULL. */
+static inline char *xs_ls(struct fx *f, const char *path)
+{
+	struct pv_buf b = PV_BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	if (f->hv.ops->xs_directory(f->hv.h, PV_XBT_NULL, path, &names, &n))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (i)
+			pv_buf_puts(&b, " ");
+		pv_buf_puts(&b, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return pv_buf_detach(&b);
+}
+
+#endif

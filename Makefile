@@ -52,8 +52,9 @@ $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 
-unit: $(TESTS)
+unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+	@echo "== tests/cli/test_table.sh"; tests/cli/test_table.sh $(B)/pvctl
 
 # The unit tests again under AddressSanitizer and UBSan.
 unit-san:

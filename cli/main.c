@@ -170,6 +170,19 @@ int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
 	return pv_cli_domain_arg(cli, argv[first], domid);
 }
 
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
 {
 	const struct pv_cmd *cmd = pv_cmd_find(argv[0]);
@@ -185,7 +198,8 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
 	cli->cmd = cmd;
 	memset(cli->opt_set, 0, sizeof(cli->opt_set));
 	memset(cli->opt_val, 0, sizeof(cli->opt_val));
-	if (cmd->needs_xen) {
+	/* Help needs no hypervisor: let the handler's option parsing show it. */
+	if (cmd->needs_xen && !wants_help(argc, argv)) {
 		rc = pv_cli_open_xen(cli);
 		if (rc)
 			return rc;
@@ -196,12 +210,14 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
 int cmd_help(struct pv_cli *cli, int argc, char **argv)
 {
 	unsigned int i;
+	int first;
 
-	if (argc > 1) {
-		const struct pv_cmd *cmd = pv_cmd_find(argv[1]);
+	PARSE_OPTS(cli, argc, argv, first);
+	if (argc > first) {
+		const struct pv_cmd *cmd = pv_cmd_find(argv[first]);
 
 		if (!cmd) {
-			pv_cli_error("unknown command '%s'", argv[1]);
+			pv_cli_error("unknown command '%s'", argv[first]);
 			return PV_EXIT_USAGE;
 		}
 		pv_cli_usage(cmd, stdout);

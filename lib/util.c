@@ -212,9 +212,11 @@ int pv_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	for (; *s; s++) {
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (d > max || v > (max - d) / 10)
 			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include "uuid.h"
@@ -29,6 +30,8 @@ int pv_uuid_parse(const char *s, uint8_t uuid[16])
 {
 	int i, n = 0;
 
+	if (strnlen(s, PV_UUID_STRLEN + 1) != PV_UUID_STRLEN)
+		return -EINVAL;
 	for (i = 0; i < PV_UUID_STRLEN; i++) {
 		int hi, lo;
 

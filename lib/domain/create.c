@@ -45,12 +45,17 @@ static int check_name_free(struct create *c)
 
 	pv_err_init(&ignore);
 	rc = pv_domain_lookup(c->ctx, c->cfg->name, &other, &ignore);
-	pv_err_dispose(&ignore);
 	if (rc == 0)
-		return pv_err_set(c->err, -EEXIST,
-				  "domain name '%s' is already in use by domain %u",
-				  c->cfg->name, other);
-	return 0;
+		rc = pv_err_set(c->err, -EEXIST,
+				"domain name '%s' is already in use by domain %u",
+				c->cfg->name, other);
+	else if (rc == -ESRCH)
+		rc = 0;		/* only "no such domain" means the name is free */
+	else
+		pv_err_set(c->err, rc, "checking whether name '%s' is in use: %s",
+			   c->cfg->name, pv_err_msg(&ignore));
+	pv_err_dispose(&ignore);
+	return rc;
 }
 
 static int check_free_memory(struct create *c)

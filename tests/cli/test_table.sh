@@ -28,14 +28,6 @@ not_ok() {
 	return 0
 }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# A test that fails because of a bug someone still has to fix.
-known_bug() {
-	if [ -n "${PVCTL_TEST_KNOWN_BUGS:-}" ]; then
-		not_ok "$1" "$2"
-	else
-		n=$((n + 1)); echo "not ok $n - $1 # TODO known bug: $2"
-	fi
-}
 # check NAME COMMAND...: ok when COMMAND succeeds.
 check() {
 	name=$1; shift
@@ -153,16 +145,6 @@ for cmd in $(cat "$tmp/help.cmds"); do
 	rc=$?
 	if [ $rc -eq 0 ] && cmp -s "$tmp/u.$cmd" "$tmp/h.$cmd"; then
 		ok "pvctl $cmd --help is pvctl help $cmd"
-	elif grep -q "cannot open the hypervisor" "$tmp/h.$cmd.err"; then
-		# BUG: cli/main.c pv_cli_run() opens Xen before the handler
-		# sees -h/--help, so every needs_xen command fails without Xen.
-		known_bug "pvctl $cmd --help is pvctl help $cmd" \
-			"--help needs the hypervisor (exit $rc)"
-	elif [ "$cmd" = help ] && grep -q "unknown command '--help'" "$tmp/h.$cmd.err"; then
-		# BUG: cli/main.c cmd_help() does not parse options
-		# (no PARSE_OPTS), so it takes --help for a command name.
-		known_bug "pvctl $cmd --help is pvctl help $cmd" \
-			"help takes --help for a command name (exit $rc)"
 	else
 		not_ok "pvctl $cmd --help is pvctl help $cmd" \
 			"rc=$rc $(cat "$tmp/h.$cmd.err")"

@@ -617,7 +617,6 @@ static void test_create_name_check_fails(void **state)
 	int rc;
 
 	create_ok(f, "dup", NULL);
-	KNOWN_BUG("create skips the name check when listing domains fails");
 	cfg_parse(f, "dup", NULL, &c);
 	pv_err_init(&err);
 	pv_sim_fail_next(f->s, "domain_list", -EIO);

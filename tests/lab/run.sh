@@ -1,0 +1,126 @@
+#!/bin/sh
+# run.sh [SCENARIO...] - boot the Xen lab under QEMU (TCG) and run scenarios.
+#
+# SCENARIO is the name of tests/lab/scenarios/NAME.sh; none means all of them.
+# Steps: fetch.sh (cached), mkinitrd.sh (guest image cached, dom0 image
+# rebuilt every run so it carries the current pvctl), then one boot of
+# Xen + dom0 which runs the scenarios and powers off.
+#
+# Output: the "LAB: " lines of the serial console, prefix stripped, live;
+# the whole serial log in $BUILD/lab.log; a closing line "N passed, N failed".
+# Exit status: 0 only if every check passed, every requested scenario was
+# reported and dom0 reached its end ("LAB: done").
+#
+# Environment (besides fetch.sh's and mkinitrd.sh's):
+#   PVCTL_LAB_SCENARIO_TIMEOUT  limit per scenario in dom0 (default 600 s)
+#   PVCTL_LAB_TIMEOUT           limit for the whole QEMU run
+#                               (default 300 s + 630 s per scenario)
+#   PVCTL_LAB_MEM               QEMU memory in MiB (default 2048; dom0 has 512)
+#   PVCTL_LAB_XEN_ARGS          extra options for Xen's command line
+set -eu
+
+LAB=$(cd "$(dirname "$0")" && pwd)
+CACHE=${PVCTL_LAB_CACHE:-$HOME/.cache/pvctl-lab}
+BUILD=${PVCTL_LAB_BUILD:-$LAB/build}
+export PVCTL_LAB_CACHE="$CACHE" PVCTL_LAB_BUILD="$BUILD"
+SCEN_LIMIT=${PVCTL_LAB_SCENARIO_TIMEOUT:-600}
+MEM=${PVCTL_LAB_MEM:-2048}
+
+die() { echo "run.sh: error: $*" >&2; exit 2; }
+
+# Which scenarios.
+if [ $# -eq 0 ]; then
+    for f in "$LAB"/scenarios/*.sh; do
+        [ -e "$f" ] || continue
+        f=${f##*/}
+        set -- "$@" "${f%.sh}"
+    done
+fi
+[ $# -gt 0 ] || die "no scenarios in $LAB/scenarios"
+for s in "$@"; do
+    case $s in
+    *[!A-Za-z0-9_.-]*) die "bad scenario name '$s'";;
+    esac
+    [ -f "$LAB/scenarios/$s.sh" ] || die "no scenario $LAB/scenarios/$s.sh"
+done
+TOTAL_LIMIT=${PVCTL_LAB_TIMEOUT:-$((300 + $# * (SCEN_LIMIT + 30)))}
+
+"$LAB/fetch.sh"
+"$LAB/mkinitrd.sh"
+
+# QEMU's multiboot -initrd takes "FILE ARGS,FILE ARGS": a comma inside the
+# arguments must be doubled, and paths must not hold spaces or commas.
+case "$CACHE$BUILD" in
+*[\ ,]*) die "cache and build paths must not contain spaces or commas";;
+esac
+list=$(echo "$*" | sed 's/ /,,/g')
+dom0_cmdline="console=hvc0 earlyprintk=xen lab.scenarios=$list lab.timeout=$SCEN_LIMIT"
+
+# Xen's options. smap=0 smep=0: required under TCG with -cpu max (dom0 dies at
+# its first page fault otherwise). dom0_max_vcpus=1: with two dom0 vCPUs, xl
+# now and then aborted on a pthread mutex assertion near fork() (2 of about
+# 220 xl calls); none were seen with one, and runs are no slower. Later
+# options win: PVCTL_LAB_XEN_ARGS="dom0_max_vcpus=2" undoes it.
+xen_cmdline="dom0_mem=512M,max:512M dom0_max_vcpus=1 console=com1 com1=115200"
+xen_cmdline="$xen_cmdline loglvl=all guest_loglvl=all noreboot smap=0 smep=0"
+xen_cmdline="$xen_cmdline${PVCTL_LAB_XEN_ARGS:+ $PVCTL_LAB_XEN_ARGS}"
+
+LOG=$BUILD/lab.log
+RC=$BUILD/qemu.rc
+rm -f "$LOG" "$RC"
+echo "run.sh: booting Xen lab for: $* (limit ${TOTAL_LIMIT}s, log $LOG)" >&2
+
+CR=$(printf '\r')
+start=$(date +%s.%N)
+# QEMU's exit status goes through a file: it is not the pipeline's last command.
+{
+    timeout -k 10 "$TOTAL_LIMIT" qemu-system-x86_64 \
+        -accel tcg,thread=multi -cpu max -m "$MEM" -smp 2 \
+        -nographic -no-reboot -monitor none -serial stdio -display none \
+        -nic none \
+        -kernel "$CACHE/xen" \
+        -append "$xen_cmdline" \
+        -initrd "$CACHE/vmlinuz $dom0_cmdline,$BUILD/dom0.img" \
+        < /dev/null 2>&1
+    echo $? > "$RC"
+} | tee "$LOG" | {
+    seen_scenario=no
+    while IFS= read -r line; do
+        # Lines end in \r\r\n: dom0's tty and Xen's serial both add a \r.
+        while [ "${line%"$CR"}" != "$line" ]; do line=${line%"$CR"}; done
+        case $line in
+        *"LAB: "*) ;;
+        *) continue;;
+        esac
+        line=${line#*LAB: }
+        if [ "$seen_scenario" = no ] && [ "${line#scenario }" != "$line" ]; then
+            seen_scenario=yes
+            echo "# boot to first scenario: $(echo "$(date +%s.%N) $start" |
+                awk '{ printf "%.1f", $1 - $2 }') s (host clock)"
+        fi
+        echo "$line"
+    done
+}
+
+# Verdict, from the whole log: the first "LAB: " of each line onwards.
+RESULTS=$BUILD/lab.results
+tr -d '\r' < "$LOG" |
+    awk '{ i = index($0, "LAB: "); if (i) print substr($0, i + 5) }' > "$RESULTS"
+passed=$(grep -c '^ok ' "$RESULTS" || true)
+failed=$(grep -c '^not ok ' "$RESULTS" || true)
+
+# Harness-level failures count as failed checks too.
+harness_fail() { echo "not ok - harness: $*"; failed=$((failed + 1)); }
+qrc=$(cat "$RC" 2>/dev/null || echo "?")
+case $qrc in
+0) ;;
+124|137) harness_fail "QEMU killed after ${TOTAL_LIMIT}s (PVCTL_LAB_TIMEOUT)";;
+*) harness_fail "QEMU exited with status $qrc (see $LOG)";;
+esac
+for s in "$@"; do
+    grep -qx "scenario $s" "$RESULTS" || harness_fail "scenario $s never reported"
+done
+grep -qx done "$RESULTS" || harness_fail "dom0 never reached its end (no 'LAB: done'; see $LOG)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -69,6 +69,10 @@ check: deps
 	$(MAKE) unit-san
 	$(MAKE) lab
 
+# pvctl against xl in one lab boot: medians and ratios.
+bench: pvctl
+	tests/lab/run.sh bench | grep -E 'BENCH|passed'
+
 demo: deps pvctl
 	tests/lab/run.sh demo
 
@@ -92,9 +96,10 @@ help:
 	@echo "make lab [LAB=a,b]  boot the Xen lab under QEMU and run scenarios"
 	@echo "make check    deps + unit + unit-san + lab"
 	@echo "make demo     boot the lab, create a guest, show list and console"
+	@echo "make bench    time pvctl against xl in the lab (create, destroy)"
 
 comma := ,
 # Keep the simulator objects between test builds.
 .SECONDARY:
-.PHONY: all unit unit-san lab check demo deps clean help
+.PHONY: all unit unit-san lab check bench demo deps clean help
 -include $(DEPS)

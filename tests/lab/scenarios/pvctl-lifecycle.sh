@@ -1,0 +1,148 @@
+# pvctl-lifecycle: shutdown and reboot through the PV protocol, the
+# monitor's on_poweroff/on_reboot/on_crash, pause, rename, mem-set,
+# vcpu-set, console and uptime, on real guests.
+set -u
+. /lab/lib.sh
+
+CHECK_TIMEOUT=120
+
+# gone NAME SECONDS: wait until no domain has that name.
+gone() {
+    local end=$(( $(now_ms) + $2 * 1000 ))
+    while [ "$(now_ms)" -lt "$end" ]; do
+        pvctl domid "$1" > /dev/null 2>&1 || return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+# markers NAME: how often NAME's console printed its boot marker.
+markers() { grep -c "PVCTL-GUEST-UP $1" "$CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
+
+# in_guest NAME CMD: run CMD in the guest's console shell through
+# `pvctl console` driven from a script; its output lands in /tmp/NAME.out.
+in_guest() {
+    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" > "/tmp/$1.out" 2>&1
+}
+
+# state NAME: the State column of pvctl list.
+state() { pvctl list "$1" 2>/dev/null | awk -v n="$1" '$1 == n { print $5 }'; }
+
+up() {
+    guest_cfg "$@"
+    check "create $1" pvctl create -q "/tmp/$1.cfg" &&
+    expect_console "$1 boots" "$1" "PVCTL-GUEST-INFO" 120
+}
+
+# --- console from a script
+G=lc1
+if up "$G"; then
+    in_guest "$G" 'echo CONSOLE-$((6*7))'
+    check "console: a command sent from a script runs in the guest" grep -q "CONSOLE-42" "/tmp/$G.out"
+    diag_file "/tmp/$G.out" 5
+    check "uptime lists $G" sh -c "pvctl uptime | grep -q '^$G '"
+    check "uptime --json" sh -c "pvctl uptime --json | grep -q '\"uptime_s\"'"
+
+# --- pause / unpause / rename
+    check "pause $G" pvctl pause "$G"
+    check "list shows $G paused" sh -c "pvctl list $G | awk '\$1 == \"$G\" { exit \$5 ~ /p/ ? 0 : 1 }'"
+    check "unpause $G" pvctl unpause "$G"
+    check "list shows $G unpaused" sh -c "pvctl list $G | awk '\$1 == \"$G\" { exit \$5 ~ /p/ ? 1 : 0 }'"
+    check "rename $G to lc1b" pvctl rename "$G" lc1b
+    check "xl sees the new name" xl domid lc1b
+    check_fail "renaming onto an existing name fails" pvctl rename lc1b Domain-0
+
+# --- shutdown -w: the guest powers off, the monitor destroys it (on_poweroff=destroy)
+    timed check "shutdown -w lc1b" pvctl shutdown -w -t 90 lc1b
+    if gone lc1b 30; then pass "monitor destroyed lc1b after poweroff"; else fail "monitor destroyed lc1b after poweroff"; fi
+fi
+
+# --- reboot -w: on_reboot=restart brings it back as a new domain
+G=lc2
+if up "$G"; then
+    id1=$(pvctl domid "$G")
+    check "reboot -w $G" pvctl reboot -w -t 90 "$G"
+    end=$(( $(now_ms) + 120000 ))
+    while [ "$(markers $G)" -lt 2 ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.5; done
+    check "$G came back after reboot" test "$(markers $G)" -ge 2
+    id2=$(pvctl domid "$G" 2>/dev/null)
+    check "$G has a new domain ID ($id1 -> $id2)" test -n "$id2" -a "$id2" != "$id1"
+
+# --- a reboot from inside the guest (reboot -f) also comes back
+    in_guest "$G" 'reboot -f'
+    end=$(( $(now_ms) + 120000 ))
+    while [ "$(markers $G)" -lt 3 ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.5; done
+    id3=$(pvctl domid "$G" 2>/dev/null)
+    check "guest-initiated reboot brings $G back ($id2 -> $id3)" test "$(markers $G)" -ge 3 -a -n "$id3" -a "$id3" != "$id2"
+    pvctl destroy "$G"
+fi
+
+# --- a guest that ignores the request is reported; -F destroys it
+G=lc3
+GUEST_EXTRA=ignore_shutdown
+up "$G"; ok=$?
+GUEST_EXTRA=
+if [ $ok = 0 ]; then
+    check_fail "shutdown -w of a guest ignoring it fails" pvctl shutdown -w -t 15 "$G"
+    cp "$LAB_OUT" /tmp/sd.err
+    diag_file /tmp/sd.err 3
+    check "the failure says what happened" grep -q "did not poweroff within 15 s" /tmp/sd.err
+    check "shutdown -F destroys it" pvctl shutdown -F -t 5 "$G"
+    if gone "$G" 10; then pass "$G is gone"; else fail "$G is gone"; fi
+fi
+
+# --- on_crash=preserve keeps the crashed domain for inspection
+G=lc4
+if up "$G" 'on_crash = "preserve"'; then
+    in_guest "$G" 'echo c > /proc/sysrq-trigger'
+    end=$(( $(now_ms) + 60000 ))
+    while [ "$(now_ms)" -lt "$end" ]; do
+        case $(state "$G") in *c*) break;; esac
+        sleep 0.5
+    done
+    diag "state of $G after the crash: $(state $G)"
+    check "crashed $G is preserved (state c)" sh -c "pvctl list $G | awk '\$1 == \"$G\" { exit \$5 ~ /c/ ? 0 : 1 }'"
+    sleep 3
+    check "still there after the monitor looked at it" pvctl domid "$G"
+    check "destroy the preserved $G" pvctl destroy "$G"
+fi
+
+# --- mem-set down and up: the guest's MemTotal follows
+G=lc5
+if up "$G" 'maxmem = 192'; then
+    check "mem-set $G 96m" pvctl mem-set "$G" 96m
+    sleep 5
+    in_guest "$G" 'grep MemTotal /proc/meminfo'
+    low=$(awk '/^MemTotal/ { print $2 }' "/tmp/$G.out" | tail -1)
+    check "guest MemTotal fell below 96 MiB ($low kB)" test -n "$low" -a "${low:-0}" -le 98304
+    check "pvctl list shows 96 MiB" sh -c "pvctl list $G | awk '\$1 == \"$G\" { exit \$3 == 96 ? 0 : 1 }'"
+    check "mem-set $G 160m (above the initial 128)" pvctl mem-set "$G" 160m
+    sleep 5
+    in_guest "$G" 'grep MemTotal /proc/meminfo'
+    high=$(awk '/^MemTotal/ { print $2 }' "/tmp/$G.out" | tail -1)
+    check "guest MemTotal rose ($low -> $high kB)" test -n "$high" -a "${high:-0}" -gt "$(( low + 32768 ))"
+    check_fail "mem-set above maxmem is refused" pvctl mem-set "$G" 1g
+    check_fail "mem-set with a bad size is refused" pvctl mem-set "$G" lots
+    pvctl destroy "$G"
+fi
+
+# --- vcpu-set 2 -> 1 -> 2: the guest sees its online CPUs change
+G=lc6
+if up "$G" 'vcpus = 2' 'maxvcpus = 2'; then
+    check "vcpu-list shows 2 vCPUs" sh -c "test \$(pvctl vcpu-list $G | grep -c '^$G ') = 2"
+    check "vcpu-set $G 1" pvctl vcpu-set "$G" 1
+    sleep 3
+    in_guest "$G" 'cat /sys/devices/system/cpu/online'
+    check "guest has only cpu 0 online" grep -qx "0" "/tmp/$G.out"
+    diag_file "/tmp/$G.out" 3
+    check "vcpu-set $G 2" pvctl vcpu-set "$G" 2
+    sleep 3
+    in_guest "$G" 'cat /sys/devices/system/cpu/online'
+    check "guest has cpus 0-1 online" grep -qx "0-1" "/tmp/$G.out"
+    check_fail "vcpu-set above maxvcpus is refused" pvctl vcpu-set "$G" 3
+    check "vcpu-pin $G all 0" pvctl vcpu-pin "$G" all 0
+    check "vcpu-list --json shows the pinning" sh -c "pvctl vcpu-list --json $G | grep -q '\"affinity\": \"0\"'"
+    pvctl destroy "$G"
+fi
+check "monitor log exists" test -s /var/log/pvctl/monitor.log
+diag_file /var/log/pvctl/monitor.log 30

@@ -15,7 +15,9 @@
 #
 #   check DESC CMD...          ok if CMD exits 0 within $CHECK_TIMEOUT s; on
 #                              failure its output follows as diagnostics.
-#                              The output stays in $LAB_OUT (a file).
+#                              The output stays in $LAB_OUT (a file) until
+#                              the next check ends, so that one may read it:
+#                              check "says why" grep -q "reason" "$LAB_OUT"
 #   check_fail DESC CMD...     ok if CMD fails (a timeout is not a failure
 #                              that counts: it is reported not ok).
 #   wait_for_console DOM RE T  wait up to T s until guest-DOM.log matches the
@@ -94,8 +96,10 @@ timed() {
 run_bounded() {
     local t0
     t0=$(now_ms)
-    timeout -k 5 "$CHECK_TIMEOUT" "$@" > "$LAB_OUT" 2>&1 < /dev/null
+    # Into a new file first: CMD may itself read the previous $LAB_OUT.
+    timeout -k 5 "$CHECK_TIMEOUT" "$@" > "$LAB_OUT.new" 2>&1 < /dev/null
     LAB_RC=$?
+    mv -f "$LAB_OUT.new" "$LAB_OUT"
     LAB_TIMEDOUT=no
     if [ "$LAB_RC" -ge 124 ] && [ $(( $(now_ms) - t0 )) -ge $(( CHECK_TIMEOUT * 1000 )) ]; then
         LAB_TIMEDOUT=yes

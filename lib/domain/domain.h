@@ -99,6 +99,7 @@ struct pv_layout {
 	uint32_t domid;
 	const char *name;
 	const char *uuid;		/* text form */
+	const char *kernel, *ramdisk, *cmdline;	/* for /vm/UUID/image */
 	uint64_t memory_kb, maxmem_kb;
 	unsigned int vcpus, maxvcpus;
 	uint32_t store_port, console_port;

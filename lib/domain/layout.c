@@ -25,8 +25,6 @@ static const char *const guest_rw_nodes[] = {
 	"control/feature-poweroff",
 	"control/feature-reboot",
 	"control/feature-suspend",
-	"control/feature-s3",
-	"control/feature-s4",
 	"control/sysrq",
 	"data",
 	"drivers",
@@ -131,6 +129,10 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	put(&w, "uuid", "%s", l->uuid);
 	put(&w, "name", "%s", l->name);
 	put(&w, "start_time", "%lld", (long long)time(NULL));
+	put(&w, "image/ostype", "linux");
+	put(&w, "image/kernel", "%s", l->kernel ? l->kernel : "");
+	put(&w, "image/ramdisk", "%s", l->ramdisk ? l->ramdisk : "");
+	put(&w, "image/cmdline", "%s", l->cmdline ? l->cmdline : "");
 	w.base = dom;
 	for (i = 0; i < sizeof(guest_ro_dirs) / sizeof(*guest_ro_dirs); i++)
 		dir_ro(&w, guest_ro_dirs[i], l->domid);
@@ -139,6 +141,9 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	put(&w, "vm", "%s", vm);
 	put(&w, "name", "%s", l->name);
 	put(&w, "domid", "%u", l->domid);
+	/* What the toolstack offers the guest (dom0's, read-only to it). */
+	put(&w, "control/platform-feature-multiprocessor-suspend", "1");
+	put(&w, "control/platform-feature-xs_reset_watches", "1");
 	free(vm);
 	return writer_done(&w, s->err);
 }
@@ -151,6 +156,42 @@ int pv_layout_write_skeleton(struct pv_ctx *ctx, const struct pv_layout *l,
 
 	return rc ? pv_err_sys(err, rc, "writing the XenStore skeleton of domain %u",
 			       l->domid) : 0;
+}
+
+/*
+ * The console as a device, as libxl describes it: a backend node in
+ * dom0's tree and links both ways, which Xen's tools (xl console, and
+ * xenconsoled's device-aware paths) expect to find. The primary PV
+ * console itself runs on the ring above, without a xenbus handshake.
+ */
+static void write_console_device(struct writer *w, const struct pv_layout *l)
+{
+	const struct pv_xs_perm be_ro[] = {
+		{ 0, PV_XS_PERM_NONE }, { l->domid, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm guest_owned[] = {
+		{ l->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
+	};
+	const char *dom = w->base;
+	char be[64], fe[64];
+
+	snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", l->domid);
+	snprintf(fe, sizeof(fe), "%s/console", dom);
+	if (!w->rc)
+		w->rc = pv_xs_mkdir_perms(w->hv, w->t, be, be_ro, 2);
+	w->base = be;
+	put(w, "frontend", "%s", fe);
+	put(w, "frontend-id", "%u", l->domid);
+	put(w, "online", "1");
+	put(w, "state", "1");
+	put(w, "protocol", "vt100");
+	w->base = dom;
+	put(w, "console/backend", "%s", be);
+	put(w, "console/backend-id", "0");
+	if (!w->rc)
+		w->rc = w->hv->ops->xs_set_perms(w->hv->h, w->t,
+						 wpath(w, "console/backend-id"),
+						 guest_owned, 2);
 }
 
 /*
@@ -172,6 +213,7 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 	w.base = dom;
 	put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
 	put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
+	put(&w, "memory/videoram", "0");
 	for (i = 0; i < l->maxvcpus; i++) {
 		snprintf(sub, sizeof(sub), "cpu/%u/availability", i);
 		put(&w, sub, "%s", i < l->vcpus ? "online" : "offline");
@@ -183,6 +225,7 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 	put(&w, "console/limit", "%u", 1048576);
 	put(&w, "console/type", "xenconsoled");
 	put(&w, "console/output", "pty");
+	write_console_device(&w, l);
 	return writer_done(&w, s->err);
 }
 
@@ -194,6 +237,18 @@ int pv_layout_write_post_build(struct pv_ctx *ctx, const struct pv_layout *l,
 
 	return rc ? pv_err_sys(err, rc, "writing the XenStore nodes of domain %u",
 			       l->domid) : 0;
+}
+
+static int rm_if_empty_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	char **names;
+	size_t n;
+	int rc = hv->ops->xs_directory(hv->h, t, arg, &names, &n);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	pv_xs_free_names(names, n);
+	return n ? 0 : hv->ops->xs_rm(hv->h, t, arg);
 }
 
 void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
@@ -216,6 +271,18 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 		free(be);
 	}
 	hv->ops->xs_rm(hv->h, PV_XBT_NULL, dom);
+	/*
+	 * The backend class directories are shared by all domains: remove
+	 * them once empty (checked and removed in one transaction, so that a
+	 * device another toolstack adds meanwhile is not lost).
+	 */
+	for (i = 0; i < sizeof(backends) / sizeof(*backends); i++) {
+		char *be = pv_asprintf("/local/domain/0/backend/%s", backends[i]);
+
+		pv_xs_transaction(hv, rm_if_empty_tx, be);
+		free(be);
+	}
+	pv_xs_transaction(hv, rm_if_empty_tx, (void *)"/local/domain/0/backend");
 	free(vm);
 	free(vmlink);
 	free(dom);

@@ -452,7 +452,7 @@ static const struct fault faults[] = {
 	{ "xs_transaction_start", 1, -EIO, "skeleton" },
 	{ "xs_transaction_end", 1, -EIO, "skeleton" },
 	{ "xs_write", 1, -EIO, "writing XenStore node /vm/" },
-	{ "xs_write", 6, -EIO, "writing XenStore node /local/domain/" },
+	{ "xs_write", 9, -EIO, "writing XenStore node /local/domain/" },
 	{ "xs_mkdir", 3, -EIO, "writing XenStore node /local/domain/" },
 	{ "xs_set_perms", 4, -EIO, "writing XenStore node /local/domain/" },
 	/* Store channel, then console channel. */
@@ -460,7 +460,7 @@ static const struct fault faults[] = {
 	{ "evtchn_alloc_unbound", 2, -ENOSPC, "event channel" },
 	{ "build_pv", 1, -EIO, "building domain" },
 	/* After the build: the post-build nodes (memory is taken by then). */
-	{ "xs_write", 7, -EIO, "memory/static-max" },
+	{ "xs_write", 13, -EIO, "memory/static-max" },
 	{ "xs_transaction_end", 2, -EIO, "XenStore nodes of domain" },
 	{ "xs_introduce", 1, -EIO, "introducing domain" },
 	{ "domain_unpause", 1, -EIO, "unpausing domain" },

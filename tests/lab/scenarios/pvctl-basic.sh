@@ -37,12 +37,29 @@ diag "XenStore of the pvctl guest:"
 xenstore-ls -fp "/local/domain/$ID" > /tmp/xs.$NAME 2>&1
 diag_file /tmp/xs.$NAME 100
 
+# shape DOMID: the guest's XenStore nodes and permissions, without values,
+# with its domid replaced by G: what must match between xl and pvctl.
+shape() {
+    xenstore-ls -fp "/local/domain/$1" | grep -v '/console/tty = ' |
+        sed -e "s|^/local/domain/$1|D|" -e 's/ = .*   (/ (/' \
+            -e "s/\([nrwb]\)$1\([,)]\)/\1G\2/g" | sort
+}
+
 # A guest made by xl appears in pvctl's list.
 XG=xlmade
 guest_cfg "$XG"
 if check "xl create $XG" xl create "/tmp/$XG.cfg"; then
     NAME=$XG
     check "pvctl list shows the xl guest like xl does" test "$(row pvctl list)" = "$(row xl list)"
+    XID=$(xl domid "$XG")
+    shape "$ID" > /tmp/shape.pvctl
+    shape "$XID" > /tmp/shape.xl
+    if diff /tmp/shape.xl /tmp/shape.pvctl > /tmp/shape.diff; then
+        pass "the pvctl guest's XenStore nodes and permissions match xl's"
+    else
+        fail "the pvctl guest's XenStore nodes and permissions match xl's"
+        diag_file /tmp/shape.diff
+    fi
     check "pvctl destroy works on an xl guest" pvctl destroy "$XG"
     NAME=pv1
 fi

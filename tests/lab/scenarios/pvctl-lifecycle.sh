@@ -22,7 +22,8 @@ markers() { grep -c "PVCTL-GUEST-UP $1" "$CONSOLE_DIR/guest-$1.log" 2>/dev/null;
 # in_guest NAME CMD: run CMD in the guest's console shell through
 # `pvctl console` driven from a script; its output lands in /tmp/NAME.out.
 in_guest() {
-    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" > "/tmp/$1.out" 2>&1
+    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" 2>&1 |
+        tr -d '\r' > "/tmp/$1.out"
 }
 
 # state NAME: the State column of pvctl list.

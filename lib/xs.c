@@ -2,6 +2,7 @@
  * xs.c: XenStore conveniences.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,5 +91,52 @@ int pv_xs_transaction(struct pv_hv *hv,
 		if (rc != -EAGAIN)
 			return rc;
 	}
+	return rc;
+}
+
+static const char *wpath(struct pv_xs_writer *w, const char *sub)
+{
+	pv_buf_reset(&w->path);
+	pv_buf_printf(&w->path, "%s/%s", w->base, sub);
+	return w->path.s;
+}
+
+void pv_xs_put(struct pv_xs_writer *w, const char *sub, const char *fmt, ...)
+{
+	struct pv_buf v = PV_BUF_INIT;
+	va_list ap;
+
+	if (w->rc)
+		return;
+	va_start(ap, fmt);
+	pv_buf_vprintf(&v, fmt, ap);
+	va_end(ap);
+	w->rc = w->hv->ops->xs_write(w->hv->h, w->t, wpath(w, sub),
+				     v.s ? v.s : "", v.len);
+	pv_buf_dispose(&v);
+}
+
+void pv_xs_writer_mkdir(struct pv_xs_writer *w, const char *sub,
+			const struct pv_xs_perm *perms, size_t n)
+{
+	if (!w->rc)
+		w->rc = pv_xs_mkdir_perms(w->hv, w->t, wpath(w, sub), perms, n);
+}
+
+void pv_xs_writer_perms(struct pv_xs_writer *w, const char *sub,
+			const struct pv_xs_perm *perms, size_t n)
+{
+	if (!w->rc)
+		w->rc = w->hv->ops->xs_set_perms(w->hv->h, w->t, wpath(w, sub),
+						 perms, n);
+}
+
+int pv_xs_writer_done(struct pv_xs_writer *w, struct pv_err *err)
+{
+	int rc = w->rc;
+
+	if (rc)
+		pv_err_sys(err, rc, "writing XenStore node %s", w->path.s);
+	pv_buf_dispose(&w->path);
 	return rc;
 }

@@ -35,4 +35,26 @@ int pv_xs_transaction(struct pv_hv *hv,
 		      int (*fn)(struct pv_hv *hv, pv_xbt t, void *arg),
 		      void *arg);
 
+/*
+ * A sequence of writes in one transaction that reads as a list: each
+ * call is skipped once one has failed, and pv_xs_writer_done() reports
+ * the first failure with the path it happened at. Paths are "BASE/SUB".
+ */
+struct pv_xs_writer {
+	struct pv_hv *hv;
+	pv_xbt t;
+	const char *base;
+	struct pv_buf path;	/* the last path written */
+	int rc;
+};
+
+void pv_xs_put(struct pv_xs_writer *w, const char *sub, const char *fmt, ...)
+	PV_PRINTF(3, 4);
+void pv_xs_writer_mkdir(struct pv_xs_writer *w, const char *sub,
+			const struct pv_xs_perm *perms, size_t n);
+void pv_xs_writer_perms(struct pv_xs_writer *w, const char *sub,
+			const struct pv_xs_perm *perms, size_t n);
+/* Returns the first error (described in @err) and frees the writer. */
+int pv_xs_writer_done(struct pv_xs_writer *w, struct pv_err *err);
+
 #endif

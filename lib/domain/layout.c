@@ -10,7 +10,6 @@
  * the control/feature-* flags its kernel sets, data/ for agents, and so on.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,71 +44,22 @@ struct skel {
 	struct pv_err *err;
 };
 
-/*
- * Writes within one transaction, remembering the first failure and the
- * path it happened at, so a sequence of writes reads as a list.
- */
-struct writer {
-	struct pv_hv *hv;
-	pv_xbt t;
-	const char *base;	/* paths below are relative to this */
-	struct pv_buf path;
-	int rc;
-};
-
-static const char *wpath(struct writer *w, const char *sub)
-{
-	pv_buf_reset(&w->path);
-	pv_buf_printf(&w->path, "%s/%s", w->base, sub);
-	return w->path.s;
-}
-
-static void put(struct writer *w, const char *sub, const char *fmt, ...)
-	PV_PRINTF(3, 4);
-
-static void put(struct writer *w, const char *sub, const char *fmt, ...)
-{
-	struct pv_buf v;
-	va_list ap;
-
-	if (w->rc)
-		return;
-	pv_buf_init(&v);
-	va_start(ap, fmt);
-	pv_buf_vprintf(&v, fmt, ap);
-	va_end(ap);
-	w->rc = w->hv->ops->xs_write(w->hv->h, w->t, wpath(w, sub), v.s, v.len);
-	pv_buf_dispose(&v);
-}
-
 /* A dom0-owned node the guest may read. */
-static void dir_ro(struct writer *w, const char *sub, uint32_t domid)
+static void dir_ro(struct pv_xs_writer *w, const char *sub, uint32_t domid)
 {
 	const struct pv_xs_perm ro[] = {
 		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
 	};
 
-	if (!w->rc)
-		w->rc = pv_xs_mkdir_perms(w->hv, w->t, wpath(w, sub), ro, 2);
+	pv_xs_writer_mkdir(w, sub, ro, 2);
 }
 
 /* A node owned by the guest; dom0 keeps full access by privilege. */
-static void dir_rw(struct writer *w, const char *sub, uint32_t domid)
+static void dir_rw(struct pv_xs_writer *w, const char *sub, uint32_t domid)
 {
 	const struct pv_xs_perm rw[] = { { domid, PV_XS_PERM_NONE } };
 
-	if (!w->rc)
-		w->rc = pv_xs_mkdir_perms(w->hv, w->t, wpath(w, sub), rw, 1);
-}
-
-static int writer_done(struct writer *w, struct pv_err *err)
-{
-	int rc = w->rc;
-
-	if (rc)
-		pv_err_sys(err, rc, "writing XenStore node %s", w->path.s);
-	pv_buf_dispose(&w->path);
-	return rc;
+	pv_xs_writer_mkdir(w, sub, rw, 1);
 }
 
 static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
@@ -117,35 +67,35 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
 	char *vm = pv_asprintf("/vm/%s", l->uuid);
-	struct writer w = { hv, t, "", PV_BUF_INIT, 0 };
+	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
 	char dom[40];
 	size_t i;
 
-	/* wpath() joins with '/': from base "" the +1 skips the leading one. */
+	/* Paths join base and sub with '/': from base "", +1 skips the first. */
 	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
 	dir_ro(&w, dom + 1, l->domid);
 	dir_ro(&w, vm + 1, l->domid);
 	w.base = vm;
-	put(&w, "uuid", "%s", l->uuid);
-	put(&w, "name", "%s", l->name);
-	put(&w, "start_time", "%lld", (long long)time(NULL));
-	put(&w, "image/ostype", "linux");
-	put(&w, "image/kernel", "%s", l->kernel ? l->kernel : "");
-	put(&w, "image/ramdisk", "%s", l->ramdisk ? l->ramdisk : "");
-	put(&w, "image/cmdline", "%s", l->cmdline ? l->cmdline : "");
+	pv_xs_put(&w, "uuid", "%s", l->uuid);
+	pv_xs_put(&w, "name", "%s", l->name);
+	pv_xs_put(&w, "start_time", "%lld", (long long)time(NULL));
+	pv_xs_put(&w, "image/ostype", "linux");
+	pv_xs_put(&w, "image/kernel", "%s", l->kernel ? l->kernel : "");
+	pv_xs_put(&w, "image/ramdisk", "%s", l->ramdisk ? l->ramdisk : "");
+	pv_xs_put(&w, "image/cmdline", "%s", l->cmdline ? l->cmdline : "");
 	w.base = dom;
 	for (i = 0; i < sizeof(guest_ro_dirs) / sizeof(*guest_ro_dirs); i++)
 		dir_ro(&w, guest_ro_dirs[i], l->domid);
 	for (i = 0; i < sizeof(guest_rw_nodes) / sizeof(*guest_rw_nodes); i++)
 		dir_rw(&w, guest_rw_nodes[i], l->domid);
-	put(&w, "vm", "%s", vm);
-	put(&w, "name", "%s", l->name);
-	put(&w, "domid", "%u", l->domid);
+	pv_xs_put(&w, "vm", "%s", vm);
+	pv_xs_put(&w, "name", "%s", l->name);
+	pv_xs_put(&w, "domid", "%u", l->domid);
 	/* What the toolstack offers the guest (dom0's, read-only to it). */
-	put(&w, "control/platform-feature-multiprocessor-suspend", "1");
-	put(&w, "control/platform-feature-xs_reset_watches", "1");
+	pv_xs_put(&w, "control/platform-feature-multiprocessor-suspend", "1");
+	pv_xs_put(&w, "control/platform-feature-xs_reset_watches", "1");
 	free(vm);
-	return writer_done(&w, s->err);
+	return pv_xs_writer_done(&w, s->err);
 }
 
 int pv_layout_write_skeleton(struct pv_ctx *ctx, const struct pv_layout *l,
@@ -164,7 +114,7 @@ int pv_layout_write_skeleton(struct pv_ctx *ctx, const struct pv_layout *l,
  * xenconsoled's device-aware paths) expect to find. The primary PV
  * console itself runs on the ring above, without a xenbus handshake.
  */
-static void write_console_device(struct writer *w, const struct pv_layout *l)
+static void write_console_device(struct pv_xs_writer *w, const struct pv_layout *l)
 {
 	const struct pv_xs_perm be_ro[] = {
 		{ 0, PV_XS_PERM_NONE }, { l->domid, PV_XS_PERM_READ },
@@ -177,21 +127,18 @@ static void write_console_device(struct writer *w, const struct pv_layout *l)
 
 	snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", l->domid);
 	snprintf(fe, sizeof(fe), "%s/console", dom);
-	if (!w->rc)
-		w->rc = pv_xs_mkdir_perms(w->hv, w->t, be, be_ro, 2);
+	w->base = "";
+	pv_xs_writer_mkdir(w, be + 1, be_ro, 2);
 	w->base = be;
-	put(w, "frontend", "%s", fe);
-	put(w, "frontend-id", "%u", l->domid);
-	put(w, "online", "1");
-	put(w, "state", "1");
-	put(w, "protocol", "vt100");
+	pv_xs_put(w, "frontend", "%s", fe);
+	pv_xs_put(w, "frontend-id", "%u", l->domid);
+	pv_xs_put(w, "online", "1");
+	pv_xs_put(w, "state", "1");
+	pv_xs_put(w, "protocol", "vt100");
 	w->base = dom;
-	put(w, "console/backend", "%s", be);
-	put(w, "console/backend-id", "0");
-	if (!w->rc)
-		w->rc = w->hv->ops->xs_set_perms(w->hv->h, w->t,
-						 wpath(w, "console/backend-id"),
-						 guest_owned, 2);
+	pv_xs_put(w, "console/backend", "%s", be);
+	pv_xs_put(w, "console/backend-id", "0");
+	pv_xs_writer_perms(w, "console/backend-id", guest_owned, 2);
 }
 
 /*
@@ -205,28 +152,28 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
-	struct writer w = { hv, t, NULL, PV_BUF_INIT, 0 };
+	struct pv_xs_writer w = { hv, t, NULL, PV_BUF_INIT, 0 };
 	char dom[40], sub[40];
 	unsigned int i;
 
 	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
 	w.base = dom;
-	put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
-	put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
-	put(&w, "memory/videoram", "0");
+	pv_xs_put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
+	pv_xs_put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
+	pv_xs_put(&w, "memory/videoram", "0");
 	for (i = 0; i < l->maxvcpus; i++) {
 		snprintf(sub, sizeof(sub), "cpu/%u/availability", i);
-		put(&w, sub, "%s", i < l->vcpus ? "online" : "offline");
+		pv_xs_put(&w, sub, "%s", i < l->vcpus ? "online" : "offline");
 	}
-	put(&w, "store/port", "%u", l->store_port);
-	put(&w, "store/ring-ref", "%llu", (unsigned long long)l->store_mfn);
-	put(&w, "console/port", "%u", l->console_port);
-	put(&w, "console/ring-ref", "%llu", (unsigned long long)l->console_mfn);
-	put(&w, "console/limit", "%u", 1048576);
-	put(&w, "console/type", "xenconsoled");
-	put(&w, "console/output", "pty");
+	pv_xs_put(&w, "store/port", "%u", l->store_port);
+	pv_xs_put(&w, "store/ring-ref", "%llu", (unsigned long long)l->store_mfn);
+	pv_xs_put(&w, "console/port", "%u", l->console_port);
+	pv_xs_put(&w, "console/ring-ref", "%llu", (unsigned long long)l->console_mfn);
+	pv_xs_put(&w, "console/limit", "%u", 1048576);
+	pv_xs_put(&w, "console/type", "xenconsoled");
+	pv_xs_put(&w, "console/output", "pty");
 	write_console_device(&w, l);
-	return writer_done(&w, s->err);
+	return pv_xs_writer_done(&w, s->err);
 }
 
 int pv_layout_write_post_build(struct pv_ctx *ctx, const struct pv_layout *l,

@@ -1,0 +1,40 @@
+/*
+ * hostdev.h: the dom0 side of guest devices that is not XenStore: loop
+ * devices for file-backed disks, and network interfaces and bridges for
+ * vifs. Done with the kernel's interfaces directly (loop-control and loop
+ * ioctls, bridge ioctls), not by running losetup, brctl or Xen's hotplug
+ * scripts.
+ */
+#ifndef PV_HOSTDEV_H
+#define PV_HOSTDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util.h"
+
+/*
+ * Attaches @file to a free loop device; *devpath (caller frees) is its
+ * /dev path and *major, *minor its number.
+ */
+int pv_loop_attach(const char *file, bool readonly, char **devpath,
+		   unsigned int *major, unsigned int *minor, struct pv_err *err);
+/*
+ * Detaches a loop device; if something (blkback) still holds it, marks it
+ * to detach itself on last close instead.
+ */
+int pv_loop_detach(const char *devpath, struct pv_err *err);
+/* The major:minor of a block device path (for phy: targets). */
+int pv_blockdev_number(const char *path, unsigned int *major,
+		       unsigned int *minor, struct pv_err *err);
+
+/* Waits until network interface @ifname exists. */
+int pv_netif_wait(const char *ifname, int timeout_ms, struct pv_err *err);
+int pv_netif_set_up(const char *ifname, struct pv_err *err);
+int pv_bridge_add_port(const char *bridge, const char *ifname,
+		       struct pv_err *err);
+/* Removing a port that is not (or no longer) there is not an error. */
+int pv_bridge_del_port(const char *bridge, const char *ifname,
+		       struct pv_err *err);
+
+#endif

@@ -40,6 +40,12 @@ static const struct pv_opt console_opts[] = {
 	{ 0 }
 };
 
+static const struct pv_opt detach_opts[] = {
+	{ 'f', "force", NULL, "detach without the guest's agreement" },
+	{ 't', "timeout", "SECONDS", "how long to wait for the guest (default 30)" },
+	{ 0 }
+};
+
 static const struct pv_opt json_opts[] = {
 	{ 'j', "json", NULL, "print JSON" },
 	{ 0 }
@@ -74,6 +80,18 @@ const struct pv_cmd pv_commands[] = {
 	  "DOMAIN VCPU|all CPUS", no_opts, PV_COMPLETE_DOMAIN, true },
 	{ "console", cmd_console, "attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", console_opts, PV_COMPLETE_DOMAIN, true },
+	{ "block-attach", cmd_block_attach, "attach a disk to a running domain",
+	  "DOMAIN DISKSPEC...", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "block-detach", cmd_block_detach, "detach a disk (Closing/Closed handshake)",
+	  "DOMAIN VDEV", detach_opts, PV_COMPLETE_DOMAIN, true },
+	{ "block-list", cmd_block_list, "list a domain's disks",
+	  "DOMAIN", json_opts, PV_COMPLETE_DOMAIN, true },
+	{ "network-attach", cmd_network_attach, "attach a network interface to a running domain",
+	  "DOMAIN [VIFSPEC...]", no_opts, PV_COMPLETE_DOMAIN, true },
+	{ "network-detach", cmd_network_detach, "detach a network interface",
+	  "DOMAIN MAC|DEVID", detach_opts, PV_COMPLETE_DOMAIN, true },
+	{ "network-list", cmd_network_list, "list a domain's network interfaces",
+	  "DOMAIN", json_opts, PV_COMPLETE_DOMAIN, true },
 	{ "uptime", cmd_uptime, "show how long domains have run",
 	  "", json_opts, PV_COMPLETE_NONE, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",

@@ -74,6 +74,9 @@ static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* A fast 64-bit hash of a buffer (not cryptographic). */
+uint64_t pv_hash64(const void *data, size_t size);
+
 /* Monotonic clock in milliseconds. */
 uint64_t pv_now_ms(void);
 

@@ -15,6 +15,7 @@
 
 #include "domain.h"
 #include "kcache.h"
+#include "../devices/devices.h"
 #include "../uuid.h"
 #include "../xs.h"
 
@@ -137,8 +138,30 @@ static void rollback(struct create *c)
 		pv_domain_config_forget(c->ctx, c->domid);
 	if (c->made) {
 		hv->ops->domain_destroy(hv->h, c->domid);
+		pv_devices_teardown(c->ctx, c->domid);
 		pv_layout_remove(c->ctx, c->domid);
 	}
+}
+
+/*
+ * The config's disks and vifs, before the guest runs: its kernel finds
+ * them when it starts. Connecting is the guest's business; the backends
+ * are ready (loop device, bridge port) when this returns.
+ */
+static int add_devices(struct create *c, uint32_t domid)
+{
+	const struct pv_domain_config *cfg = c->cfg;
+	uint32_t devid;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->ndisks && !rc; i++)
+		rc = pv_vbd_add(c->ctx, domid, &cfg->disks[i], &devid, c->err);
+	for (i = 0; i < cfg->nvifs && !rc; i++)
+		rc = pv_vif_add(c->ctx, domid, &cfg->vifs[i], &devid, c->err);
+	if (!rc && (cfg->ndisks || cfg->nvifs))
+		step_done(c, "add devices");
+	return rc;
 }
 
 static int create_locked(struct create *c, const uint8_t uuid[16],
@@ -178,6 +201,9 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		return pv_err_sys(c->err, rc, "introducing domain %u to xenstored",
 				  l->domid);
 	step_done(c, "write XenStore nodes, introduce");
+	rc = add_devices(c, l->domid);
+	if (rc)
+		return rc;
 	rc = hv->ops->domain_unpause(hv->h, l->domid);
 	if (rc)
 		return pv_err_sys(c->err, rc, "unpausing domain %u", l->domid);

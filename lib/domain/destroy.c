@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "domain.h"
+#include "../devices/devices.h"
 
 int pv_domain_destroy(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
 {
@@ -28,6 +29,8 @@ int pv_domain_destroy(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
 		pv_err_sys(err, rc, "destroying domain %u", domid);
 		goto out;
 	}
+	/* Loop devices detach once blkback lets go, when the nodes go. */
+	pv_devices_teardown(ctx, domid);
 	pv_layout_remove(ctx, domid);
 	pv_domain_config_forget(ctx, domid);
 out:

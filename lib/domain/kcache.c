@@ -12,31 +12,6 @@
 
 #include "kcache.h"
 
-/*
- * A 64-bit hash, eight bytes at a time (multiply and rotate, in the
- * manner of xxHash/wyhash): fast enough to hash an 8 MiB kernel in a few
- * milliseconds, and only root writes the cache, so no adversary picks
- * collisions.
- */
-uint64_t pv_kcache_hash(const void *data, size_t size)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ size;
-	size_t i;
-
-	for (i = 0; i + 8 <= size; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		h ^= w * 0xbf58476d1ce4e5b9ull;
-		h = (h << 31 | h >> 33) * 0x94d049bb133111ebull;
-	}
-	for (; i < size; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	h ^= h >> 29;
-	return h * 0xbf58476d1ce4e5b9ull;
-}
-
 static void *map_file(const char *path, size_t *size)
 {
 	struct stat st;
@@ -67,7 +42,7 @@ void pv_kcache_open(struct pv_ctx *ctx, const char *kernel_path,
 	if (!packed)
 		return;		/* the builder reports the unreadable file */
 	kc->path = pv_asprintf("%s/kernel-cache/%016llx.elf", ctx->state_dir,
-			       (unsigned long long)pv_kcache_hash(packed, size));
+			       (unsigned long long)pv_hash64(packed, size));
 	munmap(packed, size);
 	kc->mem = map_file(kc->path, &kc->size);
 }

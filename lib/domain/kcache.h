@@ -27,7 +27,5 @@ void pv_kcache_open(struct pv_ctx *ctx, const char *kernel_path,
 void pv_kcache_store(struct pv_ctx *ctx, struct pv_kcache *kc,
 		     const void *data, size_t size);
 void pv_kcache_close(struct pv_kcache *kc);
-/* The 64-bit content hash used as the key (exposed for tests). */
-uint64_t pv_kcache_hash(const void *data, size_t size);
 
 #endif

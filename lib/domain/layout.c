@@ -204,7 +204,7 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 	static const char *const backends[] = { "vbd", "vif", "console" };
 	char *dom = pv_asprintf("/local/domain/%u", domid);
 	char *vmlink = pv_asprintf("%s/vm", dom);
-	char *vm = pv_xs_read_str(hv, PV_XBT_NULL, vmlink);
+	char *vm = pv_xs_read_str(hv, PV_XBT_NULL, vmlink), *libxl;
 	size_t i;
 
 	/* Follow only a vm link of the form we write: /vm/UUID. */
@@ -218,6 +218,9 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 		free(be);
 	}
 	hv->ops->xs_rm(hv->h, PV_XBT_NULL, dom);
+	libxl = pv_asprintf("/libxl/%u", domid);	/* xl's view of our devices */
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, libxl);
+	free(libxl);
 	/*
 	 * The backend class directories are shared by all domains: remove
 	 * them once empty (checked and removed in one transaction, so that a

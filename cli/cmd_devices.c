@@ -1,0 +1,199 @@
+/*
+ * cmd_devices.c: block-attach/-detach/-list, network-attach/-detach/-list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvctl.h"
+#include "print.h"
+#include "../lib/devices/devices.h"
+
+#define ATTACH_TIMEOUT_MS 30000
+
+/*
+ * Xen's xl takes a disk or vif spec as one argument or as several (one
+ * key=value each): join them with commas.
+ */
+static char *join_spec(int argc, char **argv, int first)
+{
+	struct pv_buf b = PV_BUF_INIT;
+	int i;
+
+	for (i = first; i < argc; i++)
+		pv_buf_printf(&b, "%s%s", i > first ? "," : "", argv[i]);
+	return pv_buf_detach(&b);
+}
+
+/* After an attach: wait for both drivers, unless the guest is not running. */
+static int wait_attached(struct pv_cli *cli, const char *kind, uint32_t domid,
+			 uint32_t devid, struct pv_err *err)
+{
+	if (cli->interactive)
+		fprintf(stderr, "Waiting for %s %u of domain %u to connect...\n",
+			kind, devid, domid);
+	return pv_device_wait_connected(&cli->ctx, kind, domid, devid,
+					ATTACH_TIMEOUT_MS, err);
+}
+
+int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_disk_spec d;
+	struct pv_err err;
+	uint32_t domid, devid;
+	char *spec;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	if (argc - first < 2) {
+		pv_cli_usage(cli->cmd, stderr);
+		return PV_EXIT_USAGE;
+	}
+	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	if (rc)
+		return rc;
+	spec = join_spec(argc, argv, first + 1);
+	pv_disk_spec_init(&d);
+	pv_err_init(&err);
+	rc = pv_disk_spec_parse(spec, &d, &err);
+	if (rc) {
+		pv_cli_error("%s", pv_err_msg(&err));
+		rc = PV_EXIT_USAGE;
+		pv_err_dispose(&err);
+	} else {
+		rc = pv_vbd_add(&cli->ctx, domid, &d, &devid, &err);
+		if (!rc)
+			rc = wait_attached(cli, "vbd", domid, devid, &err);
+		rc = pv_cli_report(rc, &err);
+	}
+	pv_disk_spec_dispose(&d);
+	free(spec);
+	return rc;
+}
+
+int cmd_network_attach(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_vif_spec v;
+	struct pv_err err;
+	uint32_t domid, devid;
+	char *spec;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	if (argc - first < 1) {
+		pv_cli_usage(cli->cmd, stderr);
+		return PV_EXIT_USAGE;
+	}
+	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	if (rc)
+		return rc;
+	spec = join_spec(argc, argv, first + 1);
+	pv_vif_spec_init(&v);
+	pv_err_init(&err);
+	rc = pv_vif_spec_parse(spec, &v, &err);
+	if (rc) {
+		pv_cli_error("%s", pv_err_msg(&err));
+		rc = PV_EXIT_USAGE;
+		pv_err_dispose(&err);
+	} else {
+		rc = pv_vif_add(&cli->ctx, domid, &v, &devid, &err);
+		if (!rc)
+			rc = wait_attached(cli, "vif", domid, devid, &err);
+		rc = pv_cli_report(rc, &err);
+	}
+	pv_vif_spec_dispose(&v);
+	free(spec);
+	return rc;
+}
+
+enum { DETACH_FORCE, DETACH_TIMEOUT };
+
+static int detach(struct pv_cli *cli, int argc, char **argv, const char *kind)
+{
+	struct pv_err err;
+	uint32_t domid, devid;
+	uint64_t secs = 30;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 1, &domid);
+	if (rc)
+		return rc;
+	if (cli->opt_set[DETACH_TIMEOUT] &&
+	    pv_parse_uint(cli->opt_val[DETACH_TIMEOUT], 86400, &secs)) {
+		pv_cli_error("bad timeout '%s'", cli->opt_val[DETACH_TIMEOUT]);
+		return PV_EXIT_USAGE;
+	}
+	pv_err_init(&err);
+	rc = pv_device_find(&cli->ctx, kind, domid, argv[first + 1], &devid, &err);
+	if (!rc)
+		rc = pv_device_remove(&cli->ctx, kind, domid, devid,
+				      cli->opt_set[DETACH_FORCE],
+				      (int)(secs * 1000), &err);
+	return pv_cli_report(rc, &err);
+}
+
+int cmd_block_detach(struct pv_cli *cli, int argc, char **argv)
+{
+	return detach(cli, argc, argv, "vbd");
+}
+
+int cmd_network_detach(struct pv_cli *cli, int argc, char **argv)
+{
+	return detach(cli, argc, argv, "vif");
+}
+
+enum { LIST_JSON };
+
+static int list(struct pv_cli *cli, int argc, char **argv, const char *kind)
+{
+	bool vbd = !strcmp(kind, "vbd");
+	struct pv_device_status *st;
+	struct pv_printer p;
+	struct pv_err err;
+	uint32_t domid;
+	size_t n, i;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
+	if (rc)
+		return rc;
+	pv_err_init(&err);
+	rc = pv_device_list(&cli->ctx, kind, domid, &st, &n, &err);
+	if (rc)
+		return pv_cli_report(rc, &err);
+	pv_print_init(&p, cli->opt_set[LIST_JSON]);
+	pv_print_text(&p, "%-8s %-19s %-12s %-12s %-10s %s\n", "Idx",
+		      vbd ? "Vdev" : "Mac", "BE-state", "FE-state",
+		      vbd ? "Mode" : "Interface", vbd ? "Target" : "Bridge");
+	pv_print_arr_open(&p, NULL);
+	for (i = 0; i < n; i++) {
+		pv_print_obj_open(&p, NULL);
+		pv_print_uint(&p, "devid", "%-8llu ", st[i].devid);
+		pv_print_str(&p, vbd ? "vdev" : "mac", "%-19s ", st[i].name);
+		pv_print_str(&p, "backend_state", "%-12s ",
+			     pv_xb_state_name(st[i].be_state));
+		pv_print_str(&p, "frontend_state", "%-12s ",
+			     pv_xb_state_name(st[i].fe_state));
+		pv_print_str(&p, vbd ? "mode" : "interface", "%-10s ", st[i].detail);
+		pv_print_str(&p, vbd ? "target" : "bridge", "%s\n", st[i].target);
+		pv_print_str(&p, "backend", NULL, st[i].backend);
+		pv_print_obj_close(&p);
+	}
+	pv_print_arr_close(&p);
+	pv_print_dispose(&p);
+	pv_device_status_free(st, n);
+	pv_err_dispose(&err);
+	return PV_EXIT_OK;
+}
+
+int cmd_block_list(struct pv_cli *cli, int argc, char **argv)
+{
+	return list(cli, argc, argv, "vbd");
+}
+
+int cmd_network_list(struct pv_cli *cli, int argc, char **argv)
+{
+	return list(cli, argc, argv, "vif");
+}

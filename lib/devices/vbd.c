@@ -1,0 +1,212 @@
+/*
+ * vbd.c: disks, served by dom0's blkback to the guest's blkfront.
+ *
+ * blkback waits for "physical-device" (hex major:minor) in its backend
+ * node before it opens the device; Xen's hotplug script would write it
+ * after setting up a loop device for a file. pvctl does both here, and
+ * writes everything in one transaction so the drivers never see half a
+ * device.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "devices.h"
+#include "hostdev.h"
+#include "../xs.h"
+
+/* "a" -> 0, "z" -> 25, "aa" -> 26: the disk letters of a vdev. */
+static int disk_index(const char **p)
+{
+	int d = -1;
+
+	while (**p >= 'a' && **p <= 'z') {
+		d = (d + 1) * 26 + (**p - 'a');
+		(*p)++;
+		if (d > 100000)
+			return -1;
+	}
+	return d;
+}
+
+/*
+ * Device numbers as in Xen's docs/misc/vbd-interface.txt: xvdX is Xen's
+ * major 202 (16 partitions a disk), sdX the SCSI major 8, hda-hdd the IDE
+ * majors 3 and 22; disks beyond those encodings use the extended form
+ * 1 << 28 | disk << 8 | partition.
+ */
+int pv_vdev_to_devid(const char *vdev, uint32_t *devid)
+{
+	const char *p = vdev;
+	uint64_t part = 0;
+	int d;
+
+	if (pv_parse_uint(vdev, (1u << 28) - 1, &part) == 0) {
+		*devid = (uint32_t)part;
+		return 0;
+	}
+	if (!strncmp(p, "xvd", 3) || !strncmp(p, "sd", 2) || !strncmp(p, "hd", 2)) {
+		char type = p[0];
+
+		p += type == 'x' ? 3 : 2;
+		d = disk_index(&p);
+		if (d < 0 || (*p && pv_parse_uint(p, 255, &part)))
+			return -EINVAL;
+		if (type == 'h' && d < 4 && part < 64)
+			*devid = (uint32_t)((d < 2 ? 3 : 22) << 8 | (d % 2) << 6 | (int)part);
+		else if (type != 'h' && d < 16 && part < 16)
+			*devid = (uint32_t)((type == 'x' ? 202 : 8) << 8 | d << 4 | (int)part);
+		else if (type != 'h' && d < (1 << 20))
+			*devid = (uint32_t)(1u << 28 | (uint32_t)d << 8 | (uint32_t)part);
+		else
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct vbd {
+	uint32_t domid, devid;
+	const struct pv_disk_spec *d;
+	const char *node;		/* the block device blkback opens */
+	bool loop;
+	unsigned int major, minor;
+};
+
+/* The backend's keys, written to the backend node and to xl's copy. */
+static void backend_keys(struct pv_xs_writer *w, const struct vbd *v,
+			 const char *fe)
+{
+	const char *devtype = v->d->cdrom ? "cdrom" : "disk";
+
+	pv_xs_put(w, "frontend", "%s", fe);
+	pv_xs_put(w, "frontend-id", "%u", v->domid);
+	pv_xs_put(w, "online", "1");
+	pv_xs_put(w, "removable", "0");
+	pv_xs_put(w, "bootable", "1");
+	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
+	pv_xs_put(w, "dev", "%s", v->d->vdev);
+	pv_xs_put(w, "type", "phy");
+	pv_xs_put(w, "mode", "%s", v->d->readwrite ? "w" : "r");
+	pv_xs_put(w, "device-type", "%s", devtype);
+	pv_xs_put(w, "params", "%s", v->d->target);
+	pv_xs_put(w, "physical-device-path", "%s", v->node);
+	if (v->loop)
+		pv_xs_put(w, "node", "%s", v->node);	/* ours, to detach */
+	pv_xs_put(w, "physical-device", "%x:%x", v->major, v->minor);
+	pv_xs_put(w, "hotplug-status", "connected");
+}
+
+static int vbd_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	struct vbd *v = arg;
+	const struct pv_xs_perm be_perms[] = {
+		{ 0, PV_XS_PERM_NONE }, { v->domid, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm fe_perms[] = {
+		{ v->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
+	char *be = pv_asprintf("/local/domain/0/backend/vbd/%u/%u", v->domid, v->devid);
+	char *fe = pv_asprintf("/local/domain/%u/device/vbd/%u", v->domid, v->devid);
+	char *lx = pv_asprintf("/libxl/%u/device/vbd/%u", v->domid, v->devid);
+	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
+	const char *devtype = v->d->cdrom ? "cdrom" : "disk";
+	char *existing = pv_asprintf("%s/state", be);
+	char *old = pv_xs_read_str(hv, t, existing);
+
+	/* Refuse a vdev that is taken rather than overwrite its device. */
+	if (old)
+		w.rc = -EEXIST;
+	free(old);
+	pv_xs_writer_mkdir(&w, be + 1, be_perms, 2);
+	pv_xs_writer_mkdir(&w, fe + 1, fe_perms, 2);
+	pv_xs_writer_mkdir(&w, lx + 1, dom0_only, 1);
+	w.base = be;
+	backend_keys(&w, v, fe);
+	w.base = fe;
+	pv_xs_put(&w, "backend", "%s", be);
+	pv_xs_put(&w, "backend-id", "0");
+	pv_xs_put(&w, "state", "%d", PV_XB_INITIALISING);
+	pv_xs_put(&w, "virtual-device", "%u", v->devid);
+	pv_xs_put(&w, "device-type", "%s", devtype);
+	w.base = lx;
+	backend_keys(&w, v, fe);
+	pv_xs_put(&w, "backend", "%s", be);
+	free(existing);
+	free(lx);
+	free(fe);
+	free(be);
+	pv_buf_dispose(&w.path);
+	return w.rc;
+}
+
+static int check_spec(const struct pv_disk_spec *d, struct pv_err *err)
+{
+	if (!d->target || !*d->target)
+		return pv_err_set(err, -EINVAL, "disk %s: an empty drive is not "
+				  "supported", d->vdev);
+	if (d->format && strcmp(d->format, "raw"))
+		return pv_err_set(err, -EINVAL, "disk %s: format %s needs QEMU's "
+				  "disk backend; pvctl serves raw images and block "
+				  "devices", d->vdev, d->format);
+	if (d->backendtype && strcmp(d->backendtype, "phy"))
+		return pv_err_set(err, -EINVAL, "disk %s: backendtype %s is not "
+				  "supported (only phy)", d->vdev, d->backendtype);
+	return 0;
+}
+
+int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
+	       const struct pv_disk_spec *d, uint32_t *devid,
+	       struct pv_err *err)
+{
+	struct vbd v = { .domid = domid, .d = d };
+	char *loopdev = NULL;
+	struct stat st;
+	int rc;
+
+	rc = check_spec(d, err);
+	if (rc)
+		return rc;
+	if (pv_vdev_to_devid(d->vdev, &v.devid))
+		return pv_err_set(err, -EINVAL, "disk: bad virtual device '%s'", d->vdev);
+	if (stat(d->target, &st))
+		return pv_err_sys(err, -errno, "disk %s: cannot use %s", d->vdev,
+				  d->target);
+	if (S_ISBLK(st.st_mode)) {
+		rc = pv_blockdev_number(d->target, &v.major, &v.minor, err);
+		v.node = d->target;
+	} else if (S_ISREG(st.st_mode)) {
+		rc = pv_loop_attach(d->target, !d->readwrite, &loopdev, &v.major,
+				    &v.minor, err);
+		v.node = loopdev;
+		v.loop = true;
+	} else {
+		rc = pv_err_set(err, -EINVAL, "disk %s: %s is neither a file nor a "
+				"block device", d->vdev, d->target);
+	}
+	if (rc)
+		return rc;
+	rc = pv_xs_transaction(&ctx->hv, vbd_tx, &v);
+	if (rc) {
+		struct pv_err ignore;
+
+		if (rc == -EEXIST)
+			pv_err_set(err, rc, "domain %u already has a disk %s", domid,
+				   d->vdev);
+		else
+			pv_err_sys(err, rc, "writing the XenStore nodes of disk %s",
+				   d->vdev);
+		pv_err_init(&ignore);
+		if (loopdev)
+			pv_loop_detach(loopdev, &ignore);
+		pv_err_dispose(&ignore);
+	} else {
+		*devid = v.devid;
+	}
+	free(loopdev);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * vif.c: network interfaces, served by dom0's netback to the guest's
+ * netfront.
+ *
+ * netback creates vifDOMID.DEVID when it sees the backend node, then
+ * waits for "hotplug-status" = "connected" before it lets the frontend
+ * connect: that is the moment the interface is up and on its bridge,
+ * which Xen's vif-bridge script would do and pvctl does itself.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+#include "hostdev.h"
+#include "../xs.h"
+
+#define DEFAULT_BRIDGE "xenbr0"
+#define VIF_APPEAR_MS 15000
+
+uint32_t pv_vif_next_devid(struct pv_ctx *ctx, uint32_t domid)
+{
+	struct pv_device_status *st;
+	struct pv_err err;
+	uint32_t next = 0;
+	size_t n, i;
+
+	pv_err_init(&err);
+	if (pv_device_list(ctx, "vif", domid, &st, &n, &err) == 0) {
+		for (i = 0; i < n; i++)
+			if (st[i].devid >= next)
+				next = st[i].devid + 1;
+		pv_device_status_free(st, n);
+	}
+	pv_err_dispose(&err);
+	return next;
+}
+
+/*
+ * A stable MAC in Xen's OUI (00:16:3e): the same domain UUID and device
+ * index give the same address on every boot, so DHCP leases and
+ * firewall rules keep working. The first octet after the OUI has its top
+ * bit clear, as libxl does, to leave room for addresses made elsewhere.
+ */
+static void make_mac(const uint8_t uuid[16], uint32_t devid, char out[18])
+{
+	uint8_t seed[20];
+	uint64_t h;
+
+	memcpy(seed, uuid, 16);
+	memcpy(seed + 16, &devid, 4);
+	h = pv_hash64(seed, sizeof(seed));
+	snprintf(out, 18, "00:16:3e:%02x:%02x:%02x", (unsigned int)(h & 0x7f),
+		 (unsigned int)(h >> 8 & 0xff), (unsigned int)(h >> 16 & 0xff));
+}
+
+struct vif {
+	uint32_t domid, devid;
+	const struct pv_vif_spec *v;
+	const char *mac, *bridge;
+	char ifname[IFNAMSIZ];
+};
+
+/* The backend's keys, written to the backend node and to xl's copy. */
+static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
+			 const char *fe)
+{
+	pv_xs_put(w, "frontend", "%s", fe);
+	pv_xs_put(w, "frontend-id", "%u", x->domid);
+	pv_xs_put(w, "online", "1");
+	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
+	pv_xs_put(w, "handle", "%u", x->devid);
+	pv_xs_put(w, "mac", "%s", x->mac);
+	pv_xs_put(w, "bridge", "%s", x->bridge);
+	pv_xs_put(w, "type", "vif");
+	/*
+	 * netback refuses a backend without "script" (it hands it to the
+	 * hotplug uevent). pvctl does the script's work itself: leave it empty.
+	 */
+	pv_xs_put(w, "script", "%s", "");
+	pv_xs_put(w, "vifname", "%s", x->ifname);
+	if (x->v->ip)
+		pv_xs_put(w, "ip", "%s", x->v->ip);
+	if (x->v->mtu)
+		pv_xs_put(w, "mtu", "%llu", (unsigned long long)x->v->mtu);
+}
+
+static int vif_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	struct vif *x = arg;
+	const struct pv_xs_perm be_perms[] = {
+		{ 0, PV_XS_PERM_NONE }, { x->domid, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm fe_perms[] = {
+		{ x->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
+	char *be = pv_asprintf("/local/domain/0/backend/vif/%u/%u", x->domid, x->devid);
+	char *fe = pv_asprintf("/local/domain/%u/device/vif/%u", x->domid, x->devid);
+	char *lx = pv_asprintf("/libxl/%u/device/vif/%u", x->domid, x->devid);
+	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
+
+	pv_xs_writer_mkdir(&w, be + 1, be_perms, 2);
+	pv_xs_writer_mkdir(&w, fe + 1, fe_perms, 2);
+	pv_xs_writer_mkdir(&w, lx + 1, dom0_only, 1);
+	w.base = be;
+	backend_keys(&w, x, fe);
+	w.base = fe;
+	pv_xs_put(&w, "backend", "%s", be);
+	pv_xs_put(&w, "backend-id", "0");
+	pv_xs_put(&w, "state", "%d", PV_XB_INITIALISING);
+	pv_xs_put(&w, "handle", "%u", x->devid);
+	pv_xs_put(&w, "mac", "%s", x->mac);
+	w.base = lx;
+	backend_keys(&w, x, fe);
+	pv_xs_put(&w, "backend", "%s", be);
+	free(lx);
+	free(fe);
+	free(be);
+	pv_buf_dispose(&w.path);
+	return w.rc;
+}
+
+/* Up, on the bridge, then tell netback (hotplug-status) it may connect. */
+static int plug(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
+{
+	char *hs;
+	int rc;
+
+	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
+	if (!rc)
+		rc = pv_netif_set_up(x->ifname, err);
+	if (!rc)
+		rc = pv_bridge_add_port(x->bridge, x->ifname, err);
+	if (rc)
+		return rc;
+	hs = pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
+			 x->domid, x->devid);
+	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, hs, "connected");
+	if (rc)
+		pv_err_sys(err, rc, "writing %s", hs);
+	free(hs);
+	return rc;
+}
+
+int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
+	       const struct pv_vif_spec *v, uint32_t *devid,
+	       struct pv_err *err)
+{
+	struct vif x = { .domid = domid, .v = v };
+	struct pv_dominfo info;
+	char mac[18];
+	int rc;
+
+	if (v->type && strcmp(v->type, "vif"))
+		return pv_err_set(err, -EINVAL, "vif type %s needs a device model; "
+				  "PV guests use type=vif", v->type);
+	x.devid = pv_vif_next_devid(ctx, domid);
+	rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
+	if (rc)
+		return pv_err_sys(err, rc, "reading domain %u", domid);
+	if (v->mac) {
+		x.mac = v->mac;
+	} else {
+		make_mac(info.uuid, x.devid, mac);
+		x.mac = mac;
+	}
+	x.bridge = v->bridge ? v->bridge : DEFAULT_BRIDGE;
+	snprintf(x.ifname, sizeof(x.ifname), "vif%u.%u", domid, x.devid);
+	rc = pv_xs_transaction(&ctx->hv, vif_tx, &x);
+	if (rc)
+		return pv_err_sys(err, rc, "writing the XenStore nodes of vif %u",
+				  x.devid);
+	rc = plug(ctx, &x, err);
+	if (rc) {
+		struct pv_err ignore;
+
+		pv_err_init(&ignore);
+		pv_device_remove(ctx, "vif", domid, x.devid, true, 0, &ignore);
+		pv_err_dispose(&ignore);
+		return rc;
+	}
+	*devid = x.devid;
+	return 0;
+}

@@ -1,0 +1,66 @@
+# pvctl-devices: disks (blkback, file-backed through a loop device) and
+# vifs (netback on br0) at create time and hot-plugged, set up by pvctl
+# itself without Xen's hotplug scripts; detach; teardown on destroy.
+set -u
+. /lab/lib.sh
+
+CHECK_TIMEOUT=120
+
+in_guest() {
+    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-4}" "$1" 2>&1 |
+        tr -d '\r' > "/tmp/$1.out"
+}
+
+loops() { ls /sys/block | grep -c '^loop' ; }
+used_loops() { cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l; }
+ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
+
+G=dev1
+dd if=/dev/zero of=/tmp/disk1.img bs=1M count=16 2>/dev/null
+dd if=/dev/zero of=/tmp/disk2.img bs=1M count=8 2>/dev/null
+loops0=$(used_loops)
+ports0=$(ports)
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/disk1.img' ]" \
+    "vif = [ 'bridge=br0' ]"
+timed check "create $G with a disk and a vif" pvctl -v create "/tmp/$G.cfg"
+diag_file "$LAB_OUT"
+if expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120; then
+    check "block-list shows xvda" sh -c "pvctl block-list $G | grep -q xvda"
+    check "network-list shows a Xen MAC" sh -c "pvctl network-list $G | grep -q '00:16:3e:'"
+    check "xl block-list sees the disk" sh -c "xl block-list $G | grep -q 51712"
+    check "xl network-list sees the vif" sh -c "xl network-list $G | grep -q '00:16:3e'"
+    pvctl block-list "$G" > /tmp/bl; diag_file /tmp/bl
+    xl block-list "$G" > /tmp/bl 2>&1; diag_file /tmp/bl
+    xl network-list "$G" > /tmp/bl 2>&1; diag_file /tmp/bl
+    in_guest "$G" 'ls /dev/xvd*; ip link'
+    check "guest sees /dev/xvda" grep -q "/dev/xvda" "/tmp/$G.out"
+    check "guest sees eth0" grep -q "eth0" "/tmp/$G.out"
+    diag_file "/tmp/$G.out" 12
+    in_guest "$G" 'echo PVCTL-DISK-MARK | dd of=/dev/xvda bs=512 count=1 conv=sync 2>/dev/null; sync; echo WROTE'
+    check "guest wrote its marker block" grep -q WROTE "/tmp/$G.out"
+    in_guest "$G" 'ip addr add 169.254.0.2/16 dev eth0; ip link set eth0 up; sleep 2; ping -c 2 -W 3 169.254.0.1' 12
+    check "guest pings dom0 across br0" grep -q "bytes from 169.254.0.1" "/tmp/$G.out"
+    diag_file "/tmp/$G.out" 8
+    check "vif is a port of br0" test "$(ports)" -gt "$ports0"
+
+    # Hot-plug a second disk and vif, then detach them.
+    check "block-attach xvdb" pvctl block-attach "$G" 'vdev=xvdb,access=rw,target=/tmp/disk2.img'
+    check "network-attach a second vif" pvctl network-attach "$G" bridge=br0
+    sleep 2
+    in_guest "$G" 'ls /dev/xvd*; ip link'
+    check "guest sees xvdb" grep -q "/dev/xvdb" "/tmp/$G.out"
+    check "guest sees eth1" grep -q "eth1" "/tmp/$G.out"
+    check "block-detach xvdb" pvctl block-detach "$G" xvdb
+    check "network-detach devid 1" pvctl network-detach "$G" 1
+    sleep 2
+    in_guest "$G" 'ls /dev/xvd*; ip link'
+    check_fail "xvdb is gone from the guest" grep -q "/dev/xvdb" "/tmp/$G.out"
+    check_fail "eth1 is gone from the guest" grep -q "eth1" "/tmp/$G.out"
+    check "block-list no longer shows xvdb" sh -c "! pvctl block-list $G | grep -q xvdb"
+fi
+check "destroy $G" pvctl destroy "$G"
+sleep 2
+check "the marker reached the image file" sh -c "head -c 15 /tmp/disk1.img | grep -q PVCTL-DISK-MARK"
+check "no loop device left in use" test "$(used_loops)" = "$loops0"
+check "no bridge port left" test "$(ports)" = "$ports0"
+check "no backend nodes left" sh -c "! xenstore-ls /local/domain/0/backend 2>/dev/null | grep -q 'frontend-id'"

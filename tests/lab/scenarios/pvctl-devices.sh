@@ -43,6 +43,17 @@ if expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120; then
     diag_file "/tmp/$G.out" 8
     check "vif is a port of br0" test "$(ports)" -gt "$ports0"
 
+    # The backend is dom0's: the guest may read it but not redirect its disk.
+    ID=$(pvctl domid "$G")
+    BE=/local/domain/0/backend/vbd/$ID/51712
+    in_guest "$G" "xenstore-read $BE/params; xenstore-write $BE/params /etc/shadow && echo W1-OK || echo W1-DENIED; xenstore-write $BE/physical-device 8:0 && echo W2-OK || echo W2-DENIED; xenstore-write data/probe 1 && echo W3-OK || echo W3-DENIED"
+    diag_file "/tmp/$G.out" 8
+    check "the guest can read its backend" grep -q "^/tmp/disk1.img" "/tmp/$G.out"
+    check "the guest cannot rewrite its backend's params" grep -q W1-DENIED "/tmp/$G.out"
+    check "the guest cannot rewrite its backend's physical-device" grep -q W2-DENIED "/tmp/$G.out"
+    check "the guest can write its own data/" grep -q W3-OK "/tmp/$G.out"
+    check "params unchanged in dom0" test "$(xenstore-read $BE/params)" = /tmp/disk1.img
+
     # Hot-plug a second disk and vif, then detach them.
     check "block-attach xvdb" pvctl block-attach "$G" 'vdev=xvdb,access=rw,target=/tmp/disk2.img'
     check "network-attach a second vif" pvctl network-attach "$G" bridge=br0
@@ -64,3 +75,21 @@ check "the marker reached the image file" sh -c "head -c 15 /tmp/disk1.img | gre
 check "no loop device left in use" test "$(used_loops)" = "$loops0"
 check "no bridge port left" test "$(ports)" = "$ports0"
 check "no backend nodes left" sh -c "! xenstore-ls /local/domain/0/backend 2>/dev/null | grep -q 'frontend-id'"
+
+# A create that fails after its disk's loop device was set up (the vif's
+# bridge does not exist) leaves no loop device, node or domain behind.
+G=dev2
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/disk1.img' ]" \
+    "vif = [ 'bridge=nosuchbr' ]"
+check_fail "create with a vif on a missing bridge fails" pvctl create "/tmp/$G.cfg"
+cp "$LAB_OUT" /tmp/dev2.err
+diag_file /tmp/dev2.err 3
+check "the message names the bridge" grep -q nosuchbr /tmp/dev2.err
+check "no domain left" sh -c "! xl domid $G"
+check "no loop device left in use" test "$(used_loops)" = "$loops0"
+check "no backend nodes left" sh -c "! xenstore-ls /local/domain/0/backend 2>/dev/null | grep -q 'frontend-id'"
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/no-such.img' ]"
+check_fail "create with a missing disk image fails" pvctl create "/tmp/$G.cfg"
+cp "$LAB_OUT" /tmp/dev2.err
+check "the message names the image" grep -q /tmp/no-such.img /tmp/dev2.err
+check "no domain left" sh -c "! xl domid $G"

@@ -30,13 +30,26 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SIM_OBJ:.o=.d)
 
-all: pvctl
+all: pvctl pvctl-agent
 
 pvctl: $(B)/pvctl
 	cp $< $@
 
 $(B)/pvctl: $(CLI_OBJ) $(B)/libpvctl.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_XEN) $(LDLIBS_BASE)
+
+# The guest agent: agent/*.c on libxenstore alone, for minimal guests.
+AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/%.o)
+DEPS      += $(AGENT_OBJ:.o=.d)
+
+pvctl-agent: $(B)/pvctl-agent
+	cp $< $@
+
+$(B)/pvctl-agent: $(AGENT_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ -lxenstore
+
+# Its unit test links the Xen-free parts (and rebuilds when they change).
+$(B)/tests/test_agent: $(B)/agent/sample.o $(B)/agent/report.o
 
 $(B)/libpvctl.a: $(LIB_OBJ)
 	@rm -f $@
@@ -86,7 +99,7 @@ deps:
 	else echo "make deps: all Debian packages present"; fi
 
 clean:
-	rm -rf $(B) build-san pvctl
+	rm -rf $(B) build-san pvctl pvctl-agent
 
 help:
 	@echo "make          build pvctl"

@@ -1,0 +1,452 @@
+/*
+ * pvctl-agent: runs inside a Linux PV guest and publishes what the guest
+ * feels (memory, swapping, pressure stalls, CPU use) under its own
+ * XenStore subtree, data/pvctl/, for the host's autoscale loop.
+ *
+ * It samples once a second and publishes every period, or at once when
+ * a value moves by a significant step or the kernel's memory-pressure
+ * trigger fires. One XenStore transaction per report; seq is written
+ * last, and it is the node the host watches.
+ *
+ * Single-threaded: one ppoll() waits for the next tick, the PSI trigger
+ * and SIGTERM/SIGINT, which stay blocked everywhere else so that no
+ * system call but that one ever sees EINTR.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "report.h"
+#include "sample.h"
+
+#define TICK_MS		1000
+/* Reports are at least this far apart (less a little timer slack):
+ * rates over a shorter interval would be noise. */
+#define MIN_GAP_MS	1000
+#define SLACK_MS	100
+/* The PSI trigger's tracking window: it fires at most once per window. */
+#define PSI_WINDOW_US	1000000
+#define XS_RETRIES	16
+
+struct agent {
+	/* options */
+	unsigned int period_s;
+	unsigned int psi_stall_us;
+	bool once;
+	bool dry_run;
+	bool verbose;
+	const char *root;		/* prefix for /proc and /sys (tests) */
+
+	struct xs_handle *xs;		/* NULL in a dry run */
+	int psi_fd;			/* -1 without a PSI trigger */
+	bool psi_pending;		/* fired; report once the gap allows */
+	bool xs_failing;		/* to log a failure once, not per report */
+
+	struct pv_agent_sample base;	/* taken at the last report */
+	struct pv_agent_report last;	/* the last report published */
+	bool published;
+	uint64_t seq;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void PV_AGENT_PRINTF(1, 2) warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pvctl-agent: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- XenStore ------------------------------------------------------------ */
+
+/*
+ * Writes every present field and then seq in one transaction, so the
+ * host, woken by its watch on seq, reads a consistent report. Paths are
+ * relative: xenstored resolves them under the caller's
+ * /local/domain/ID, and the toolstack made data/ writable by the guest.
+ */
+static bool xs_put(struct xs_handle *xs, xs_transaction_t t, const char *name,
+		   uint64_t v)
+{
+	char path[64], val[24];
+
+	snprintf(path, sizeof(path), PV_AGENT_XS_DIR "%s", name);
+	snprintf(val, sizeof(val), "%" PRIu64, v);
+	return xs_write(xs, t, path, val, strlen(val));
+}
+
+static int xs_try_publish(struct xs_handle *xs, const struct pv_agent_report *r,
+			  uint64_t seq)
+{
+	xs_transaction_t t;
+	unsigned int f;
+	bool ok = true;
+	int err;
+
+	t = xs_transaction_start(xs);
+	if (t == XBT_NULL)
+		return -errno;
+	for (f = 0; f < PV_F_NR && ok; f++) {
+		if (r->have & (1u << f))
+			ok = xs_put(xs, t, pv_agent_field_name(f), r->v[f]);
+	}
+	if (!ok || !xs_put(xs, t, "seq", seq)) {
+		err = errno;
+		xs_transaction_end(xs, t, true);
+		return -err;
+	}
+	if (!xs_transaction_end(xs, t, false))
+		return -errno;
+	return 0;
+}
+
+/* A transaction that raced with another writer ends in EAGAIN: redo it. */
+static int xs_publish(struct xs_handle *xs, const struct pv_agent_report *r,
+		      uint64_t seq)
+{
+	int i, rc = -EAGAIN;
+
+	for (i = 0; i < XS_RETRIES && rc == -EAGAIN; i++)
+		rc = xs_try_publish(xs, r, seq);
+	return rc;
+}
+
+/*
+ * Continues the host's view of seq across agent restarts, so that "seq
+ * went up" keeps meaning "new report". Anything but a plain number there
+ * (the guest owns the node) starts again from 0.
+ */
+static uint64_t xs_read_seq(struct xs_handle *xs)
+{
+	unsigned int len;
+	char *s = xs_read(xs, XBT_NULL, PV_AGENT_XS_SEQ, &len);
+	uint64_t seq = 0;
+	unsigned int i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < len && i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+		seq = seq * 10 + (s[i] - '0');
+	if (i != len)
+		seq = 0;
+	free(s);
+	return seq;
+}
+
+/* ---- the PSI trigger ----------------------------------------------------- */
+
+/*
+ * Asks the kernel to wake us (POLLPRI) when tasks stall on memory for
+ * @stall_us within any 1 s window (Documentation/accounting/psi.rst).
+ * Returns the trigger's fd, or -errno: no PSI (before 4.20, psi=0),
+ * or no permission (unprivileged triggers need a window that is a
+ * multiple of 2 s).
+ */
+static int psi_trigger_open(const char *root, unsigned int stall_us)
+{
+	char path[4096], trig[48];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/proc/pressure/memory", root);
+	snprintf(trig, sizeof(trig), "some %u %u", stall_us, PSI_WINDOW_US);
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* psi_write() terminates the string by overwriting the last byte
+	 * written: send the NUL too, as psi.rst's example does. */
+	if (write(fd, trig, strlen(trig) + 1) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+static void psi_trigger_setup(struct agent *a)
+{
+	a->psi_fd = psi_trigger_open(a->root, a->psi_stall_us);
+	if (a->psi_fd < 0)
+		warn("no memory pressure trigger (%s); sampling every second only",
+		     strerror(-a->psi_fd));
+	else if (a->verbose)
+		warn("memory pressure trigger: %u us stalled in %u us",
+		     a->psi_stall_us, PSI_WINDOW_US);
+}
+
+/*
+ * Waits up to @timeout_ms for the trigger, with SIGTERM and SIGINT
+ * unblocked for just this call. POLLERR means the kernel dropped the
+ * trigger (PSI disabled at run time): fall back to sampling.
+ */
+static void wait_events(struct agent *a, uint64_t timeout_ms, const sigset_t *mask)
+{
+	struct pollfd pfd = { .fd = a->psi_fd, .events = POLLPRI };
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (timeout_ms % 1000) * 1000000,
+	};
+
+	if (ppoll(&pfd, a->psi_fd >= 0, &ts, mask) <= 0 || a->psi_fd < 0)
+		return;
+	if (pfd.revents & (POLLERR | POLLNVAL)) {
+		warn("memory pressure trigger failed; sampling every second only");
+		close(a->psi_fd);
+		a->psi_fd = -1;
+	} else if (pfd.revents & POLLPRI) {
+		a->psi_pending = true;
+	}
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+static int publish(struct agent *a, const struct pv_agent_report *r)
+{
+	char text[PV_AGENT_REPORT_MAX];
+	int rc;
+
+	if (a->dry_run) {
+		pv_agent_report_format(r, a->seq + 1, text, sizeof(text));
+		fputs(text, stdout);
+		fflush(stdout);
+		a->seq++;
+		return 0;
+	}
+	rc = xs_publish(a->xs, r, a->seq + 1);
+	if (rc) {
+		if (!a->xs_failing)
+			warn("cannot write %s: %s", PV_AGENT_XS_DIR, strerror(-rc));
+		a->xs_failing = true;
+		return rc;
+	}
+	if (a->xs_failing)
+		warn("writing %s again", PV_AGENT_XS_DIR);
+	a->xs_failing = false;
+	a->seq++;
+	return 0;
+}
+
+/* Why to publish @r at @now, or NULL to keep quiet. */
+static const char *due(const struct agent *a, const struct pv_agent_report *r,
+		       uint64_t now)
+{
+	const char *why;
+
+	if (!a->published)
+		return "first";
+	if (a->psi_pending)
+		return "psi trigger";
+	if (now + SLACK_MS >= a->base.t_ms + (uint64_t)a->period_s * 1000)
+		return "period";
+	if (pv_agent_report_significant(&a->last, r, &why))
+		return why;
+	return NULL;
+}
+
+/* Samples now and publishes if due; returns -errno of a failed write. */
+static int step(struct agent *a, uint64_t now)
+{
+	struct pv_agent_sample cur;
+	struct pv_agent_report r;
+	const char *why;
+	int rc;
+
+	pv_agent_sample_read(&cur, a->root, now);
+	pv_agent_report_compute(&r, &a->base, &cur);
+	why = due(a, &r, now);
+	if (!why)
+		return 0;
+	if (a->verbose)
+		warn("report %" PRIu64 " (%s)", a->seq + 1, why);
+	rc = publish(a, &r);
+	/* Rates restart from here even when the write failed, so the next
+	 * report covers one interval, not the whole outage. */
+	a->base = cur;
+	a->psi_pending = false;
+	if (rc)
+		return rc;
+	a->last = r;
+	a->published = true;
+	return 0;
+}
+
+static int run(struct agent *a, const sigset_t *mask)
+{
+	uint64_t now = now_ms(), next_tick = now + TICK_MS;
+	int rc;
+
+	/* The first report's rates need an interval: it comes a tick after
+	 * this baseline. */
+	pv_agent_sample_read(&a->base, a->root, now);
+	while (!stop) {
+		uint64_t wake = next_tick, gap_end = a->base.t_ms + MIN_GAP_MS;
+
+		if (a->psi_pending && gap_end < wake)
+			wake = gap_end;
+		wait_events(a, wake > now ? wake - now : 0, mask);
+		if (stop)
+			break;
+		now = now_ms();
+		if (now + SLACK_MS < gap_end || (now < next_tick && !a->psi_pending))
+			continue;
+		if (now >= next_tick) {
+			next_tick += TICK_MS;
+			if (next_tick <= now)	/* after a stall: no burst */
+				next_tick = now + TICK_MS;
+		}
+		rc = step(a, now);
+		if (a->once && (rc || a->published))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pvctl-agent [-1nv] [-i SECONDS] [-p MICROSECONDS] [-r DIR]\n"
+		"  -i SECONDS       report period (default 5)\n"
+		"  -p MICROSECONDS  memory stall in a 1 s window that triggers a\n"
+		"                   report (default 150000, below 1000000)\n"
+		"  -1               one report, then exit\n"
+		"  -n               dry run: print key=value lines, no XenStore\n"
+		"  -r DIR           read /proc and /sys under DIR (for tests)\n"
+		"  -v               verbose\n");
+}
+
+static int parse_num(const char *s, unsigned long min, unsigned long max,
+		     unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_options(struct agent *a, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "1hi:np:r:v")) != -1) {
+		switch (c) {
+		case '1': a->once = true; break;
+		case 'n': a->dry_run = true; break;
+		case 'v': a->verbose = true; break;
+		case 'r': a->root = optarg; break;
+		case 'i':
+			if (parse_num(optarg, 1, 86400, &a->period_s)) {
+				warn("-i wants seconds, 1 to 86400");
+				return 2;
+			}
+			break;
+		case 'p':
+			/* The kernel wants the stall below the window. */
+			if (parse_num(optarg, 1, PSI_WINDOW_US - 1, &a->psi_stall_us)) {
+				warn("-p wants microseconds, 1 to %u", PSI_WINDOW_US - 1);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* SIGTERM and SIGINT end the loop; they are blocked except in ppoll(),
+ * whose mask (@wait_mask) lets them in. */
+static void setup_signals(sigset_t *wait_mask)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, wait_mask);
+	sigdelset(wait_mask, SIGTERM);
+	sigdelset(wait_mask, SIGINT);
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a = {
+		.period_s = 5,
+		.psi_stall_us = 150000,
+		.root = "",
+		.psi_fd = -1,
+	};
+	sigset_t wait_mask;
+	int rc;
+
+	rc = parse_options(&a, argc, argv);
+	if (rc)
+		return rc;
+	setup_signals(&wait_mask);
+	if (!a.dry_run) {
+		/* In a guest, xs_open(0) reaches xenstored through the
+		 * xenbus device, /dev/xen/xenbus. */
+		a.xs = xs_open(0);
+		if (!a.xs) {
+			warn("cannot open XenStore: %s", strerror(errno));
+			return 1;
+		}
+		a.seq = xs_read_seq(a.xs);
+	}
+	if (!a.once)
+		psi_trigger_setup(&a);
+	rc = run(&a, &wait_mask);
+	if (a.psi_fd >= 0)
+		close(a.psi_fd);
+	if (a.xs)
+		xs_close(a.xs);
+	if (a.verbose && stop)
+		warn("stopped by signal");
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * report.h: the values pvctl-agent publishes, derived from two samples,
+ * when they are worth publishing early, and their key=value form.
+ * Like sample.h, free of Xen.
+ */
+#ifndef PV_AGENT_REPORT_H
+#define PV_AGENT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sample.h"
+
+#define PV_AGENT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* The published values, in node order; the index names the node. */
+enum pv_agent_field {
+	PV_F_MEM_TOTAL_KB,
+	PV_F_MEM_AVAILABLE_KB,
+	PV_F_SWAP_IN_PPS,
+	PV_F_SWAP_OUT_PPS,
+	PV_F_PSI_MEM_SOME,
+	PV_F_PSI_MEM_FULL,
+	PV_F_PSI_CPU_SOME,
+	PV_F_CPU_UTIL,
+	PV_F_CPUS_ONLINE,
+	PV_F_NR
+};
+
+struct pv_agent_report {
+	unsigned int have;		/* bit (1u << PV_F_*) per present field */
+	uint64_t v[PV_F_NR];
+};
+
+/* Where the nodes live, relative to the guest's /local/domain/ID. */
+#define PV_AGENT_XS_DIR "data/pvctl/"
+#define PV_AGENT_XS_SEQ PV_AGENT_XS_DIR "seq"
+
+/* Node name of a field, without the directory ("mem_total_kb"). */
+const char *pv_agent_field_name(enum pv_agent_field f);
+
+/* The report for the interval from @prev to @cur (rates and CPU use). */
+void pv_agent_report_compute(struct pv_agent_report *r,
+			     const struct pv_agent_sample *prev,
+			     const struct pv_agent_sample *cur);
+
+/*
+ * Whether @now differs enough from @last (the last published report) to
+ * publish before the period is up; @why, if not NULL, names the field.
+ */
+bool pv_agent_report_significant(const struct pv_agent_report *last,
+				 const struct pv_agent_report *now,
+				 const char **why);
+
+/*
+ * The report as "data/pvctl/NAME=VALUE\n" lines in node order, seq last,
+ * into @buf (always terminated). Returns the length it needed, like
+ * snprintf; a report always fits in PV_AGENT_REPORT_MAX.
+ */
+#define PV_AGENT_REPORT_MAX 1024
+size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
+			      char *buf, size_t size);
+
+#endif

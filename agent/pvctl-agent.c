@@ -34,7 +34,8 @@
  * rates over a shorter interval would be noise. */
 #define MIN_GAP_MS	1000
 #define SLACK_MS	100
-/* The PSI trigger's tracking window: it fires at most once per window. */
+/* The PSI trigger's tracking window: it fires at most once per window.
+ * The stall threshold (-p) must be below it. */
 #define PSI_WINDOW_US	1000000
 #define XS_RETRIES	16
 
@@ -164,18 +165,18 @@ static uint64_t xs_read_seq(struct xs_handle *xs)
 
 /*
  * Asks the kernel to wake us (POLLPRI) when tasks stall on memory for
- * @stall_us within any 1 s window (Documentation/accounting/psi.rst).
- * Returns the trigger's fd, or -errno: no PSI (before 4.20, psi=0),
- * or no permission (unprivileged triggers need a window that is a
- * multiple of 2 s).
+ * @stall_us within any @window_us (Documentation/accounting/psi.rst).
+ * Returns the trigger's fd, or -errno: ENOENT or EOPNOTSUPP without PSI
+ * (before 4.20, psi=0), EINVAL for a window the kernel refuses.
  */
-static int psi_trigger_open(const char *root, unsigned int stall_us)
+static int psi_trigger_open(const char *root, unsigned int stall_us,
+			    unsigned int window_us)
 {
 	char path[4096], trig[48];
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/proc/pressure/memory", root);
-	snprintf(trig, sizeof(trig), "some %u %u", stall_us, PSI_WINDOW_US);
+	snprintf(trig, sizeof(trig), "some %u %u", stall_us, window_us);
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -189,15 +190,26 @@ static int psi_trigger_open(const char *root, unsigned int stall_us)
 	return fd;
 }
 
+/*
+ * Without CAP_SYS_RESOURCE (a confined service), Linux 6.5 and later
+ * accept only windows that are multiples of 2 s: then watch the same
+ * share of stall over 2 s, which fires at most every 2 s.
+ */
 static void psi_trigger_setup(struct agent *a)
 {
-	a->psi_fd = psi_trigger_open(a->root, a->psi_stall_us);
+	unsigned int window = PSI_WINDOW_US, stall = a->psi_stall_us;
+
+	a->psi_fd = psi_trigger_open(a->root, stall, window);
+	if (a->psi_fd == -EINVAL) {
+		window *= 2;
+		stall *= 2;
+		a->psi_fd = psi_trigger_open(a->root, stall, window);
+	}
 	if (a->psi_fd < 0)
 		warn("no memory pressure trigger (%s); sampling every second only",
 		     strerror(-a->psi_fd));
 	else if (a->verbose)
-		warn("memory pressure trigger: %u us stalled in %u us",
-		     a->psi_stall_us, PSI_WINDOW_US);
+		warn("memory pressure trigger: %u us stalled in %u us", stall, window);
 }
 
 /*

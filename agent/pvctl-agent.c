@@ -38,6 +38,7 @@
  * The stall threshold (-p) must be below it. */
 #define PSI_WINDOW_US	1000000
 #define XS_RETRIES	16
+#define SEQ_RESTART	(UINT64_C(1) << 62)
 
 struct agent {
 	/* options */
@@ -142,7 +143,8 @@ static int xs_publish(struct xs_handle *xs, const struct pv_agent_report *r,
 /*
  * Continues the host's view of seq across agent restarts, so that "seq
  * went up" keeps meaning "new report". Anything but a plain number there
- * (the guest owns the node) starts again from 0.
+ * (the guest owns the node, anything in it may have written it), or a
+ * huge one, starts again from 0.
  */
 static uint64_t xs_read_seq(struct xs_handle *xs)
 {
@@ -155,7 +157,8 @@ static uint64_t xs_read_seq(struct xs_handle *xs)
 		return 0;
 	for (i = 0; i < len && i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
 		seq = seq * 10 + (s[i] - '0');
-	if (i != len)
+	/* The host refuses a seq above 2^63 - 1: never climb towards it. */
+	if (i != len || seq > SEQ_RESTART)
 		seq = 0;
 	free(s);
 	return seq;

@@ -81,8 +81,13 @@ void pv_agent_report_compute(struct pv_agent_report *r,
 	memset(r, 0, sizeof(*r));
 	if (cur->have & PV_HAVE_MEM_TOTAL)
 		set(r, PV_F_MEM_TOTAL_KB, cur->mem_total_kb);
+	/* The host drops a whole report whose MemAvailable exceeds
+	 * MemTotal; the kernel's estimate should never, but keep it so. */
 	if (cur->have & PV_HAVE_MEM_AVAIL)
-		set(r, PV_F_MEM_AVAILABLE_KB, cur->mem_available_kb);
+		set(r, PV_F_MEM_AVAILABLE_KB,
+		    (cur->have & PV_HAVE_MEM_TOTAL) &&
+		    cur->mem_available_kb > cur->mem_total_kb ?
+		    cur->mem_total_kb : cur->mem_available_kb);
 	if ((prev->have & cur->have & PV_HAVE_SWAP) && ms) {
 		set(r, PV_F_SWAP_IN_PPS, per_second(prev->pswpin, cur->pswpin, ms));
 		set(r, PV_F_SWAP_OUT_PPS, per_second(prev->pswpout, cur->pswpout, ms));

@@ -210,6 +210,11 @@ static void test_rates(void **state)
 	/* The instantaneous values are still there. */
 	assert_int_equal(r.v[PV_F_MEM_AVAILABLE_KB], 500000);
 	assert_int_equal(r.v[PV_F_CPUS_ONLINE], 2);
+
+	/* MemAvailable never above MemTotal, which the host would refuse. */
+	b.mem_available_kb = 1000001;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_int_equal(r.v[PV_F_MEM_AVAILABLE_KB], 1000000);
 }
 
 static void test_cpu_util(void **state)

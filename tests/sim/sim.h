@@ -114,6 +114,20 @@ bool pv_sim_domain_introduced(const struct pv_sim *s, uint32_t domid);
 bool pv_sim_vcpu_has_cpu(const struct pv_sim *s, uint32_t domid,
 			 unsigned int vcpu, unsigned int cpu);
 
+/*
+ * What the last build_pv call that got past fault injection was given.
+ * With want_unpacked, build_pv returns the kernel's bytes (the file, or
+ * kernel_mem) as out->unpacked, the way a builder that had nothing to
+ * unpack would.
+ */
+struct pv_sim_build_seen {
+	bool from_mem;		/* kernel_mem was set (not kernel_path) */
+	bool want_unpacked;
+	uint64_t kernel_hash;	/* pv_hash64 of kernel_mem, when from_mem */
+	size_t kernel_size;
+};
+void pv_sim_last_build(const struct pv_sim *s, struct pv_sim_build_seen *out);
+
 /* --- XenStore --- */
 
 unsigned int pv_sim_xs_node_count(const struct pv_sim *s);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -468,6 +469,36 @@ static int check_build(const struct pv_sim *s, const struct sim_dom *d,
 	return 0;
 }
 
+/* The kernel's bytes, malloc'd, as out->unpacked; NULL if unreadable. */
+static void *copy_kernel(const struct pv_build_req *req, size_t *size)
+{
+	void *buf;
+	FILE *f;
+	long n;
+
+	if (req->kernel_mem) {
+		buf = pv_malloc(req->kernel_size);
+		memcpy(buf, req->kernel_mem, req->kernel_size);
+		*size = req->kernel_size;
+		return buf;
+	}
+	f = fopen(req->kernel_path, "rb");
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return NULL;
+	}
+	buf = pv_malloc((size_t)n);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
 /*
  * Like libxl's build step: sets maxmem, populates memory_kb and sets up
  * vCPU 0. The domain stays paused; the toolstack unpauses it.
@@ -482,6 +513,11 @@ static int sim_build_pv(void *h, uint32_t domid,
 
 	if (rc)
 		return build_fail(errmsg, rc, "injected failure");
+	s->last_build.from_mem = req->kernel_mem != NULL;
+	s->last_build.want_unpacked = req->want_unpacked;
+	s->last_build.kernel_size = req->kernel_mem ? req->kernel_size : 0;
+	s->last_build.kernel_hash = req->kernel_mem ?
+		pv_hash64(req->kernel_mem, req->kernel_size) : 0;
 	d = pv_sim_dom_find(s, domid);
 	if (!d)
 		return build_fail(errmsg, -ESRCH, "no domain %u", domid);
@@ -496,7 +532,14 @@ static int sim_build_pv(void *h, uint32_t domid,
 	/* Made up, but stable per domain. */
 	out->store_mfn = 0x100000ull + ((uint64_t)domid << 12) + 0xffe;
 	out->console_mfn = out->store_mfn + 1;
+	if (req->want_unpacked)
+		out->unpacked = copy_kernel(req, &out->unpacked_size);
 	return 0;
+}
+
+void pv_sim_last_build(const struct pv_sim *s, struct pv_sim_build_seen *out)
+{
+	*out = s->last_build;
 }
 
 static int sim_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,

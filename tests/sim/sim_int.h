@@ -150,6 +150,7 @@ struct pv_sim {
 	pv_sim_idle_fn *idle_fn;
 	void *idle_arg;
 	bool in_idle;
+	struct pv_sim_build_seen last_build;
 	struct sim_host host;
 	struct sim_xs xs;
 };

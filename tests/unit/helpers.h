@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/xlcfg.h"
 #include "lib/ctx.h"
+#include "lib/domain/domain.h"
 #include "lib/hv.h"
 #include "lib/util.h"
 #include "sim/sim.h"
@@ -156,6 +158,73 @@ static inline char *xs_ls(struct fx *f, const char *path)
 	}
 	free(names);
 	return pv_buf_detach(&b);
+}
+
+/* Parses "name='NAME' kernel='<fixture kernel>'" plus @extra into @c. */
+static inline void fx_cfg_parse(struct fx *f, const char *name,
+				const char *extra, struct pv_domain_config *c)
+{
+	struct pv_err err;
+	char *text = pv_asprintf("name = '%s'\nkernel = '%s'\n%s", name,
+				 f->kernel, extra ? extra : "");
+
+	pv_domain_config_init(c);
+	pv_err_init(&err);
+	if (pv_xlcfg_parse_string(text, "test.cfg", NULL, 0, c, NULL, NULL, &err))
+		fail_msg("config does not parse: %s", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	free(text);
+}
+
+/* Creates domain @name (config lines @extra), asserting success. */
+static inline uint32_t fx_create(struct fx *f, const char *name,
+				 const char *extra)
+{
+	struct pv_domain_config c;
+	struct pv_err err;
+	uint32_t domid = 0;
+
+	fx_cfg_parse(f, name, extra, &c);
+	pv_err_init(&err);
+	if (pv_domain_create(&f->ctx, &c, &domid, &err))
+		fail_msg("create '%s' failed: %s", name, pv_err_msg(&err));
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&c);
+	return domid;
+}
+
+/* /local/domain/@domid/@sub as dom0 reads it (caller frees), or NULL. */
+static inline char *fx_dom_get(struct fx *f, uint32_t domid, const char *sub)
+{
+	char *path = pv_asprintf("/local/domain/%u/%s", domid, sub);
+	char *v = xs_get(f, path);
+
+	free(path);
+	return v;
+}
+
+/* Asserts that @v (freed here) is @want; @what names it in the failure. */
+static inline void fx_assert_str(char *v, const char *want, const char *what)
+{
+	if (!v)
+		fail_msg("%s is missing, want '%s'", what, want);
+	if (strcmp(v, want)) {
+		fail_msg("%s is '%s', want '%s'", what, v, want);
+	}
+	free(v);
+}
+
+/* Fails unless @rc and @err are @code and the message contains @needle. */
+static inline void fx_assert_err(const struct pv_err *err, int rc, int code,
+				 const char *needle)
+{
+	if (rc != code)
+		fail_msg("rc %d (%s), want %d", rc, pv_err_msg(err), code);
+	if (err->code != code)
+		fail_msg("err.code %d, want %d", err->code, code);
+	if (!strstr(pv_err_msg(err), needle))
+		fail_msg("message '%s' does not mention '%s'", pv_err_msg(err),
+			 needle);
 }
 
 #endif

@@ -404,7 +404,7 @@ static int store(struct parser *ps, char *key, const struct cfg_loc *key_loc,
 		 int append, struct cfg_value *v)
 {
 	struct cfg_setting *s = xlcfg_settings_find(ps->out, key);
-	int rc = 0;
+	int existed = s != NULL, rc = 0;
 
 	if (s && append)
 		rc = concat(ps, s->value, v);
@@ -431,6 +431,7 @@ static int store(struct parser *ps, char *key, const struct cfg_loc *key_loc,
 	s->value = v;
 	s->key_loc = *key_loc;
 	s->from_override = ps->from_override;
+	s->appended = append && existed;
 	return 0;
 }
 

@@ -423,11 +423,9 @@ int pv_xlcfg_parse_string(const char *text, const char *source,
 	return rc;
 }
 
-int pv_xlcfg_parse_file(const char *path, char *const *overrides,
-			int noverrides, struct pv_domain_config *c, pv_warn_fn *warn,
-			void *warn_ctx, struct pv_err *err)
+int xlcfg_read_file(const char *path, const char *what, struct pv_buf *text,
+		    struct pv_err *err)
 {
-	struct pv_buf text;
 	char chunk[4096];
 	size_t n;
 	FILE *f;
@@ -436,16 +434,27 @@ int pv_xlcfg_parse_file(const char *path, char *const *overrides,
 	f = fopen(path, "r");
 	if (!f)
 		return pv_err_sys(err, -errno, "%s", path);
-	pv_buf_init(&text);
-	pv_buf_add(&text, "", 0);
+	pv_buf_add(text, "", 0);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pv_buf_add(&text, chunk, n);
+		pv_buf_add(text, chunk, n);
 	if (ferror(f))
 		rc = pv_err_sys(err, -EIO, "%s", path);
 	fclose(f);
-	if (!rc && strlen(text.s) != text.len)
-		rc = pv_err_set(err, -EINVAL, "%s: contains a NUL byte; not an "
-				"xl.cfg text file", path);
+	if (!rc && strlen(text->s) != text->len)
+		rc = pv_err_set(err, -EINVAL, "%s: contains a NUL byte; not %s "
+				"text file", path, what);
+	return rc;
+}
+
+int pv_xlcfg_parse_file(const char *path, char *const *overrides,
+			int noverrides, struct pv_domain_config *c, pv_warn_fn *warn,
+			void *warn_ctx, struct pv_err *err)
+{
+	struct pv_buf text;
+	int rc;
+
+	pv_buf_init(&text);
+	rc = xlcfg_read_file(path, "an xl.cfg", &text, err);
 	if (!rc)
 		rc = pv_xlcfg_parse_string(text.s, path, overrides, noverrides,
 					   c, warn, warn_ctx, err);

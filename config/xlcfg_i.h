@@ -35,6 +35,7 @@ struct cfg_setting {
 	struct cfg_value *value;
 	struct cfg_loc key_loc;
 	int from_override;
+	int appended;		/* the last assignment was a `+=` onto a value */
 };
 
 struct cfg_settings {
@@ -58,6 +59,13 @@ struct cfg_setting *xlcfg_settings_find(struct cfg_settings *s,
 int xlcfg_parse_text(const char *text, const char *source, int first_line,
 		     int from_override, struct cfg_settings *out,
 		     pv_warn_fn *warn, void *warn_ctx, struct pv_err *err);
+
+/*
+ * Reads the text file @path into @text (initialised; NUL-terminated on
+ * success). A file holding a NUL byte is refused as "not @what text file".
+ */
+int xlcfg_read_file(const char *path, const char *what, struct pv_buf *text,
+		    struct pv_err *err);
 
 /* "source:line:col" for @loc, allocated. */
 char *xlcfg_loc_str(const struct cfg_loc *loc);

@@ -46,6 +46,13 @@ static const struct pv_opt detach_opts[] = {
 	{ 0 }
 };
 
+static const struct pv_opt autoscale_opts[] = {
+	{ 'p', "policy", "DIR", "policy directory (default /etc/pvctl/policy.d)" },
+	{ 'i', "interval", "SECONDS", "tick period, overriding host.policy's" },
+	{ 'j', "json", NULL, "plan: print JSON" },
+	{ 0 }
+};
+
 static const struct pv_opt json_opts[] = {
 	{ 'j', "json", NULL, "print JSON" },
 	{ 0 }
@@ -92,6 +99,8 @@ const struct pv_cmd pv_commands[] = {
 	  "DOMAIN MAC|DEVID", detach_opts, PV_COMPLETE_DOMAIN, true },
 	{ "network-list", cmd_network_list, "list a domain's network interfaces",
 	  "DOMAIN", json_opts, PV_COMPLETE_DOMAIN, true },
+	{ "autoscale", cmd_autoscale, "rebalance memory and vCPUs by policy (run, plan, status)",
+	  "run|plan|status", autoscale_opts, PV_COMPLETE_NONE, true },
 	{ "uptime", cmd_uptime, "show how long domains have run",
 	  "", json_opts, PV_COMPLETE_NONE, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",

@@ -59,69 +59,92 @@ static int find_opt(const struct pv_cmd *cmd, const char *arg, bool is_long,
 	return -1;
 }
 
-/*
- * Options come first, getopt-style, and "--" ends them; -h/--help is
- * every command's. Short flags may be bundled (-nq).
- */
-int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first)
+/* Parses one option word at argv[*i] (and its value); 0 or an exit code. */
+static int parse_one(struct pv_cli *cli, int argc, char **argv, int *i)
 {
 	const struct pv_cmd *cmd = cli->cmd;
-	int i;
+	const char *a = argv[*i];
+	int idx;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-		int idx;
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			pv_cli_usage(cmd, stdout);
-			return -1;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-
-			idx = find_opt(cmd, a + 2, true, len);
-			if (idx < 0)
-				goto bad;
-			if (cmd->opts[idx].arg && !eq && i + 1 >= argc)
-				goto missing;
-			cli->opt_set[idx] = true;
-			if (cmd->opts[idx].arg)
-				cli->opt_val[idx] = eq ? eq + 1 : argv[++i];
-			else if (eq)
-				goto bad;
-			continue;
-		}
-		for (a++; *a; a++) {
-			idx = find_opt(cmd, a, false, 1);
-			if (idx < 0)
-				goto bad;
-			cli->opt_set[idx] = true;
-			if (!cmd->opts[idx].arg)
-				continue;
-			if (a[1]) {
-				cli->opt_val[idx] = a + 1;
-			} else if (i + 1 < argc) {
-				cli->opt_val[idx] = argv[++i];
-			} else {
-				goto missing;
-			}
-			break;
-		}
+	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		pv_cli_usage(cmd, stdout);
+		return -1;
 	}
-	*first = i;
+	if (a[1] == '-') {
+		const char *eq = strchr(a + 2, '=');
+		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+		idx = find_opt(cmd, a + 2, true, len);
+		if (idx < 0 || (!cmd->opts[idx].arg && eq))
+			goto bad;
+		if (cmd->opts[idx].arg && !eq && *i + 1 >= argc)
+			goto missing;
+		cli->opt_set[idx] = true;
+		if (cmd->opts[idx].arg)
+			cli->opt_val[idx] = eq ? eq + 1 : argv[++*i];
+		return 0;
+	}
+	for (a++; *a; a++) {
+		idx = find_opt(cmd, a, false, 1);
+		if (idx < 0)
+			goto bad;
+		cli->opt_set[idx] = true;
+		if (!cmd->opts[idx].arg)
+			continue;
+		if (a[1])
+			cli->opt_val[idx] = a + 1;
+		else if (*i + 1 < argc)
+			cli->opt_val[idx] = argv[++*i];
+		else
+			goto missing;
+		break;
+	}
 	return 0;
 bad:
-	pv_cli_error("%s: unknown option '%s'", cmd->name, argv[i]);
+	pv_cli_error("%s: unknown option '%s'", cmd->name, argv[*i]);
 	pv_cli_usage(cmd, stderr);
 	return PV_EXIT_USAGE;
 missing:
-	pv_cli_error("%s: option '%s' needs a value", cmd->name, argv[i]);
+	pv_cli_error("%s: option '%s' needs a value", cmd->name, argv[*i]);
 	return PV_EXIT_USAGE;
+}
+
+/*
+ * Options may come anywhere among the arguments, GNU-style ("--" ends
+ * them; -h/--help is every command's; short flags bundle: -nq). On
+ * success the positional arguments are moved, in order, to the end of
+ * argv and *first is the index of the first one.
+ */
+int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first)
+{
+	char **pos = pv_calloc((size_t)argc, sizeof(*pos));
+	int i, npos = 0, nopt = 1, rc = 0;
+
+	for (i = 1; i < argc; i++) {
+		int start = i;
+
+		if (!strcmp(argv[i], "--")) {
+			while (++i < argc)
+				pos[npos++] = argv[i];
+			break;
+		}
+		if (argv[i][0] != '-' || !argv[i][1]) {
+			pos[npos++] = argv[i];
+			continue;
+		}
+		rc = parse_one(cli, argc, argv, &i);
+		if (rc)
+			break;
+		/* Keep the option words (and a separate value) at the front. */
+		while (start <= i)
+			argv[nopt++] = argv[start++];
+	}
+	if (!rc) {
+		memcpy(argv + nopt, pos, (size_t)npos * sizeof(*pos));
+		*first = nopt;
+	}
+	free(pos);
+	return rc;
 }
 
 int pv_cli_open_xen(struct pv_cli *cli)

@@ -120,6 +120,7 @@ int cmd_block_list(struct pv_cli *cli, int argc, char **argv);
 int cmd_network_attach(struct pv_cli *cli, int argc, char **argv);
 int cmd_network_detach(struct pv_cli *cli, int argc, char **argv);
 int cmd_network_list(struct pv_cli *cli, int argc, char **argv);
+int cmd_autoscale(struct pv_cli *cli, int argc, char **argv);
 int cmd_help(struct pv_cli *cli, int argc, char **argv);
 int cmd_complete(struct pv_cli *cli, int argc, char **argv);
 int cmd_shell(struct pv_cli *cli, int argc, char **argv);

@@ -120,6 +120,8 @@ struct pv_hv_ops {
 	int (*domain_list)(void *h, struct pv_dominfo *infos, size_t max,
 			   size_t *n);
 	int (*domain_setmaxmem)(void *h, uint32_t domid, uint64_t kb);
+	/* Changes the domain's UUID (Xen's domain handle). */
+	int (*domain_set_handle)(void *h, uint32_t domid, const uint8_t uuid[16]);
 	/* Allocates an unbound event channel in @domid for @remote_domid. */
 	int (*evtchn_alloc_unbound)(void *h, uint32_t domid,
 				    uint32_t remote_domid, uint32_t *port);

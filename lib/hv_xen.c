@@ -219,6 +219,15 @@ static int x_domain_setmaxmem(void *h, uint32_t domid, uint64_t kb)
 	return xc_domain_setmaxmem(x->xch, domid, kb) ? neg_errno() : 0;
 }
 
+static int x_domain_set_handle(void *h, uint32_t domid, const uint8_t uuid[16])
+{
+	struct xen *x = h;
+	xen_domain_handle_t handle;
+
+	memcpy(handle, uuid, sizeof(handle));
+	return xc_domain_sethandle(x->xch, domid, handle) ? neg_errno() : 0;
+}
+
 static int x_evtchn_alloc_unbound(void *h, uint32_t domid,
 				  uint32_t remote_domid, uint32_t *port)
 {
@@ -585,6 +594,7 @@ static const struct pv_hv_ops xen_ops = {
 	.domain_getinfo = x_domain_getinfo,
 	.domain_list = x_domain_list,
 	.domain_setmaxmem = x_domain_setmaxmem,
+	.domain_set_handle = x_domain_set_handle,
 	.evtchn_alloc_unbound = x_evtchn_alloc_unbound,
 	.build_pv = x_build_pv,
 	.vcpu_set_affinity = x_vcpu_set_affinity,

@@ -192,9 +192,11 @@ int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 			rc = wait_states(ctx, kind, domid, devid, PV_XB_CLOSED, 0,
 					 timeout_ms, err);
 		if (rc) {
-			pv_err_set(err, rc, "%s %u of domain %u did not close: the "
-				   "guest may still use it (--force detaches it "
-				   "anyway)", kind, devid, domid);
+			if (!err->code)
+				pv_err_sys(err, rc, "closing %s %u of domain %u",
+					   kind, devid, domid);
+			pv_buf_puts(&err->msg, "; the guest may still use it "
+				    "(--force detaches it anyway)");
 			goto out;
 		}
 	}

@@ -12,16 +12,22 @@
 #include <string.h>
 
 #include "domain.h"
+#include "../uuid.h"
 #include "../xs.h"
 
 int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,
 			       const char *what, struct pv_err *err)
 {
+	struct pv_dominfo info;
 	char path[64];
 	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to %s Domain-0", what);
+	/* Writing the node would create it for a domain that is not there. */
+	rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
+	if (rc)
+		return pv_err_sys(err, rc, "domain %u", domid);
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
 	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, path, what);
 	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
@@ -131,7 +137,7 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 	if (rc)
 		return rc;
 	pv_err_init(&ignore);
-	if (pv_domain_lookup(ctx, name, &other, &ignore) == 0) {
+	if (pv_domain_lookup(ctx, name, &other, &ignore) == 0 && other != domid) {
 		rc = pv_err_set(err, -EEXIST, "domain name '%s' is already in use "
 				"by domain %u", name, other);
 		goto out;
@@ -151,5 +157,77 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 out:
 	pv_err_dispose(&ignore);
 	pv_unlock(ctx);
+	return rc;
+}
+
+struct new_uuid {
+	uint32_t domid;
+	const char *old_vm, *new_vm;
+};
+
+/* Moves the /vm entry: copies the keys pvctl and xl write, relinks. */
+static int new_uuid_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	static const char *const keys[] = {
+		"name", "start_time", "image/ostype", "image/kernel",
+		"image/ramdisk", "image/cmdline",
+	};
+	struct new_uuid *u = arg;
+	char link[64], *from, *to, *v;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys) && !rc; i++) {
+		from = pv_asprintf("%s/%s", u->old_vm, keys[i]);
+		to = pv_asprintf("%s/%s", u->new_vm, keys[i]);
+		v = pv_xs_read_str(hv, t, from);
+		if (v)
+			rc = pv_xs_write_str(hv, t, to, v);
+		free(v);
+		free(to);
+		free(from);
+	}
+	if (!rc) {
+		to = pv_asprintf("%s/uuid", u->new_vm);
+		rc = pv_xs_write_str(hv, t, to, u->new_vm + 4);
+		free(to);
+	}
+	snprintf(link, sizeof(link), "/local/domain/%u/vm", u->domid);
+	return rc ? rc : pv_xs_write_str(hv, t, link, u->new_vm);
+}
+
+int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	const struct pv_xs_perm ro[] = {
+		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
+	};
+	char text[PV_UUID_STRLEN + 1], link[64];
+	struct new_uuid u = { domid, NULL, NULL };
+	uint8_t uuid[16];
+	char *new_vm;
+	int rc;
+
+	rc = pv_uuid_generate(uuid);
+	if (rc)
+		return pv_err_sys(err, rc, "generating a UUID");
+	pv_uuid_format(uuid, text);
+	snprintf(link, sizeof(link), "/local/domain/%u/vm", domid);
+	u.old_vm = pv_xs_read_str(hv, PV_XBT_NULL, link);
+	if (!u.old_vm || strncmp(u.old_vm, "/vm/", 4)) {
+		free((char *)u.old_vm);
+		return pv_err_set(err, -ENOENT, "domain %u has no /vm entry", domid);
+	}
+	new_vm = pv_asprintf("/vm/%s", text);
+	u.new_vm = new_vm;
+	rc = hv->ops->domain_set_handle(hv->h, domid, uuid);
+	if (!rc)
+		rc = pv_xs_mkdir_perms(hv, PV_XBT_NULL, new_vm, ro, 2);
+	if (!rc)
+		rc = pv_xs_transaction(hv, new_uuid_tx, &u);
+	if (rc)
+		pv_err_sys(err, rc, "giving domain %u a new UUID", domid);
+	free(new_vm);
+	free((char *)u.old_vm);
 	return rc;
 }

@@ -61,6 +61,8 @@ int pv_domain_pause(struct pv_ctx *ctx, uint32_t domid, bool pause,
 		    struct pv_err *err);
 int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 		     struct pv_err *err);
+/* Gives a domain a new UUID and its own /vm entry (rename-restart). */
+int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 
 /* Memory (KiB) and vCPUs of a running domain (resources.c). */
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,

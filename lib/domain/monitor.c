@@ -47,7 +47,7 @@ static const char *reason_name(unsigned int reason)
 	return reason < sizeof(names) / sizeof(*names) ? names[reason] : "unknown";
 }
 
-/* Builds the domain again from its saved config, keeping its UUID. */
+/* Builds the domain again from its saved config, with the same UUID. */
 static int restart(struct pv_ctx *ctx, struct pv_domain_config *cfg,
 		   const struct pv_dominfo *info, struct pv_monitor_log *log)
 {
@@ -90,9 +90,14 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 		pv_domain_config_forget(ctx, info->domid);
 		break;
 	case PV_ACTION_RENAME_RESTART:
+		/*
+		 * The kept domain gets a new name and UUID (its own /vm entry),
+		 * as xl does, so the restarted one keeps both of the config's.
+		 */
 		newname = pv_asprintf("%s-%u", cfg->name, info->domid);
-		if (pv_domain_rename(ctx, info->domid, newname, &err))
-			log->fn(log->arg, "renaming %s: %s", cfg->name, pv_err_msg(&err));
+		if (pv_domain_rename(ctx, info->domid, newname, &err) ||
+		    pv_domain_new_uuid(ctx, info->domid, &err))
+			log->fn(log->arg, "preserving %s: %s", cfg->name, pv_err_msg(&err));
 		pv_domain_config_forget(ctx, info->domid);
 		free(newname);
 		restart(ctx, cfg, info, log);

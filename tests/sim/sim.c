@@ -20,6 +20,7 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_DOMAIN_GETINFO] = "domain_getinfo",
 	[SIM_DOMAIN_LIST] = "domain_list",
 	[SIM_DOMAIN_SETMAXMEM] = "domain_setmaxmem",
+	[SIM_DOMAIN_SET_HANDLE] = "domain_set_handle",
 	[SIM_EVTCHN_ALLOC_UNBOUND] = "evtchn_alloc_unbound",
 	[SIM_BUILD_PV] = "build_pv",
 	[SIM_VCPU_SET_AFFINITY] = "vcpu_set_affinity",

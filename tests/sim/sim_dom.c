@@ -362,6 +362,21 @@ static int sim_domain_list(void *h, struct pv_dominfo *infos, size_t max,
 	return 0;
 }
 
+static int sim_domain_set_handle(void *h, uint32_t domid, const uint8_t uuid[16])
+{
+	struct pv_sim *s = h;
+	struct sim_dom *d;
+	int rc = pv_sim_enter(s, SIM_DOMAIN_SET_HANDLE);
+
+	if (rc)
+		return rc;
+	d = pv_sim_dom_find(s, domid);
+	if (!d)
+		return -ESRCH;
+	memcpy(d->uuid, uuid, 16);
+	return 0;
+}
+
 static int sim_domain_setmaxmem(void *h, uint32_t domid, uint64_t kb)
 {
 	struct pv_sim *s = h;
@@ -607,6 +622,7 @@ void pv_sim_dom_ops(struct pv_hv_ops *ops)
 	ops->domain_getinfo = sim_domain_getinfo;
 	ops->domain_list = sim_domain_list;
 	ops->domain_setmaxmem = sim_domain_setmaxmem;
+	ops->domain_set_handle = sim_domain_set_handle;
 	ops->evtchn_alloc_unbound = sim_evtchn_alloc_unbound;
 	ops->build_pv = sim_build_pv;
 	ops->vcpu_set_affinity = sim_vcpu_set_affinity;

@@ -452,9 +452,6 @@ static void test_remove_timeout_hints_force(void **state)
 	char *spec;
 	bool hint;
 
-	KNOWN_BUG("devices.c pv_device_remove: wait_states() already set the "
-		  "error, so the 'did not close ... (--force detaches it anyway)' "
-		  "pv_err_set after it is dropped (first error wins)");
 	spec = pv_asprintf("phy:%s,xvda,w", blockdev(0));
 	domid = fx_create(f, "guest", NULL);
 	vbd_add_ok(f, domid, spec);

@@ -78,9 +78,6 @@ static void test_request_shutdown_no_domain(void **state)
 	struct pv_err err;
 	int rc;
 
-	KNOWN_BUG("control.c pv_domain_request_shutdown writes control/shutdown "
-		  "of a domain that does not exist, creating a stray "
-		  "/local/domain/42 tree");
 	pv_err_init(&err);
 	rc = pv_domain_request_shutdown(&f->ctx, 42, "poweroff", &err);
 	pv_err_dispose(&err);

@@ -1,0 +1,485 @@
+/*
+ * loop.c: the autoscale loop (see loop.h and autoscale.h).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+
+#include "loop.h"
+#include "../domain/domain.h"
+#include "../xs.h"
+
+int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
+		      const char *policy_dir, struct pv_err *err)
+{
+	memset(as, 0, sizeof(*as));
+	as->ctx = ctx;
+	as->policy_dir = pv_strdup(policy_dir);
+	pv_policy_set_init(&as->policies);
+	return pv_policy_load_dir(policy_dir, &as->policies, err);
+}
+
+void pv_autoscale_dispose(struct pv_autoscale *as)
+{
+	if (as->audit)
+		fclose(as->audit);
+	pv_policy_set_dispose(&as->policies);
+	free(as->policy_dir);
+	free(as->doms);
+	memset(as, 0, sizeof(*as));
+}
+
+int pv_autoscale_reload(struct pv_autoscale *as, struct pv_err *err)
+{
+	struct pv_policy_set fresh;
+	size_t i;
+	int rc;
+
+	pv_policy_set_init(&fresh);
+	rc = pv_policy_load_dir(as->policy_dir, &fresh, err);
+	if (rc) {
+		pv_policy_set_dispose(&fresh);
+		return rc;
+	}
+	pv_policy_set_dispose(&as->policies);
+	as->policies = fresh;
+	for (i = 0; i < as->n; i++)	/* rematched at the next refresh */
+		as->doms[i].pol = NULL;
+	if (as->audit) {
+		fclose(as->audit);
+		as->audit = NULL;
+	}
+	return 0;
+}
+
+static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->doms[i].domid == domid)
+			return &as->doms[i];
+	if (as->n == as->cap) {
+		as->cap = as->cap ? as->cap * 2 : 16;
+		as->doms = pv_realloc(as->doms, as->cap * sizeof(*as->doms));
+	}
+	memset(&as->doms[as->n], 0, sizeof(as->doms[0]));
+	as->doms[as->n].domid = domid;
+	return &as->doms[as->n++];
+}
+
+static unsigned int count_online(struct pv_hv *hv, uint32_t domid,
+				 unsigned int max)
+{
+	unsigned int i, n = 0;
+	char path[64], *v;
+
+	for (i = 0; i < max; i++) {
+		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
+			 domid, i);
+		v = pv_xs_read_str(hv, PV_XBT_NULL, path);
+		n += v && !strcmp(v, "online");
+		free(v);
+	}
+	return n;
+}
+
+/* Refreshes one domain's inputs; false if it is not ours to manage. */
+static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
+			const struct pv_domain_status *st)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	char path[64];
+	size_t i;
+
+	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
+	d->pol = NULL;
+	for (i = 0; i < as->policies.n && !d->pol; i++) {
+		const struct pv_policy *p = &as->policies.policies[i];
+		size_t m;
+
+		for (m = 0; m < p->nmatch && !d->pol; m++)
+			if (st->name && !fnmatch(p->match[m], st->name, 0))
+				d->pol = p;
+	}
+	d->cur_kb = st->info.cur_kb;
+	d->maxvcpus = st->info.max_vcpu_id + 1;
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", d->domid);
+	if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40, &d->target_kb))
+		return false;
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", d->domid);
+	if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40, &d->static_max_kb))
+		return false;
+	d->vcpus = count_online(hv, d->domid, d->maxvcpus);
+	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
+	/* A guest that does not follow its target is not counted on. */
+	if (d->target_set_ms) {
+		uint64_t off = d->cur_kb > d->target_kb ? d->cur_kb - d->target_kb
+							: d->target_kb - d->cur_kb;
+		bool close = off <= 4096 || off * 50 <= d->target_kb;
+
+		if (close)
+			d->uncooperative = false;
+		else if (pv_now_ms() - d->target_set_ms >=
+			 as->policies.host.uncooperative_s * 1000ull)
+			d->uncooperative = true;
+	}
+	return true;
+}
+
+/* Re-reads the host and every domain; forgets domains that are gone. */
+static int refresh(struct pv_autoscale *as, struct pv_err *err)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	struct pv_domain_status *st;
+	struct pv_physinfo pi;
+	size_t n, i, k;
+	int rc;
+
+	rc = hv->ops->physinfo(hv->h, &pi);
+	if (rc)
+		return pv_err_sys(err, rc, "reading host memory");
+	as->free_kb = pi.free_kb;
+	rc = pv_domain_list(as->ctx, NULL, 0, &st, &n, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < as->n; i++)
+		as->doms[i].seen = false;
+	for (i = 0; i < n; i++) {
+		struct pv_as_dom *d;
+
+		/* Dom0, and domains on their way out, are not ours to balloon. */
+		if (!st[i].info.domid || st[i].info.dying || st[i].info.shutdown)
+			continue;
+		d = find_or_add(as, st[i].info.domid);
+		d->seen = refresh_dom(as, d, &st[i]);
+	}
+	pv_domain_status_free(st, n);
+	for (i = k = 0; i < as->n; i++)
+		if (as->doms[i].seen)
+			as->doms[k++] = as->doms[i];
+	as->n = k;
+	return 0;
+}
+
+static void gen_str(yajl_gen g, const char *k, const char *v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	if (v)
+		yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+	else
+		yajl_gen_null(g);
+}
+
+static void gen_int(yajl_gen g, const char *k, long long v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_integer(g, v);
+}
+
+/* The fields of one domain that every status and audit record carries. */
+static void gen_dom(yajl_gen g, const struct pv_as_dom *d)
+{
+	gen_str(g, "name", d->name);
+	gen_int(g, "domid", d->domid);
+	gen_str(g, "policy", d->pol ? d->pol->file : NULL);
+	gen_int(g, "memory_kb", (long long)d->cur_kb);
+	gen_int(g, "target_kb", (long long)d->target_kb);
+	gen_int(g, "need_kb", (long long)d->need_kb);
+	gen_int(g, "vcpus", d->vcpus);
+	yajl_gen_string(g, (const unsigned char *)"signals", 7);
+	if (d->sig.valid) {
+		yajl_gen_map_open(g);
+		gen_int(g, "seq", (long long)d->sig.seq);
+		gen_int(g, "mem_total_kb", (long long)d->sig.mem_total_kb);
+		gen_int(g, "mem_available_kb", (long long)d->sig.mem_avail_kb);
+		gen_int(g, "psi_mem_some", d->sig.psi_mem_some);
+		gen_int(g, "cpu_util", d->sig.cpu_util);
+		gen_int(g, "swap_in_pps", (long long)d->sig.swap_in_pps);
+		yajl_gen_map_close(g);
+	} else {
+		yajl_gen_null(g);
+	}
+	gen_str(g, "why", d->why);
+	yajl_gen_string(g, (const unsigned char *)"uncooperative", 13);
+	yajl_gen_bool(g, d->uncooperative);
+	yajl_gen_string(g, (const unsigned char *)"runaway", 7);
+	yajl_gen_bool(g, d->runaway);
+}
+
+static FILE *audit_file(struct pv_autoscale *as)
+{
+	const char *path = as->policies.host.audit_log;
+
+	if (!as->audit && path) {
+		char *dir = pv_strdup(path), *slash = strrchr(dir, '/');
+		struct pv_err err;
+
+		pv_err_init(&err);
+		if (slash && slash != dir) {
+			*slash = '\0';
+			pv_mkdirs(dir, &err);
+		}
+		pv_err_dispose(&err);
+		free(dir);
+		as->audit = fopen(path, "ae");
+	}
+	return as->audit;
+}
+
+/* One audit line: {"time":..., "action":..., "from":..., "to":..., domain...}. */
+static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
+		  const char *action, long long from, long long to)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	FILE *f = audit_file(as);
+	size_t len;
+
+	yajl_gen_map_open(g);
+	gen_int(g, "time", (long long)time(NULL));
+	gen_str(g, "action", action);
+	gen_int(g, "from", from);
+	gen_int(g, "to", to);
+	gen_int(g, "host_free_kb", (long long)as->free_kb);
+	gen_dom(g, d);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	if (f) {
+		fwrite(buf, 1, len, f);
+		fputc('\n', f);
+		fflush(f);
+	}
+	if (as->event && (!strcmp(action, "runaway") ||
+			  !strcmp(action, "uncooperative")))
+		as->event(as->event_arg, (const char *)buf);
+	yajl_gen_free(g);
+}
+
+/* A line in the audit log that is not a decision: reloads, failures. */
+static void audit_note(struct pv_autoscale *as, const char *what,
+		       const char *detail)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	FILE *f = audit_file(as);
+	size_t len;
+
+	yajl_gen_map_open(g);
+	gen_int(g, "time", (long long)time(NULL));
+	gen_str(g, "action", what);
+	gen_str(g, "detail", detail);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	if (f) {
+		fwrite(buf, 1, len, f);
+		fputc('\n', f);
+		fflush(f);
+	}
+	if (as->event)
+		as->event(as->event_arg, (const char *)buf);
+	yajl_gen_free(g);
+}
+
+static void apply_one(struct pv_autoscale *as, struct pv_as_dom *d, bool grow)
+{
+	struct pv_err err;
+	uint64_t now = pv_now_ms();
+
+	if (!d->new_target_kb || (d->new_target_kb > d->target_kb) != grow)
+		return;
+	pv_err_init(&err);
+	if (pv_domain_set_target(as->ctx, d->domid, d->new_target_kb, &err)) {
+		snprintf(d->why, sizeof(d->why), "setting the target failed: %s",
+			 pv_err_msg(&err));
+	} else {
+		audit(as, d, grow ? "grow" : "shrink", (long long)d->target_kb,
+		      (long long)d->new_target_kb);
+		d->target_kb = d->new_target_kb;
+		d->target_set_ms = now;
+		if (grow)
+			d->last_up_ms = now;
+		else
+			d->last_down_ms = now;
+	}
+	pv_err_dispose(&err);
+}
+
+static void apply(struct pv_autoscale *as, const bool *was_runaway)
+{
+	struct pv_err err;
+	size_t i;
+
+	/* Shrinks first: the host is never asked for more than it has. */
+	for (i = 0; i < as->n; i++)
+		apply_one(as, &as->doms[i], false);
+	for (i = 0; i < as->n; i++)
+		apply_one(as, &as->doms[i], true);
+	for (i = 0; i < as->n; i++) {
+		struct pv_as_dom *d = &as->doms[i];
+
+		if (d->new_vcpus) {
+			pv_err_init(&err);
+			if (pv_domain_set_vcpus(as->ctx, d->domid, d->new_vcpus, &err) == 0) {
+				audit(as, d, "vcpus", d->vcpus, d->new_vcpus);
+				d->vcpus = d->new_vcpus;
+				d->last_vcpu_ms = pv_now_ms();
+				d->util_high_since_ms = d->util_low_since_ms = 0;
+			}
+			pv_err_dispose(&err);
+		}
+		if (d->runaway && !was_runaway[i])
+			audit(as, d, "runaway", (long long)d->target_kb,
+			      (long long)d->need_kb);
+	}
+}
+
+int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err)
+{
+	struct pv_as_host host;
+	bool *was_runaway;
+	size_t i;
+	int rc = refresh(as, err);
+
+	if (rc)
+		return rc;
+	host.free_kb = as->free_kb;
+	host.reserve_kb = as->policies.host.reserve_kb;
+	host.pending_kb = 0;
+	was_runaway = pv_calloc(as->n ? as->n : 1, sizeof(*was_runaway));
+	for (i = 0; i < as->n; i++)
+		was_runaway[i] = as->doms[i].runaway;
+	pv_autoscale_decide(as->doms, as->n, &host, pv_now_ms());
+	if (apply_it)
+		apply(as, was_runaway);
+	free(was_runaway);
+	as->ticks++;
+	return 0;
+}
+
+int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len, i;
+
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_map_open(g);
+	gen_int(g, "time", (long long)time(NULL));
+	gen_int(g, "ticks", (long long)as->ticks);
+	gen_int(g, "host_free_kb", (long long)as->free_kb);
+	gen_int(g, "host_reserve_kb", (long long)as->policies.host.reserve_kb);
+	yajl_gen_string(g, (const unsigned char *)"domains", 7);
+	yajl_gen_array_open(g);
+	for (i = 0; i < as->n; i++) {
+		yajl_gen_map_open(g);
+		gen_dom(g, &as->doms[i]);
+		gen_int(g, "new_target_kb", (long long)as->doms[i].new_target_kb);
+		gen_int(g, "new_vcpus", as->doms[i].new_vcpus);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, f);
+	yajl_gen_free(g);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* The status file `pvctl autoscale status` reads: RUN/autoscale.json. */
+static void write_status(struct pv_autoscale *as)
+{
+	char *path = pv_asprintf("%s/autoscale.json", as->ctx->run_dir);
+	char *tmp = pv_asprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+
+	if (f) {
+		bool ok = pv_autoscale_status_json(as, f) == 0;
+
+		ok = fclose(f) == 0 && ok;
+		if (!ok || rename(tmp, path))
+			remove(tmp);
+	}
+	free(tmp);
+	free(path);
+}
+
+/* Watches each guest's report counter, so a report wakes the loop at once. */
+static void watch_reports(struct pv_autoscale *as)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	char path[80];
+	size_t i;
+
+	for (i = 0; i < as->n; i++) {
+		if (as->doms[i].watched || !as->doms[i].pol)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%u/data/pvctl/seq",
+			 as->doms[i].domid);
+		as->doms[i].watched = hv->ops->xs_watch(hv->h, path, "report") == 0;
+	}
+}
+
+int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
+		     volatile int *reload, struct pv_err *err)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	uint64_t next = 0, last = 0;
+	int rc;
+
+	rc = pv_mkdirs(as->ctx->run_dir, err);
+	if (!rc)
+		rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");
+	if (!rc)
+		rc = hv->ops->xs_watch(hv->h, "@introduceDomain", "domains");
+	if (rc)
+		return err->code ? rc : pv_err_sys(err, rc, "watching domains");
+	while (!*stop) {
+		uint64_t now = pv_now_ms(), due;
+		char *p = NULL, *t = NULL;
+
+		if (*reload) {
+			struct pv_err rerr;
+
+			*reload = 0;
+			pv_err_init(&rerr);
+			if (pv_autoscale_reload(as, &rerr))
+				audit_note(as, "reload-failed", pv_err_msg(&rerr));
+			else
+				audit_note(as, "reloaded", as->policy_dir);
+			pv_err_dispose(&rerr);
+		}
+		/*
+		 * Tick on the period, and early when a guest reports or a
+		 * domain comes or goes, but at most once a second.
+		 */
+		if (now >= next && now - last >= 1000) {
+			struct pv_err terr;
+
+			pv_err_init(&terr);
+			if (pv_autoscale_tick(as, true, &terr))
+				audit_note(as, "tick-failed", pv_err_msg(&terr));
+			pv_err_dispose(&terr);
+			watch_reports(as);
+			write_status(as);
+			last = pv_now_ms();
+			next = last + (as->interval_s ? as->interval_s :
+				       as->policies.host.interval_s) * 1000ull;
+			continue;
+		}
+		due = next > last + 1000 ? next : last + 1000;
+		rc = hv->ops->xs_read_watch(hv->h, (int)pv_min_u64(due > now ?
+					    due - now : 0, 1000), &p, &t);
+		if (rc == 0 && (strcmp(t, "report") == 0 || strcmp(t, "domains") == 0))
+			next = last + 1000;	/* soon, rate-limited */
+		free(p);
+		free(t);
+		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+			return pv_err_sys(err, rc, "waiting for XenStore events");
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * loop.h: running the autoscale loop against a hypervisor.
+ */
+#ifndef PV_AUTOSCALE_LOOP_H
+#define PV_AUTOSCALE_LOOP_H
+
+#include <stdio.h>
+
+#include "autoscale.h"
+
+struct pv_autoscale {
+	struct pv_ctx *ctx;
+	char *policy_dir;
+	struct pv_policy_set policies;
+	struct pv_as_dom *doms;
+	size_t n, cap;
+	FILE *audit;			/* one JSON line per applied decision */
+	uint64_t free_kb;		/* the host, at the last tick */
+	unsigned long ticks;
+	unsigned int interval_s;	/* overrides host.policy's when set */
+	/* Receives events (runaway guests...): a JSON object, as text. */
+	void (*event)(void *arg, const char *json);
+	void *event_arg;
+};
+
+/* Loads the policies; fails (with the file's error) if they do not parse. */
+int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
+		      const char *policy_dir, struct pv_err *err);
+void pv_autoscale_dispose(struct pv_autoscale *as);
+/* Re-reads the policies; on error the old ones stay in force. */
+int pv_autoscale_reload(struct pv_autoscale *as, struct pv_err *err);
+/*
+ * One tick: refresh every domain's inputs, decide, and (with @apply)
+ * carry the decisions out, shrinks before grows.
+ */
+int pv_autoscale_tick(struct pv_autoscale *as, bool apply, struct pv_err *err);
+/* Writes the per-domain status as JSON (for `autoscale status`). */
+int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f);
+/*
+ * Runs ticks every interval and whenever a guest reports, until *stop is
+ * set (by a signal handler); *reload asks for pv_autoscale_reload().
+ */
+int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
+		     volatile int *reload, struct pv_err *err);
+
+#endif

@@ -1,0 +1,155 @@
+# pvctl-autoscale: the policy loop on real guests running pvctl-agent.
+# Memory is made short on purpose (a host reserve that leaves little
+# free), so a hog's growth must be paid for by shrinking idle guests.
+set -u
+. /lab/lib.sh
+
+CHECK_TIMEOUT=120
+P=/tmp/policy.d
+AUDIT=/tmp/autoscale.audit
+
+in_guest() {
+    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-3}" "$1" 2>&1 |
+        tr -d '\r' > "/tmp/$1.out"
+}
+target() { xenstore-read "/local/domain/$(pvctl domid "$1")/memory/target"; }
+vcpus_online() {
+    local id n=0 i
+    id=$(pvctl domid "$1")
+    for i in 0 1 2 3; do
+        [ "$(xenstore-read /local/domain/$id/cpu/$i/availability 2>/dev/null)" = online ] && n=$((n + 1))
+    done
+    echo $n
+}
+free_mib() { pvctl info | awk '$1 == "free_memory" { print $3 }'; }
+# wait_for DESC SECONDS CMD...: poll CMD (a shell expression) until true.
+wait_for() {
+    local desc=$1 end=$(( $(now_ms) + $2 * 1000 )); shift 2
+    while ! sh -c "$*" > /dev/null 2>&1; do
+        if [ "$(now_ms)" -ge "$end" ]; then fail "$desc"; return 1; fi
+        sleep 1
+    done
+    pass "$desc"
+}
+
+GUEST_EXTRA="agent=2"
+for g in as1 as2 as3 leak1; do
+    guest_cfg "$g" 'memory = 128' 'maxmem = 320' 'vcpus = 1' 'maxvcpus = 2'
+    check "create $g" pvctl create -q "/tmp/$g.cfg"
+done
+GUEST_EXTRA=
+for g in as1 as2 as3 leak1; do
+    expect_console "$g runs its agent" "$g" "PVCTL-GUEST-AGENT started" 120
+done
+wait_for "the agents report (data/pvctl/seq)" 30 \
+    "xenstore-read /local/domain/$(pvctl domid as1)/data/pvctl/seq"
+
+# Leave the guests about 48 MiB of host memory to share.
+free0=$(free_mib)
+reserve=$(( free0 - 48 ))
+diag "host free ${free0} MiB: reserve ${reserve} MiB"
+mkdir -p $P
+cat > $P/host.policy <<EOP
+host_reserve = ${reserve}m
+interval = 2
+uncooperative_after = 20
+audit_log = "$AUDIT"
+EOP
+cat > $P/05-leak.policy <<'EOP'
+match = "leak*"
+memory_min = 96m
+memory_max = 160m
+step_max = 32m
+cooldown_up = 2
+runaway_after = 10
+EOP
+cat > $P/10-lab.policy <<'EOP'
+match = "as*"
+memory_min = 96m
+memory_max = 288m
+headroom = 20
+step_max = 32m
+step_min = 4m
+cooldown_up = 2
+cooldown_down = 2
+vcpu_hold = 6
+vcpu_up_util = 70
+vcpu_down_util = 20
+runaway_after = 16
+EOP
+check "autoscale plan runs" pvctl autoscale plan --policy $P
+diag_file "$LAB_OUT"
+pvctl autoscale run --policy $P > /tmp/autoscale.log 2>&1 &
+ASPID=$!
+
+# Watch host free memory the whole time: it must not fall below the reserve.
+( lowest=999999; while kill -0 $ASPID 2>/dev/null; do
+      f=$(free_mib); [ -n "$f" ] && [ "$f" -lt "$lowest" ] && lowest=$f && echo "$lowest" > /tmp/lowest
+      sleep 1
+  done ) &
+
+wait_for "idle guests shrink toward their floor" 60 \
+    "[ \$(xenstore-read /local/domain/$(pvctl domid as2)/memory/target) -lt 131072 ]"
+check "autoscale status --json" sh -c "pvctl autoscale status | grep -q '\"domains\"'"
+
+# A hog in as1: 8 MiB more every 2 s, up to 96 MiB.
+t_as1=$(target as1)
+in_guest as1 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do dd if=/dev/zero of=/dev/shm/hog$i bs=1M count=8 2>/dev/null; sleep 2; done &'
+t0=$(now_ms)
+wait_for "as1's target rises under the hog" 90 "[ \$(xenstore-read /local/domain/$(pvctl domid as1)/memory/target) -gt $((t_as1 + 16384)) ]" &&
+    diag "BENCH autoscale reaction (hog start to raised target): $(( $(now_ms) - t0 )) ms"
+sleep 20
+diag "targets with the hog: as1 $(target as1) as2 $(target as2) as3 $(target as3) kB; host free $(free_mib) MiB"
+check "host free memory never fell below the reserve" test "$(cat /tmp/lowest)" -ge "$((reserve - 8))"
+diag "lowest host free memory seen: $(cat /tmp/lowest) MiB (reserve $reserve)"
+check "idle as2 kept its floor" test "$(target as2)" -ge 98304
+check "idle as3 kept its floor" test "$(target as3)" -ge 98304
+check "no guest met its OOM killer" sh -c "! grep -il 'out of memory' $CONSOLE_DIR/guest-as*.log"
+
+# The hog stops: memory flows back.
+t_peak=$(target as1)
+in_guest as1 'rm -f /dev/shm/hog*'
+wait_for "as1 gives memory back after the hog stops" 90 \
+    "[ \$(xenstore-read /local/domain/$(pvctl domid as1)/memory/target) -lt $((t_peak - 16384)) ]"
+
+# CPU: a busy loop in 1-of-2-vCPU as2 brings its second vCPU online.
+in_guest as2 'while :; do :; done > /dev/null 2>&1 & echo $! > /tmp/cpuhog'
+wait_for "a CPU hog gets as2 a second vCPU" 60 "[ \$(vcpus_online as2) = 2 ]" 2>/dev/null ||
+    diag "as2 vCPUs online: $(vcpus_online as2)"
+in_guest as2 'kill $(cat /tmp/cpuhog)'
+wait_for "as2 goes back to 1 vCPU after it stops" 90 "[ \$(vcpus_online as2) = 1 ]"
+
+# Garbage from a guest: stop its agent, write nonsense, rapidly.
+t_as3=$(target as3)
+in_guest as3 'killall pvctl-agent; for i in 1 2 3 4 5 6 7 8 9 10; do xenstore-write data/pvctl/mem_total_kb abc data/pvctl/mem_available_kb -5 data/pvctl/psi_mem_some 99999999999 data/pvctl/seq $i; done; xenstore-write data/pvctl/mem_total_kb 999999999999 data/pvctl/mem_available_kb 1 data/pvctl/seq 99'
+sleep 8
+check "the loop survives a guest's garbage" kill -0 $ASPID
+check "the garbage guest got no memory it did not earn" test "$(target as3)" -le "$t_as3"
+check "the garbage was noticed" sh -c "pvctl autoscale status | grep -q -e 'not a number' -e 'above'"
+
+# A domain destroyed mid-run; a broken policy on SIGHUP.
+check "destroy as2 while the loop runs" pvctl destroy as2
+
+# A leak without end: stopped at its ceiling and flagged runaway; the
+# others keep their floors.
+in_guest leak1 'i=0; while :; do i=$((i + 1)); dd if=/dev/zero of=/dev/shm/leak$i bs=1M count=4 2>/dev/null; sleep 1; done &'
+wait_for "the leaking guest is flagged runaway" 120 "grep -q '\"runaway\"' $AUDIT"
+check "the leaking guest stopped at its ceiling (160 MiB)" test "$(target leak1)" -le 163840
+check "as1 kept its floor" test "$(target as1)" -ge 98304
+check "as3 kept its floor" test "$(target as3)" -ge 98304
+check "status shows the runaway" sh -c "pvctl autoscale status | grep -q '\"runaway\": true'"
+pvctl destroy leak1
+printf 'match = "as*"\nmemory_min = lots\n' > $P/20-broken.policy
+kill -HUP $ASPID
+sleep 6
+check "a broken policy is rejected on reload" grep -q reload-failed $AUDIT
+check "the loop still runs" kill -0 $ASPID
+check "and still ticks" sh -c "pvctl autoscale status | grep -q '\"as1\"'"
+rm -f $P/20-broken.policy
+check "the audit log has grow and shrink decisions" sh -c "grep -q '\"grow\"' $AUDIT && grep -q '\"shrink\"' $AUDIT"
+diag "audit log (last lines):"
+tail -n 5 $AUDIT > /tmp/audit.tail; diag_file /tmp/audit.tail
+kill $ASPID
+wait $ASPID 2>/dev/null
+for g in as1 as3; do pvctl destroy $g; done
+diag "autoscale stderr:"; diag_file /tmp/autoscale.log 10

@@ -6,6 +6,7 @@
 #                     Rebuilt only when one of its inputs changed.
 #   $BUILD/dom0.img   PID 1 = tests/lab/dom0/init; busybox, dom0 modules,
 #                     xenstored, xenconsoled, xen-init-dom0, xl, xenstore-*,
+#                     xenstore-control, xl's hotplug scripts (dom0/scripts/),
 #                     the guest kernel + guest.img under /lab/guest, the
 #                     scenarios, lib.sh, and pvctl if built. Always rebuilt.
 #
@@ -166,7 +167,8 @@ D=$BUILD/dom0.root
 rm -rf "$D"
 stage_base "$D" "$LAB/dom0/init"
 stage_modules "$D" $DOM0_MODULES
-for b in xenstored xenconsoled xen-init-dom0 xl xenconsole libxl-save-helper; do
+for b in xenstored xenconsoled xen-init-dom0 xl xenconsole libxl-save-helper \
+         xenstore-control; do
     stage_bin "$D" "$ROOT$XENBIN/$b" "$XENBIN/$b" "$XENLIBS"
 done
 mkdir -p "$D/usr/sbin"
@@ -183,6 +185,11 @@ fi
 # Folders and files the Xen tools expect.
 mkdir -p "$D/etc/xen" "$D/var/lib/xen" "$D/var/lib/xenstored" "$D/var/log/xen/console"
 : > "$D/etc/xen/xl.conf"          # xl warns without it
+# xl's hotplug scripts (minimal POSIX-sh stand-ins; pvctl needs none).
+mkdir -p "$D/etc/xen/scripts"
+for f in "$LAB"/dom0/scripts/*; do
+    [ -f "$f" ] && install -m 755 "$f" "$D/etc/xen/scripts/${f##*/}"
+done
 ln -s ../run "$D/var/run"         # xl wants /var/run/xen
 ln -s ../run/lock "$D/var/lock"
 # The lab itself.

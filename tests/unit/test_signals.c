@@ -1,0 +1,307 @@
+/*
+ * test_signals.c: lib/balloon/signals.c on the simulated hypervisor: a
+ * guest writes the data/pvctl nodes as its agent would (as itself, into the
+ * data/ directory it owns), dom0 reads and validates the report. Any
+ * bad node rejects the whole report, so a guest cannot earn memory by
+ * lying in one field.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/balloon/autoscale.h"
+#include "helpers.h"
+
+#define STATIC_MAX	1048576ull	/* maxmem = 1024 (MiB) */
+#define NOT_A_NUMBER	"a data/pvctl node is not a number in range"
+#define NO_REPORT	"no agent report"
+
+/* The nodes of a full report, in the order the agent writes them. */
+static const char *const full_keys[] = {
+	"seq", "mem_total_kb", "mem_available_kb", "swap_in_pps",
+	"swap_out_pps", "psi_mem_some", "psi_mem_full", "psi_cpu_some",
+	"cpu_util", "cpus_online",
+};
+static const char *const full_vals[] = {
+	"42", "1000000", "600000", "12", "34", "250", "50", "1234", "6789", "2",
+};
+#define NKEYS (sizeof(full_keys) / sizeof(*full_keys))
+
+/* Writes data/pvctl/@key as the guest, @len bytes of @val. */
+static void guest_put_len(struct fx *f, uint32_t domid, const char *key,
+			  const char *val, size_t len)
+{
+	char *path = pv_asprintf("data/pvctl/%s", key);
+	int rc;
+
+	pv_sim_set_caller(f->s, domid);
+	rc = f->hv.ops->xs_write(f->hv.h, PV_XBT_NULL, path, val, len);
+	pv_sim_set_caller(f->s, 0);
+	if (rc)
+		fail_msg("the guest cannot write %s: %d", path, rc);
+	free(path);
+}
+
+static void guest_put(struct fx *f, uint32_t domid, const char *key,
+		      const char *val)
+{
+	guest_put_len(f, domid, key, val, strlen(val));
+}
+
+static void guest_rm(struct fx *f, uint32_t domid, const char *key)
+{
+	char *path = pv_asprintf("data/pvctl/%s", key);
+
+	pv_sim_set_caller(f->s, domid);
+	assert_int_equal(f->hv.ops->xs_rm(f->hv.h, PV_XBT_NULL, path), 0);
+	pv_sim_set_caller(f->s, 0);
+	free(path);
+}
+
+static uint32_t guest_with_report(struct fx *f)
+{
+	uint32_t domid = fx_create(f, "guest", "memory = 512\nmaxmem = 1024\n");
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		guest_put(f, domid, full_keys[i], full_vals[i]);
+	return domid;
+}
+
+/* Reads as dom0, the way the loop does. */
+static const char *read_sig(struct fx *f, uint32_t domid, uint64_t static_max,
+			    struct pv_signals *s)
+{
+	const char *why = "untouched";
+
+	memset(s, 0xa5, sizeof(*s));	/* stale data must not survive */
+	pv_signals_read(&f->hv, domid, static_max, s, &why);
+	return why;
+}
+
+/* A rejected report: invalid, every field zero, @reason given. */
+static void assert_rejected(const struct pv_signals *s, const char *why,
+			    const char *reason, const char *what)
+{
+	if (s->valid)
+		fail_msg("%s: accepted", what);
+	if (s->seq || s->mem_total_kb || s->mem_avail_kb || s->swap_in_pps ||
+	    s->swap_out_pps || s->psi_mem_some || s->psi_mem_full ||
+	    s->psi_cpu_some || s->cpu_util || s->cpus_online)
+		fail_msg("%s: fields left in a rejected report", what);
+	if (!why || !strstr(why, reason))
+		fail_msg("%s: reason '%s', want '%s'", what, why ? why : "(null)",
+			 reason);
+}
+
+static void test_valid_report(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	struct pv_signals s;
+	const char *why = read_sig(f, domid, STATIC_MAX, &s);
+
+	assert_null(why);
+	assert_true(s.valid);
+	assert_int_equal(s.seq, 42);
+	assert_int_equal(s.mem_total_kb, 1000000);
+	assert_int_equal(s.mem_avail_kb, 600000);
+	assert_int_equal(s.swap_in_pps, 12);
+	assert_int_equal(s.swap_out_pps, 34);
+	assert_int_equal(s.psi_mem_some, 250);
+	assert_int_equal(s.psi_mem_full, 50);
+	assert_int_equal(s.psi_cpu_some, 1234);
+	assert_int_equal(s.cpu_util, 6789);
+	assert_int_equal(s.cpus_online, 2);
+	/* What the guest writes next is what is read next. */
+	guest_put(f, domid, "seq", "43");
+	guest_put(f, domid, "mem_available_kb", "0");
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_null(why);
+	assert_int_equal(s.seq, 43);
+	assert_int_equal(s.mem_avail_kb, 0);
+}
+
+static void test_optional_nodes_missing(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	struct pv_signals s;
+	const char *why;
+	size_t i;
+
+	for (i = 3; i < NKEYS; i++)
+		guest_rm(f, domid, full_keys[i]);
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_null(why);
+	assert_true(s.valid);
+	assert_int_equal(s.seq, 42);
+	assert_int_equal(s.mem_total_kb, 1000000);
+	assert_int_equal(s.mem_avail_kb, 600000);
+	assert_int_equal(s.swap_in_pps + s.swap_out_pps, 0);
+	assert_int_equal(s.psi_mem_some + s.psi_mem_full + s.psi_cpu_some, 0);
+	assert_int_equal(s.cpu_util + s.cpus_online, 0);
+}
+
+static void test_required_nodes_missing(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", "memory = 512\nmaxmem = 1024\n");
+	struct pv_signals s;
+	const char *why;
+	size_t i;
+
+	/* No agent at all, and a domain that does not exist. */
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_rejected(&s, why, NO_REPORT, "no data/pvctl");
+	why = read_sig(f, 77, STATIC_MAX, &s);
+	assert_rejected(&s, why, NO_REPORT, "no domain");
+	for (i = 0; i < 3; i++) {
+		size_t j;
+
+		for (j = 0; j < NKEYS; j++)
+			guest_put(f, domid, full_keys[j], full_vals[j]);
+		guest_rm(f, domid, full_keys[i]);
+		why = read_sig(f, domid, STATIC_MAX, &s);
+		assert_rejected(&s, why, NO_REPORT, full_keys[i]);
+	}
+}
+
+/* Values that are not plain decimal numbers within bounds. */
+static const struct { const char *val; size_t len; } garbage[] = {
+	{ "abc", 3 }, { "", 0 }, { "-1", 2 }, { "12a", 3 }, { " 12", 3 },
+	{ "12 ", 3 }, { "+5", 2 }, { "1e3", 3 }, { "0x10", 4 }, { "1.5", 3 },
+	{ "12\n", 3 }, { "12\0" "34", 5 }, { "\0", 1 },
+	{ "99999999999999999999999", 23 },
+	{ "18446744073709551616", 20 },		/* 2^64 */
+};
+
+static void test_garbage_rejects_the_report(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	struct pv_signals s;
+	const char *why;
+	size_t k, g;
+
+	for (k = 0; k < NKEYS; k++) {
+		for (g = 0; g < sizeof(garbage) / sizeof(*garbage); g++) {
+			char *what = pv_asprintf("%s = '%.*s'", full_keys[k],
+						 (int)garbage[g].len, garbage[g].val);
+
+			guest_put_len(f, domid, full_keys[k], garbage[g].val,
+				      garbage[g].len);
+			why = read_sig(f, domid, STATIC_MAX, &s);
+			assert_rejected(&s, why, NOT_A_NUMBER, what);
+			free(what);
+		}
+		guest_put(f, domid, full_keys[k], full_vals[k]);
+		why = read_sig(f, domid, STATIC_MAX, &s);
+		assert_null(why);
+	}
+}
+
+/* Each node's largest accepted value, and one more. */
+static const struct { const char *key, *max, *over; } bounds[] = {
+	{ "seq", "9223372036854775807", "9223372036854775808" },
+	{ "mem_total_kb", "1099511627776", "1099511627777" },
+	{ "mem_available_kb", "1000000", "1099511627777" },
+	{ "swap_in_pps", "10000000", "10000001" },
+	{ "swap_out_pps", "10000000", "10000001" },
+	{ "psi_mem_some", "10000", "10001" },
+	{ "psi_mem_full", "10000", "10001" },
+	{ "psi_cpu_some", "10000", "10001" },
+	{ "cpu_util", "10000", "10001" },
+	{ "cpus_online", "4096", "4097" },
+};
+
+static void test_bounds(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	struct pv_signals s;
+	const char *why;
+	size_t i;
+
+	/* static-max 0 (unknown) lets MemTotal reach its own bound. */
+	for (i = 0; i < sizeof(bounds) / sizeof(*bounds); i++) {
+		guest_put(f, domid, bounds[i].key, bounds[i].over);
+		why = read_sig(f, domid, 0, &s);
+		assert_rejected(&s, why, NOT_A_NUMBER, bounds[i].key);
+		guest_put(f, domid, bounds[i].key, bounds[i].max);
+		why = read_sig(f, domid, 0, &s);
+		if (why)
+			fail_msg("%s = %s rejected: %s", bounds[i].key,
+				 bounds[i].max, why);
+	}
+	assert_int_equal(s.seq, 9223372036854775807ull);
+	assert_int_equal(s.mem_total_kb, 1ull << 40);
+	assert_int_equal(s.swap_in_pps, 10000000);
+	assert_int_equal(s.psi_mem_full, 10000);
+	assert_int_equal(s.cpu_util, 10000);
+	assert_int_equal(s.cpus_online, 4096);
+}
+
+static void test_inconsistent_memory(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	struct pv_signals s;
+	const char *why;
+
+	guest_put(f, domid, "mem_available_kb", "1000001");
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_rejected(&s, why, "MemAvailable above MemTotal", "avail > total");
+	guest_put(f, domid, "mem_available_kb", "1000000");	/* equal: fine */
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_null(why);
+	assert_int_equal(s.mem_avail_kb, 1000000);
+	/* MemTotal cannot exceed what the domain may ever hold. */
+	guest_put(f, domid, "mem_total_kb", "1048577");
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_rejected(&s, why, "MemTotal above the domain's maximum",
+			"total > static-max");
+	guest_put(f, domid, "mem_total_kb", "1048576");		/* equal: fine */
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_null(why);
+	assert_int_equal(s.mem_total_kb, STATIC_MAX);
+}
+
+/* The guest owns data/, not the toolstack's nodes, nor another's data/. */
+static void test_guest_writes_only_its_own(void **state)
+{
+	struct fx *f = *state;
+	uint32_t a = guest_with_report(f);
+	uint32_t b = fx_create(f, "other", "memory = 256\n");
+	struct pv_signals s;
+	char *path = pv_asprintf("/local/domain/%u/data/pvctl/mem_total_kb", a);
+
+	pv_sim_set_caller(f->s, b);
+	assert_int_equal(xs_put(f, path, "1"), -EACCES);
+	pv_sim_set_caller(f->s, 0);
+	assert_null(read_sig(f, a, STATIC_MAX, &s));
+	assert_int_equal(s.mem_total_kb, 1000000);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_valid_report, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_optional_nodes_missing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_required_nodes_missing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_rejects_the_report, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bounds, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_inconsistent_memory, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_guest_writes_only_its_own, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -82,9 +82,14 @@ check: deps
 	$(MAKE) unit-san
 	$(MAKE) lab
 
-# pvctl against xl in one lab boot: medians and ratios.
-bench: pvctl
-	tests/lab/run.sh bench | grep -E 'BENCH|passed'
+# pvctl against xl in one lab boot: medians and ratios; the autoscale
+# decisions at simulated scale (no lab needed).
+bench: pvctl pvctl-agent $(B)/decide_bench
+	$(B)/decide_bench
+	tests/lab/run.sh bench pvctl-autoscale | grep -E 'BENCH|passed'
+
+$(B)/decide_bench: bench/decide_bench.c $(SIM_OBJ) $(B)/libpvctl.a
+	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
 
 demo: deps pvctl
 	tests/lab/run.sh demo

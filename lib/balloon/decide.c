@@ -93,8 +93,9 @@ static void decide_shrink(struct pv_as_dom *d, uint64_t now)
 	if (d->need_kb >= d->target_kb)
 		return;
 	step = min_u64(d->target_kb - d->need_kb, p->step_max_kb);
-	if (step < p->step_min_kb)
-		return;		/* not worth it: hysteresis */
+	/* Not worth it (hysteresis), unless the target is above the ceiling. */
+	if (step < p->step_min_kb && d->target_kb <= ceiling_of(d))
+		return;
 	if (now - d->last_down_ms < p->cooldown_down_s * 1000ull) {
 		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
 			 "; shrink waits for its cooldown");
@@ -160,8 +161,11 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 	for (i = 0; i < n; i++) {
 		struct pv_as_dom *d = &doms[i];
 
-		/* Targets not reached yet are memory already spoken for. */
-		if (d->pol && d->target_kb > d->cur_kb && !d->uncooperative)
+		/*
+		 * Targets not reached yet are memory already spoken for, whoever
+		 * set them (a guest without a policy balloons up all the same).
+		 */
+		if ((!d->pol || !d->uncooperative) && d->target_kb > d->cur_kb)
 			promised += d->target_kb - d->cur_kb;
 		if (!d->pol || d->uncooperative || d->need_kb <= d->target_kb)
 			continue;

@@ -56,20 +56,33 @@ int pv_autoscale_reload(struct pv_autoscale *as, struct pv_err *err)
 	return 0;
 }
 
+/*
+ * The domains' state, kept sorted by domid (the order the hypervisor
+ * lists them in), so that a tick over a large host stays O(n log n).
+ */
 static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
 {
-	size_t i;
+	size_t lo = 0, hi = as->n;
 
-	for (i = 0; i < as->n; i++)
-		if (as->doms[i].domid == domid)
-			return &as->doms[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (as->doms[mid].domid == domid)
+			return &as->doms[mid];
+		if (as->doms[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	if (as->n == as->cap) {
 		as->cap = as->cap ? as->cap * 2 : 16;
 		as->doms = pv_realloc(as->doms, as->cap * sizeof(*as->doms));
 	}
-	memset(&as->doms[as->n], 0, sizeof(as->doms[0]));
-	as->doms[as->n].domid = domid;
-	return &as->doms[as->n++];
+	memmove(&as->doms[lo + 1], &as->doms[lo], (as->n - lo) * sizeof(*as->doms));
+	memset(&as->doms[lo], 0, sizeof(as->doms[0]));
+	as->doms[lo].domid = domid;
+	as->n++;
+	return &as->doms[lo];
 }
 
 static unsigned int count_online(struct pv_hv *hv, uint32_t domid,

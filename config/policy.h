@@ -38,7 +38,7 @@ struct pv_policy {
 	unsigned int pressure_high;	/* PSI some avg10, hundredths of a %: grow above */
 	unsigned int pressure_low;	/* ... may shrink below */
 	uint64_t step_max_kb;	/* largest change per tick */
-	uint64_t step_min_kb;	/* smaller changes are not made (hysteresis) */
+	uint64_t step_min_kb;	/* smaller shrinks are not made (hysteresis) */
 	unsigned int cooldown_up_s, cooldown_down_s;
 	unsigned int vcpu_min;
 	unsigned int vcpu_max;	/* 0: the domain's maxvcpus */

@@ -175,12 +175,14 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 				 "; grow waits for its cooldown");
 			continue;
 		}
+		/*
+		 * Grow promptly, shrink reluctantly: a guest short of its
+		 * headroom gets what it lacks (at most step_max) however small;
+		 * hysteresis (step_min) applies to shrinks only, since a guest
+		 * left short can meet its OOM killer before the next tick.
+		 */
 		w[k].d = d;
 		w[k].kb = min_u64(d->need_kb - d->target_kb, d->pol->step_max_kb);
-		/* Below the floor is always worth fixing; else mind hysteresis. */
-		if (w[k].kb < d->pol->step_min_kb && d->target_kb >= floor_of(d) &&
-		    d->sig.psi_mem_some < d->pol->pressure_high)
-			continue;
 		k++;
 	}
 	budget = host->free_kb > promised ? host->free_kb - promised : 0;

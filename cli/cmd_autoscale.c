@@ -135,14 +135,11 @@ int cmd_autoscale(struct pv_cli *cli, int argc, char **argv)
 		return PV_EXIT_USAGE;
 	}
 	pv_err_dispose(&err);
-	if (cli->opt_set[AS_INTERVAL]) {
-		if (pv_parse_uint(cli->opt_val[AS_INTERVAL], 3600, &secs) || !secs) {
-			pv_cli_error("bad interval '%s'", cli->opt_val[AS_INTERVAL]);
-			pv_autoscale_dispose(&as);
-			return PV_EXIT_USAGE;
-		}
-		as.interval_s = (unsigned int)secs;
+	if (pv_cli_opt_seconds(cli, AS_INTERVAL, 0, 3600, &secs)) {
+		pv_autoscale_dispose(&as);
+		return PV_EXIT_USAGE;
 	}
+	as.interval_s = (unsigned int)secs;
 	rc = !strcmp(argv[first], "run") ? run(cli, &as) : plan(cli, &as);
 	pv_autoscale_dispose(&as);
 	return rc;

@@ -118,7 +118,7 @@ int cmd_console(struct pv_cli *cli, int argc, char **argv)
 {
 	struct termios saved, raw;
 	bool tty_in = isatty(STDIN_FILENO);
-	uint64_t secs = 0;
+	uint64_t secs;
 	uint32_t domid;
 	int first, rc, pty;
 
@@ -126,11 +126,9 @@ int cmd_console(struct pv_cli *cli, int argc, char **argv)
 	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (rc)
 		return rc;
-	if (cli->opt_set[CONSOLE_TIMEOUT] &&
-	    pv_parse_uint(cli->opt_val[CONSOLE_TIMEOUT], 86400, &secs)) {
-		pv_cli_error("bad timeout '%s'", cli->opt_val[CONSOLE_TIMEOUT]);
-		return PV_EXIT_USAGE;
-	}
+	rc = pv_cli_opt_seconds(cli, CONSOLE_TIMEOUT, 0, 86400, &secs);
+	if (rc)
+		return rc;
 	pty = open_console(cli, domid);
 	if (pty < 0)
 		return PV_EXIT_FAIL;

@@ -29,7 +29,7 @@ static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 			   const char *what)
 {
 	struct pv_err err;
-	uint64_t secs = 60;
+	uint64_t secs;
 	uint32_t domid;
 	int first, rc;
 
@@ -37,11 +37,9 @@ static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (rc)
 		return rc;
-	if (cli->opt_set[SD_TIMEOUT] &&
-	    pv_parse_uint(cli->opt_val[SD_TIMEOUT], 86400, &secs)) {
-		pv_cli_error("bad timeout '%s'", cli->opt_val[SD_TIMEOUT]);
-		return PV_EXIT_USAGE;
-	}
+	rc = pv_cli_opt_seconds(cli, SD_TIMEOUT, 60, 86400, &secs);
+	if (rc)
+		return rc;
 	pv_err_init(&err);
 	rc = pv_domain_request_shutdown(&cli->ctx, domid, what, &err);
 	if (rc || !(cli->opt_set[SD_WAIT] || cli->opt_set[SD_FORCE]))

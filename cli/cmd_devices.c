@@ -112,18 +112,16 @@ static int detach(struct pv_cli *cli, int argc, char **argv, const char *kind)
 {
 	struct pv_err err;
 	uint32_t domid, devid;
-	uint64_t secs = 30;
+	uint64_t secs;
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
 	rc = pv_cli_one_domain(cli, argc, argv, first, 1, &domid);
 	if (rc)
 		return rc;
-	if (cli->opt_set[DETACH_TIMEOUT] &&
-	    pv_parse_uint(cli->opt_val[DETACH_TIMEOUT], 86400, &secs)) {
-		pv_cli_error("bad timeout '%s'", cli->opt_val[DETACH_TIMEOUT]);
-		return PV_EXIT_USAGE;
-	}
+	rc = pv_cli_opt_seconds(cli, DETACH_TIMEOUT, 30, 86400, &secs);
+	if (rc)
+		return rc;
 	pv_err_init(&err);
 	rc = pv_device_find(&cli->ctx, kind, domid, argv[first + 1], &devid, &err);
 	if (!rc)

@@ -193,6 +193,22 @@ int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
 	return pv_cli_domain_arg(cli, argv[first], domid);
 }
 
+int pv_cli_opt_seconds(struct pv_cli *cli, int idx, uint64_t def,
+		       uint64_t max, uint64_t *secs)
+{
+	const char *v = cli->opt_val[idx];
+
+	*secs = def;
+	if (!cli->opt_set[idx])
+		return 0;
+	if (pv_parse_uint(v, max, secs) || !*secs) {
+		pv_cli_error("%s: bad --%s '%s' (1 to %llu seconds)", cli->cmd->name,
+			     cli->cmd->opts[idx].long_name, v, (unsigned long long)max);
+		return PV_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static bool wants_help(int argc, char **argv)
 {
 	int i;

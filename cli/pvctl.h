@@ -91,6 +91,12 @@ int pv_cli_report(int rc, struct pv_err *err);
 /* Checks that exactly 1 + @extra arguments follow and resolves the first. */
 int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
 		      int extra, uint32_t *domid);
+/*
+ * The value of the SECONDS option at @idx (1..@max), or @def when it is
+ * not given; 0, or an exit code after saying what is wrong.
+ */
+int pv_cli_opt_seconds(struct pv_cli *cli, int idx, uint64_t def,
+		       uint64_t max, uint64_t *secs);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 

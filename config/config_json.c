@@ -8,138 +8,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "xlcfg_i.h"
 
 static const char json_source[] = "JSON";
 
-struct jw {
-	yajl_gen g;
-	int bad;
-};
-
-static void put_raw(struct jw *w, const char *s)
+static void put_disk(struct pv_jw *w, const struct pv_disk_spec *d)
 {
-	if (!s)
-		w->bad |= yajl_gen_null(w->g) != yajl_gen_status_ok;
-	else
-		w->bad |= yajl_gen_string(w->g, (const unsigned char *)s,
-					  strlen(s)) != yajl_gen_status_ok;
+	pv_jw_map_open(w, NULL);
+	pv_jw_str(w, "target", d->target);
+	pv_jw_str(w, "vdev", d->vdev);
+	pv_jw_str(w, "access", d->readwrite ? "rw" : "ro");
+	pv_jw_str(w, "devtype", d->cdrom ? "cdrom" : "disk");
+	pv_jw_str(w, "format", d->format);
+	pv_jw_str(w, "backendtype", d->backendtype);
+	pv_jw_str(w, "script", d->script);
+	pv_jw_str(w, "backend", d->backend);
+	pv_jw_bool(w, "phy_prefix", d->is_phy_prefix);
+	pv_jw_map_close(w);
 }
 
-static void put_str(struct jw *w, const char *key, const char *s)
+static void put_vif(struct pv_jw *w, const struct pv_vif_spec *v)
 {
-	put_raw(w, key);
-	put_raw(w, s);
-}
-
-static void put_num(struct jw *w, const char *key, uint64_t n)
-{
-	put_raw(w, key);
-	w->bad |= yajl_gen_integer(w->g, (long long)n) != yajl_gen_status_ok;
-}
-
-static void put_bool(struct jw *w, const char *key, int b)
-{
-	put_raw(w, key);
-	w->bad |= yajl_gen_bool(w->g, b) != yajl_gen_status_ok;
-}
-
-static void open_map(struct jw *w, const char *key)
-{
-	if (key)
-		put_raw(w, key);
-	w->bad |= yajl_gen_map_open(w->g) != yajl_gen_status_ok;
-}
-
-static void close_map(struct jw *w)
-{
-	w->bad |= yajl_gen_map_close(w->g) != yajl_gen_status_ok;
-}
-
-static void open_array(struct jw *w, const char *key)
-{
-	put_raw(w, key);
-	w->bad |= yajl_gen_array_open(w->g) != yajl_gen_status_ok;
-}
-
-static void close_array(struct jw *w)
-{
-	w->bad |= yajl_gen_array_close(w->g) != yajl_gen_status_ok;
-}
-
-static void put_disk(struct jw *w, const struct pv_disk_spec *d)
-{
-	open_map(w, NULL);
-	put_str(w, "target", d->target);
-	put_str(w, "vdev", d->vdev);
-	put_str(w, "access", d->readwrite ? "rw" : "ro");
-	put_str(w, "devtype", d->cdrom ? "cdrom" : "disk");
-	put_str(w, "format", d->format);
-	put_str(w, "backendtype", d->backendtype);
-	put_str(w, "script", d->script);
-	put_str(w, "backend", d->backend);
-	put_bool(w, "phy_prefix", d->is_phy_prefix);
-	close_map(w);
-}
-
-static void put_vif(struct jw *w, const struct pv_vif_spec *v)
-{
-	open_map(w, NULL);
-	put_str(w, "mac", v->mac);
-	put_str(w, "bridge", v->bridge);
-	put_str(w, "ip", v->ip);
-	put_str(w, "rate", v->rate);
-	put_str(w, "type", v->type);
-	put_str(w, "script", v->script);
-	put_str(w, "vifname", v->vifname);
-	put_str(w, "model", v->model);
-	put_str(w, "backend", v->backend);
+	pv_jw_map_open(w, NULL);
+	pv_jw_str(w, "mac", v->mac);
+	pv_jw_str(w, "bridge", v->bridge);
+	pv_jw_str(w, "ip", v->ip);
+	pv_jw_str(w, "rate", v->rate);
+	pv_jw_str(w, "type", v->type);
+	pv_jw_str(w, "script", v->script);
+	pv_jw_str(w, "vifname", v->vifname);
+	pv_jw_str(w, "model", v->model);
+	pv_jw_str(w, "backend", v->backend);
 	if (v->mtu)
-		put_num(w, "mtu", v->mtu);
+		pv_jw_num(w, "mtu", v->mtu);
 	else
-		put_str(w, "mtu", NULL);
-	close_map(w);
+		pv_jw_str(w, "mtu", NULL);
+	pv_jw_map_close(w);
 }
 
 int pv_domain_config_to_json(const struct pv_domain_config *c, yajl_gen g)
 {
-	struct jw w = { .g = g };
+	struct pv_jw w = { .g = g };
 	size_t i;
 
-	open_map(&w, NULL);
-	put_str(&w, "name", c->name);
-	put_str(&w, "type", "pv");
-	put_str(&w, "uuid", c->uuid);
-	put_str(&w, "kernel", c->kernel);
-	put_str(&w, "ramdisk", c->ramdisk);
-	put_str(&w, "cmdline", c->cmdline);
-	put_str(&w, "bootloader", c->bootloader);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_str(&w, "name", c->name);
+	pv_jw_str(&w, "type", "pv");
+	pv_jw_str(&w, "uuid", c->uuid);
+	pv_jw_str(&w, "kernel", c->kernel);
+	pv_jw_str(&w, "ramdisk", c->ramdisk);
+	pv_jw_str(&w, "cmdline", c->cmdline);
+	pv_jw_str(&w, "bootloader", c->bootloader);
 	if (c->bootloader_argv) {
-		open_array(&w, "bootloader_args");
+		pv_jw_array_open(&w, "bootloader_args");
 		for (i = 0; i < c->bootloader_argc; i++)
-			put_raw(&w, c->bootloader_argv[i]);
-		close_array(&w);
+			pv_jw_raw(&w, c->bootloader_argv[i]);
+		pv_jw_array_close(&w);
 	} else {
-		put_str(&w, "bootloader_args", NULL);
+		pv_jw_str(&w, "bootloader_args", NULL);
 	}
-	put_num(&w, "memory", c->memory_mb);
-	put_num(&w, "maxmem", c->maxmem_mb);
-	put_num(&w, "vcpus", c->vcpus);
-	put_num(&w, "maxvcpus", c->maxvcpus);
-	put_str(&w, "cpus", c->cpus);
-	put_str(&w, "on_poweroff", pv_action_name(c->on_poweroff));
-	put_str(&w, "on_reboot", pv_action_name(c->on_reboot));
-	put_str(&w, "on_crash", pv_action_name(c->on_crash));
-	open_array(&w, "disk");
+	pv_jw_num(&w, "memory", c->memory_mb);
+	pv_jw_num(&w, "maxmem", c->maxmem_mb);
+	pv_jw_num(&w, "vcpus", c->vcpus);
+	pv_jw_num(&w, "maxvcpus", c->maxvcpus);
+	pv_jw_str(&w, "cpus", c->cpus);
+	pv_jw_str(&w, "on_poweroff", pv_action_name(c->on_poweroff));
+	pv_jw_str(&w, "on_reboot", pv_action_name(c->on_reboot));
+	pv_jw_str(&w, "on_crash", pv_action_name(c->on_crash));
+	pv_jw_array_open(&w, "disk");
 	for (i = 0; i < c->ndisks; i++)
 		put_disk(&w, &c->disks[i]);
-	close_array(&w);
-	open_array(&w, "vif");
+	pv_jw_array_close(&w);
+	pv_jw_array_open(&w, "vif");
 	for (i = 0; i < c->nvifs; i++)
 		put_vif(&w, &c->vifs[i]);
-	close_array(&w);
-	put_str(&w, "source", c->source);
-	close_map(&w);
+	pv_jw_array_close(&w);
+	pv_jw_str(&w, "source", c->source);
+	pv_jw_map_close(&w);
 	return w.bad ? -EINVAL : 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jsonw.h"
 #include "policy_i.h"
 #include "xlcfg_i.h"
 
@@ -194,40 +195,8 @@ const struct pv_policy *pv_policy_match(const struct pv_policy_set *s,
 
 /* ---- JSON ---- */
 
-struct jw {
-	yajl_gen g;
-	int bad;
-};
-
-static void put_raw(struct jw *w, const char *s)
-{
-	if (!s)
-		w->bad |= yajl_gen_null(w->g) != yajl_gen_status_ok;
-	else
-		w->bad |= yajl_gen_string(w->g, (const unsigned char *)s,
-					  strlen(s)) != yajl_gen_status_ok;
-}
-
-static void put_str(struct jw *w, const char *key, const char *s)
-{
-	put_raw(w, key);
-	put_raw(w, s);
-}
-
-/* @n, or null when @n is 0 and @zero_is_null. */
-static void put_num(struct jw *w, const char *key, uint64_t n,
-		    int zero_is_null)
-{
-	put_raw(w, key);
-	if (!n && zero_is_null)
-		w->bad |= yajl_gen_null(w->g) != yajl_gen_status_ok;
-	else
-		w->bad |= yajl_gen_integer(w->g, (long long)n) !=
-			  yajl_gen_status_ok;
-}
-
 /* Hundredths of a percent as a JSON decimal: 1250 -> 12.5. */
-static void put_pct100(struct jw *w, const char *key, unsigned int v)
+static void put_pct100(struct pv_jw *w, const char *key, unsigned int v)
 {
 	char num[32];
 
@@ -237,55 +206,54 @@ static void put_pct100(struct jw *w, const char *key, unsigned int v)
 		snprintf(num, sizeof(num), "%u.%u", v / 100, v % 100 / 10);
 	else
 		snprintf(num, sizeof(num), "%u.%02u", v / 100, v % 100);
-	put_raw(w, key);
+	pv_jw_raw(w, key);
 	w->bad |= yajl_gen_number(w->g, num, strlen(num)) != yajl_gen_status_ok;
 }
 
 int pv_policy_to_json(const struct pv_policy *p, yajl_gen g)
 {
-	struct jw w = { g, 0 };
+	struct pv_jw w = { g, 0 };
 	size_t i;
 
-	w.bad |= yajl_gen_map_open(g) != yajl_gen_status_ok;
-	put_str(&w, "file", p->file);
-	put_raw(&w, "match");
-	w.bad |= yajl_gen_array_open(g) != yajl_gen_status_ok;
+	pv_jw_map_open(&w, NULL);
+	pv_jw_str(&w, "file", p->file);
+	pv_jw_array_open(&w, "match");
 	for (i = 0; i < p->nmatch; i++)
-		put_raw(&w, p->match[i]);
-	w.bad |= yajl_gen_array_close(g) != yajl_gen_status_ok;
-	put_num(&w, "priority", p->priority, 0);
-	put_num(&w, "weight", p->weight, 0);
-	put_num(&w, "memory_min_kb", p->mem_min_kb, 0);
-	put_num(&w, "memory_max_kb", p->mem_max_kb, 1);
-	put_num(&w, "headroom_pct", p->headroom_pct, 0);
+		pv_jw_raw(&w, p->match[i]);
+	pv_jw_array_close(&w);
+	pv_jw_num(&w, "priority", p->priority);
+	pv_jw_num(&w, "weight", p->weight);
+	pv_jw_num(&w, "memory_min_kb", p->mem_min_kb);
+	pv_jw_num_or_null(&w, "memory_max_kb", p->mem_max_kb);
+	pv_jw_num(&w, "headroom_pct", p->headroom_pct);
 	put_pct100(&w, "pressure_high_pct", p->pressure_high);
 	put_pct100(&w, "pressure_low_pct", p->pressure_low);
-	put_num(&w, "step_max_kb", p->step_max_kb, 0);
-	put_num(&w, "step_min_kb", p->step_min_kb, 0);
-	put_num(&w, "cooldown_up_s", p->cooldown_up_s, 0);
-	put_num(&w, "cooldown_down_s", p->cooldown_down_s, 0);
-	put_num(&w, "vcpu_min", p->vcpu_min, 0);
-	put_num(&w, "vcpu_max", p->vcpu_max, 1);
-	put_num(&w, "vcpu_up_util_pct", p->vcpu_up_util, 0);
-	put_num(&w, "vcpu_down_util_pct", p->vcpu_down_util, 0);
-	put_num(&w, "vcpu_hold_s", p->vcpu_hold_s, 0);
-	put_num(&w, "runaway_after_s", p->runaway_s, 0);
-	w.bad |= yajl_gen_map_close(g) != yajl_gen_status_ok;
+	pv_jw_num(&w, "step_max_kb", p->step_max_kb);
+	pv_jw_num(&w, "step_min_kb", p->step_min_kb);
+	pv_jw_num(&w, "cooldown_up_s", p->cooldown_up_s);
+	pv_jw_num(&w, "cooldown_down_s", p->cooldown_down_s);
+	pv_jw_num(&w, "vcpu_min", p->vcpu_min);
+	pv_jw_num_or_null(&w, "vcpu_max", p->vcpu_max);
+	pv_jw_num(&w, "vcpu_up_util_pct", p->vcpu_up_util);
+	pv_jw_num(&w, "vcpu_down_util_pct", p->vcpu_down_util);
+	pv_jw_num(&w, "vcpu_hold_s", p->vcpu_hold_s);
+	pv_jw_num(&w, "runaway_after_s", p->runaway_s);
+	pv_jw_map_close(&w);
 	return w.bad ? -EIO : 0;
 }
 
 int pv_host_policy_to_json(const struct pv_host_policy *h, yajl_gen g)
 {
-	struct jw w = { g, 0 };
+	struct pv_jw w = { g, 0 };
 
-	w.bad |= yajl_gen_map_open(g) != yajl_gen_status_ok;
-	put_num(&w, "host_reserve_kb", h->reserve_kb, 0);
-	put_num(&w, "interval_s", h->interval_s, 0);
-	put_num(&w, "uncooperative_after_s", h->uncooperative_s, 0);
-	put_str(&w, "audit_log", h->audit_log);
-	put_str(&w, "webhook", h->webhook);
-	put_num(&w, "webhook_timeout_s", h->webhook_timeout_s, 0);
-	put_num(&w, "webhook_retries", h->webhook_retries, 0);
-	w.bad |= yajl_gen_map_close(g) != yajl_gen_status_ok;
+	pv_jw_map_open(&w, NULL);
+	pv_jw_num(&w, "host_reserve_kb", h->reserve_kb);
+	pv_jw_num(&w, "interval_s", h->interval_s);
+	pv_jw_num(&w, "uncooperative_after_s", h->uncooperative_s);
+	pv_jw_str(&w, "audit_log", h->audit_log);
+	pv_jw_str(&w, "webhook", h->webhook);
+	pv_jw_num(&w, "webhook_timeout_s", h->webhook_timeout_s);
+	pv_jw_num(&w, "webhook_retries", h->webhook_retries);
+	pv_jw_map_close(&w);
 	return w.bad ? -EIO : 0;
 }

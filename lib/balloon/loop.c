@@ -2,7 +2,6 @@
  * loop.c: the autoscale loop (see loop.h and autoscale.h).
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,18 +106,9 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 {
 	struct pv_hv *hv = &as->ctx->hv;
 	char path[64];
-	size_t i;
 
 	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
-	d->pol = NULL;
-	for (i = 0; i < as->policies.n && !d->pol; i++) {
-		const struct pv_policy *p = &as->policies.policies[i];
-		size_t m;
-
-		for (m = 0; m < p->nmatch && !d->pol; m++)
-			if (st->name && !fnmatch(p->match[m], st->name, 0))
-				d->pol = p;
-	}
+	d->pol = st->name ? pv_policy_match(&as->policies, st->name) : NULL;
 	d->cur_kb = st->info.cur_kb;
 	d->maxvcpus = st->info.max_vcpu_id + 1;
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", d->domid);

@@ -74,7 +74,7 @@ unit-san:
 	$(MAKE) SAN=1 B=build-san unit
 
 # LAB=name,name picks lab scenarios (tests/lab/scenarios/NAME.sh); all by default.
-lab: pvctl
+lab: pvctl pvctl-agent
 	tests/lab/run.sh $(subst $(comma), ,$(LAB))
 
 check: deps
@@ -91,7 +91,7 @@ bench: pvctl pvctl-agent $(B)/decide_bench
 $(B)/decide_bench: bench/decide_bench.c $(SIM_OBJ) $(B)/libpvctl.a
 	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
 
-demo: deps pvctl
+demo: deps pvctl pvctl-agent
 	tests/lab/run.sh demo
 
 deps:

@@ -8,6 +8,7 @@
 
 #include "pvctl.h"
 #include "../lib/balloon/loop.h"
+#include "../lib/balloon/webhook.h"
 
 enum { AS_POLICY, AS_INTERVAL, AS_JSON };
 
@@ -23,13 +24,19 @@ static void on_hup(int sig)
 	reload_flag = 1;
 }
 
+/* Events (runaway, uncooperative, reloads...): stderr, and the webhook. */
 static void log_event(void *arg, const char *json)
 {
+	struct pv_webhook *wh = arg;
+
 	fprintf(stderr, "pvctl autoscale: %s\n", json);
+	if (wh)
+		pv_webhook_post(wh, json);
 }
 
 static int run(struct pv_cli *cli, struct pv_autoscale *as)
 {
+	struct pv_webhook *wh = NULL;
 	struct sigaction sa;
 	struct pv_err err;
 	int rc;
@@ -40,11 +47,19 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	/* The webhook of host.policy at start (a reload does not move it). */
+	if (as->policies.host.webhook)
+		wh = pv_webhook_start(as->policies.host.webhook,
+				      as->policies.host.webhook_timeout_s,
+				      as->policies.host.webhook_retries);
 	as->event = log_event;
+	as->event_arg = wh;
 	fprintf(stderr, "pvctl autoscale: running with policies from %s "
-		"(SIGHUP reloads them)\n", as->policy_dir);
+		"(SIGHUP reloads them)%s%s\n", as->policy_dir,
+		wh ? "; events to " : "", wh ? as->policies.host.webhook : "");
 	pv_err_init(&err);
 	rc = pv_autoscale_run(as, &stop_flag, &reload_flag, &err);
+	pv_webhook_stop(wh);
 	return pv_cli_report(rc, &err);
 }
 

@@ -1,0 +1,178 @@
+/*
+ * webhook.c: see webhook.h.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "webhook.h"
+#include "../util.h"
+
+#define QUEUE_MAX 64
+
+struct pv_webhook {
+	char *url;
+	unsigned int timeout_s, retries;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *queue[QUEUE_MAX];
+	size_t head, count;
+	bool stopping;
+	struct pv_webhook_stats st;
+};
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	return size * n;
+}
+
+/* One POST; true on a 2xx answer. */
+static bool post_once(struct pv_webhook *wh, CURL *c, const char *json)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	long code = 0;
+	CURLcode rc;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, wh->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)wh->timeout_s);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(h);
+	return rc == CURLE_OK && code >= 200 && code < 300;
+}
+
+/* Sleeps @ms unless the webhook is stopping (then a pending retry is cut short). */
+static void backoff(struct pv_webhook *wh, unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&wh->lock);
+	if (!wh->stopping)
+		pthread_cond_timedwait(&wh->cond, &wh->lock, &ts);
+	pthread_mutex_unlock(&wh->lock);
+}
+
+static void deliver(struct pv_webhook *wh, CURL *c, const char *json)
+{
+	unsigned int attempt, delay = 500;
+	bool ok = false;
+
+	for (attempt = 0; attempt <= wh->retries && !ok; attempt++) {
+		if (attempt) {
+			backoff(wh, delay);
+			delay *= 2;
+		}
+		ok = post_once(wh, c, json);
+		pthread_mutex_lock(&wh->lock);
+		wh->st.attempts++;
+		pthread_mutex_unlock(&wh->lock);
+	}
+	pthread_mutex_lock(&wh->lock);
+	if (ok)
+		wh->st.delivered++;
+	else
+		wh->st.failed++;
+	pthread_mutex_unlock(&wh->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct pv_webhook *wh = arg;
+	CURL *c = curl_easy_init();
+
+	for (;;) {
+		char *json;
+
+		pthread_mutex_lock(&wh->lock);
+		while (!wh->count && !wh->stopping)
+			pthread_cond_wait(&wh->cond, &wh->lock);
+		if (!wh->count) {
+			pthread_mutex_unlock(&wh->lock);
+			break;
+		}
+		json = wh->queue[wh->head];
+		wh->head = (wh->head + 1) % QUEUE_MAX;
+		wh->count--;
+		pthread_mutex_unlock(&wh->lock);
+		if (c)
+			deliver(wh, c, json);
+		free(json);
+	}
+	if (c)
+		curl_easy_cleanup(c);
+	return NULL;
+}
+
+struct pv_webhook *pv_webhook_start(const char *url, unsigned int timeout_s,
+				    unsigned int retries)
+{
+	struct pv_webhook *wh;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return NULL;
+	wh = pv_calloc(1, sizeof(*wh));
+	wh->url = pv_strdup(url);
+	wh->timeout_s = timeout_s ? timeout_s : 5;
+	wh->retries = retries;
+	pthread_mutex_init(&wh->lock, NULL);
+	pthread_cond_init(&wh->cond, NULL);
+	if (pthread_create(&wh->thread, NULL, worker, wh)) {
+		free(wh->url);
+		free(wh);
+		return NULL;
+	}
+	return wh;
+}
+
+void pv_webhook_post(struct pv_webhook *wh, const char *json)
+{
+	pthread_mutex_lock(&wh->lock);
+	if (wh->count == QUEUE_MAX) {
+		wh->st.dropped++;
+	} else {
+		wh->queue[(wh->head + wh->count) % QUEUE_MAX] = pv_strdup(json);
+		wh->count++;
+		pthread_cond_signal(&wh->cond);
+	}
+	pthread_mutex_unlock(&wh->lock);
+}
+
+void pv_webhook_stats(struct pv_webhook *wh, struct pv_webhook_stats *st)
+{
+	pthread_mutex_lock(&wh->lock);
+	*st = wh->st;
+	pthread_mutex_unlock(&wh->lock);
+}
+
+void pv_webhook_stop(struct pv_webhook *wh)
+{
+	if (!wh)
+		return;
+	pthread_mutex_lock(&wh->lock);
+	wh->stopping = true;
+	pthread_cond_broadcast(&wh->cond);
+	pthread_mutex_unlock(&wh->lock);
+	pthread_join(wh->thread, NULL);
+	pthread_mutex_destroy(&wh->lock);
+	pthread_cond_destroy(&wh->cond);
+	free(wh->url);
+	free(wh);
+	curl_global_cleanup();
+}

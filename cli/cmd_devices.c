@@ -1,6 +1,7 @@
 /*
  * cmd_devices.c: block-attach/-detach/-list, network-attach/-detach/-list.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,16 +37,50 @@ static int wait_attached(struct pv_cli *cli, const char *kind, uint32_t domid,
 					ATTACH_TIMEOUT_MS, err);
 }
 
-int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
+/*
+ * Parses a disk or vif spec and sets the device up: 0, -EINVAL with
+ * *bad_spec set for a spec that does not parse, or the library's error.
+ */
+static int add_device(struct pv_cli *cli, const char *kind, uint32_t domid,
+		      const char *spec, uint32_t *devid, bool *bad_spec,
+		      struct pv_err *err)
 {
-	struct pv_disk_spec d;
+	int rc;
+
+	if (!strcmp(kind, "vbd")) {
+		struct pv_disk_spec d;
+
+		pv_disk_spec_init(&d);
+		rc = pv_disk_spec_parse(spec, &d, err);
+		*bad_spec = rc != 0;
+		if (!rc)
+			rc = pv_vbd_add(&cli->ctx, domid, &d, devid, err);
+		pv_disk_spec_dispose(&d);
+	} else {
+		struct pv_vif_spec v;
+
+		pv_vif_spec_init(&v);
+		rc = pv_vif_spec_parse(spec, &v, err);
+		*bad_spec = rc != 0;
+		if (!rc)
+			rc = pv_vif_add(&cli->ctx, domid, &v, devid, err);
+		pv_vif_spec_dispose(&v);
+	}
+	return rc;
+}
+
+/* block-attach and network-attach: set up, then wait for both drivers. */
+static int attach(struct pv_cli *cli, int argc, char **argv, const char *kind,
+		  int min_spec_args)
+{
 	struct pv_err err;
 	uint32_t domid, devid;
+	bool bad_spec;
 	char *spec;
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first < 2) {
+	if (argc - first < 1 + min_spec_args) {
 		pv_cli_usage(cli->cmd, stderr);
 		return PV_EXIT_USAGE;
 	}
@@ -53,57 +88,26 @@ int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	spec = join_spec(argc, argv, first + 1);
-	pv_disk_spec_init(&d);
 	pv_err_init(&err);
-	rc = pv_disk_spec_parse(spec, &d, &err);
-	if (rc) {
-		pv_cli_error("%s", pv_err_msg(&err));
-		rc = PV_EXIT_USAGE;
-		pv_err_dispose(&err);
-	} else {
-		rc = pv_vbd_add(&cli->ctx, domid, &d, &devid, &err);
-		if (!rc)
-			rc = wait_attached(cli, "vbd", domid, devid, &err);
-		rc = pv_cli_report(rc, &err);
-	}
-	pv_disk_spec_dispose(&d);
+	rc = add_device(cli, kind, domid, spec, &devid, &bad_spec, &err);
+	if (!rc)
+		rc = wait_attached(cli, kind, domid, devid, &err);
 	free(spec);
-	return rc;
+	if (bad_spec) {
+		pv_cli_report(rc, &err);
+		return PV_EXIT_USAGE;
+	}
+	return pv_cli_report(rc, &err);
+}
+
+int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
+{
+	return attach(cli, argc, argv, "vbd", 1);
 }
 
 int cmd_network_attach(struct pv_cli *cli, int argc, char **argv)
 {
-	struct pv_vif_spec v;
-	struct pv_err err;
-	uint32_t domid, devid;
-	char *spec;
-	int first, rc;
-
-	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first < 1) {
-		pv_cli_usage(cli->cmd, stderr);
-		return PV_EXIT_USAGE;
-	}
-	rc = pv_cli_domain_arg(cli, argv[first], &domid);
-	if (rc)
-		return rc;
-	spec = join_spec(argc, argv, first + 1);
-	pv_vif_spec_init(&v);
-	pv_err_init(&err);
-	rc = pv_vif_spec_parse(spec, &v, &err);
-	if (rc) {
-		pv_cli_error("%s", pv_err_msg(&err));
-		rc = PV_EXIT_USAGE;
-		pv_err_dispose(&err);
-	} else {
-		rc = pv_vif_add(&cli->ctx, domid, &v, &devid, &err);
-		if (!rc)
-			rc = wait_attached(cli, "vif", domid, devid, &err);
-		rc = pv_cli_report(rc, &err);
-	}
-	pv_vif_spec_dispose(&v);
-	free(spec);
-	return rc;
+	return attach(cli, argc, argv, "vif", 0);
 }
 
 enum { DETACH_FORCE, DETACH_TIMEOUT };

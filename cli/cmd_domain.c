@@ -106,19 +106,11 @@ int cmd_destroy(struct pv_cli *cli, int argc, char **argv)
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first != 1) {
-		pv_cli_usage(cli->cmd, stderr);
-		return PV_EXIT_USAGE;
-	}
-	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (rc)
 		return rc;
 	pv_err_init(&err);
-	rc = pv_domain_destroy(&cli->ctx, domid, &err);
-	if (rc)
-		pv_cli_error("%s", pv_err_msg(&err));
-	pv_err_dispose(&err);
-	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
+	return pv_cli_report(pv_domain_destroy(&cli->ctx, domid, &err), &err);
 }
 
 /* xl's state column: running, blocked, paused, shutdown, crashed, dying. */
@@ -227,11 +219,7 @@ int cmd_domid(struct pv_cli *cli, int argc, char **argv)
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first != 1) {
-		pv_cli_usage(cli->cmd, stderr);
-		return PV_EXIT_USAGE;
-	}
-	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (!rc)
 		printf("%u\n", domid);
 	return rc;
@@ -244,11 +232,7 @@ int cmd_domname(struct pv_cli *cli, int argc, char **argv)
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first != 1) {
-		pv_cli_usage(cli->cmd, stderr);
-		return PV_EXIT_USAGE;
-	}
-	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (rc)
 		return rc;
 	name = pv_domain_get_name(&cli->ctx, domid);

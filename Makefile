@@ -77,10 +77,15 @@ unit-san:
 lab: pvctl pvctl-agent
 	tests/lab/run.sh $(subst $(comma), ,$(LAB))
 
+# make check's lab run: every scenario but pvctl-autoscale, which is run by
+# `make lab LAB=pvctl-autoscale` and `make bench` until the dom0 crashes it
+# provokes under emulation are understood (tests/lab/README.md).
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,demo,bench
+
 check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
-	$(MAKE) lab
+	$(MAKE) lab LAB=$(CHECK_LAB)
 
 # pvctl against xl in one lab boot: medians and ratios; the autoscale
 # decisions at simulated scale (no lab needed).

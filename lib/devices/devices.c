@@ -31,6 +31,53 @@ static char *fe_path(const char *kind, uint32_t domid, uint32_t devid)
 	return pv_asprintf("/local/domain/%u/device/%s/%u", domid, kind, devid);
 }
 
+void pv_device_paths_init(struct pv_device_paths *p, const char *kind,
+			  uint32_t domid, uint32_t devid)
+{
+	p->be = be_path(kind, domid, devid);
+	p->fe = fe_path(kind, domid, devid);
+	p->lx = pv_asprintf("/libxl/%u/device/%s/%u", domid, kind, devid);
+}
+
+void pv_device_paths_dispose(struct pv_device_paths *p)
+{
+	free(p->be);
+	free(p->fe);
+	free(p->lx);
+}
+
+void pv_device_mkdirs(struct pv_xs_writer *w, const struct pv_device_paths *p,
+		      uint32_t domid)
+{
+	const struct pv_xs_perm be_perms[] = {
+		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm fe_perms[] = {
+		{ domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
+	const char *base = w->base;
+
+	/* The paths are absolute: from base "", +1 skips the leading '/'. */
+	w->base = "";
+	pv_xs_writer_mkdir(w, p->be + 1, be_perms, 2);
+	pv_xs_writer_mkdir(w, p->fe + 1, fe_perms, 2);
+	pv_xs_writer_mkdir(w, p->lx + 1, dom0_only, 1);
+	w->base = base;
+}
+
+void pv_device_frontend_keys(struct pv_xs_writer *w,
+			     const struct pv_device_paths *p)
+{
+	const char *base = w->base;
+
+	w->base = p->fe;
+	pv_xs_put(w, "backend", "%s", p->be);
+	pv_xs_put(w, "backend-id", "0");
+	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
+	w->base = base;
+}
+
 /*
  * A state node. The frontend's is written by the guest: anything that is
  * not a small number reads as Unknown.
@@ -142,15 +189,13 @@ static void release_host_side(struct pv_hv *hv, const char *kind,
 static void remove_nodes(struct pv_hv *hv, const char *kind, uint32_t domid,
 			 uint32_t devid)
 {
-	char *be = be_path(kind, domid, devid), *fe = fe_path(kind, domid, devid);
-	char *lx = pv_asprintf("/libxl/%u/device/%s/%u", domid, kind, devid);
+	struct pv_device_paths p;
 
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, fe);
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, be);
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, lx);
-	free(lx);
-	free(fe);
-	free(be);
+	pv_device_paths_init(&p, kind, domid, devid);
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.fe);
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.be);
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.lx);
+	pv_device_paths_dispose(&p);
 }
 
 struct closing {

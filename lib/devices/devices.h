@@ -55,6 +55,29 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 /* The next free device index for vifs of @domid. */
 uint32_t pv_vif_next_devid(struct pv_ctx *ctx, uint32_t domid);
 
+/* The three XenStore directories of one device (caller disposes). */
+struct pv_device_paths {
+	char *be;	/* /local/domain/0/backend/KIND/DOMID/DEVID */
+	char *fe;	/* /local/domain/DOMID/device/KIND/DEVID */
+	char *lx;	/* /libxl/DOMID/device/KIND/DEVID (xl's copy) */
+};
+
+void pv_device_paths_init(struct pv_device_paths *p, const char *kind,
+			  uint32_t domid, uint32_t devid);
+void pv_device_paths_dispose(struct pv_device_paths *p);
+
+struct pv_xs_writer;
+/*
+ * Creates the three directories with their permissions: the backend is
+ * dom0's and readable by the guest, the frontend the guest's and readable
+ * by dom0, xl's copy dom0's alone.
+ */
+void pv_device_mkdirs(struct pv_xs_writer *w, const struct pv_device_paths *p,
+		      uint32_t domid);
+/* The frontend keys every device has: backend, backend-id, state. */
+void pv_device_frontend_keys(struct pv_xs_writer *w,
+			     const struct pv_device_paths *p);
+
 /* Waits until backend and frontend are both Connected. */
 int pv_device_wait_connected(struct pv_ctx *ctx, const char *kind,
 			     uint32_t domid, uint32_t devid, int timeout_ms,

@@ -103,43 +103,29 @@ static void backend_keys(struct pv_xs_writer *w, const struct vbd *v,
 static int vbd_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct vbd *v = arg;
-	const struct pv_xs_perm be_perms[] = {
-		{ 0, PV_XS_PERM_NONE }, { v->domid, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm fe_perms[] = {
-		{ v->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
-	char *be = pv_asprintf("/local/domain/0/backend/vbd/%u/%u", v->domid, v->devid);
-	char *fe = pv_asprintf("/local/domain/%u/device/vbd/%u", v->domid, v->devid);
-	char *lx = pv_asprintf("/libxl/%u/device/vbd/%u", v->domid, v->devid);
 	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
-	const char *devtype = v->d->cdrom ? "cdrom" : "disk";
-	char *existing = pv_asprintf("%s/state", be);
-	char *old = pv_xs_read_str(hv, t, existing);
+	struct pv_device_paths p;
+	char *existing, *old;
 
+	pv_device_paths_init(&p, "vbd", v->domid, v->devid);
 	/* Refuse a vdev that is taken rather than overwrite its device. */
+	existing = pv_asprintf("%s/state", p.be);
+	old = pv_xs_read_str(hv, t, existing);
 	if (old)
 		w.rc = -EEXIST;
 	free(old);
-	pv_xs_writer_mkdir(&w, be + 1, be_perms, 2);
-	pv_xs_writer_mkdir(&w, fe + 1, fe_perms, 2);
-	pv_xs_writer_mkdir(&w, lx + 1, dom0_only, 1);
-	w.base = be;
-	backend_keys(&w, v, fe);
-	w.base = fe;
-	pv_xs_put(&w, "backend", "%s", be);
-	pv_xs_put(&w, "backend-id", "0");
-	pv_xs_put(&w, "state", "%d", PV_XB_INITIALISING);
-	pv_xs_put(&w, "virtual-device", "%u", v->devid);
-	pv_xs_put(&w, "device-type", "%s", devtype);
-	w.base = lx;
-	backend_keys(&w, v, fe);
-	pv_xs_put(&w, "backend", "%s", be);
 	free(existing);
-	free(lx);
-	free(fe);
-	free(be);
+	pv_device_mkdirs(&w, &p, v->domid);
+	w.base = p.be;
+	backend_keys(&w, v, p.fe);
+	pv_device_frontend_keys(&w, &p);
+	w.base = p.fe;
+	pv_xs_put(&w, "virtual-device", "%u", v->devid);
+	pv_xs_put(&w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
+	w.base = p.lx;
+	backend_keys(&w, v, p.fe);
+	pv_xs_put(&w, "backend", "%s", p.be);
+	pv_device_paths_dispose(&p);
 	pv_buf_dispose(&w.path);
 	return w.rc;
 }

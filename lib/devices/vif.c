@@ -90,35 +90,21 @@ static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
 static int vif_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct vif *x = arg;
-	const struct pv_xs_perm be_perms[] = {
-		{ 0, PV_XS_PERM_NONE }, { x->domid, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm fe_perms[] = {
-		{ x->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
-	char *be = pv_asprintf("/local/domain/0/backend/vif/%u/%u", x->domid, x->devid);
-	char *fe = pv_asprintf("/local/domain/%u/device/vif/%u", x->domid, x->devid);
-	char *lx = pv_asprintf("/libxl/%u/device/vif/%u", x->domid, x->devid);
 	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
+	struct pv_device_paths p;
 
-	pv_xs_writer_mkdir(&w, be + 1, be_perms, 2);
-	pv_xs_writer_mkdir(&w, fe + 1, fe_perms, 2);
-	pv_xs_writer_mkdir(&w, lx + 1, dom0_only, 1);
-	w.base = be;
-	backend_keys(&w, x, fe);
-	w.base = fe;
-	pv_xs_put(&w, "backend", "%s", be);
-	pv_xs_put(&w, "backend-id", "0");
-	pv_xs_put(&w, "state", "%d", PV_XB_INITIALISING);
+	pv_device_paths_init(&p, "vif", x->domid, x->devid);
+	pv_device_mkdirs(&w, &p, x->domid);
+	w.base = p.be;
+	backend_keys(&w, x, p.fe);
+	pv_device_frontend_keys(&w, &p);
+	w.base = p.fe;
 	pv_xs_put(&w, "handle", "%u", x->devid);
 	pv_xs_put(&w, "mac", "%s", x->mac);
-	w.base = lx;
-	backend_keys(&w, x, fe);
-	pv_xs_put(&w, "backend", "%s", be);
-	free(lx);
-	free(fe);
-	free(be);
+	w.base = p.lx;
+	backend_keys(&w, x, p.fe);
+	pv_xs_put(&w, "backend", "%s", p.be);
+	pv_device_paths_dispose(&p);
 	pv_buf_dispose(&w.path);
 	return w.rc;
 }

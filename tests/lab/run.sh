@@ -65,13 +65,6 @@ xen_cmdline="dom0_mem=512M,max:512M dom0_max_vcpus=1 console=com1 com1=115200"
 xen_cmdline="$xen_cmdline loglvl=all guest_loglvl=all noreboot smap=0 smep=0"
 xen_cmdline="$xen_cmdline${PVCTL_LAB_XEN_ARGS:+ $PVCTL_LAB_XEN_ARGS}"
 
-# The emulated CPU: everything QEMU can emulate, but AVX. With AVX (new in
-# QEMU 7.2's TCG) processes in dom0 crashed now and then inside glibc's
-# vectorised string and TLS code, busybox and xl alike, more often the
-# busier dom0 was: a suspect for vector state not surviving context
-# switches under Xen on TCG. PVCTL_LAB_CPU overrides it.
-LAB_CPU=${PVCTL_LAB_CPU:-max,avx=off,avx2=off}
-
 LOG=$BUILD/lab.log
 RC=$BUILD/qemu.rc
 rm -f "$LOG" "$RC"
@@ -82,7 +75,7 @@ start=$(date +%s.%N)
 # QEMU's exit status goes through a file: it is not the pipeline's last command.
 {
     timeout -k 10 "$TOTAL_LIMIT" qemu-system-x86_64 \
-        -accel tcg,thread=multi -cpu "$LAB_CPU" -m "$MEM" -smp 2 \
+        -accel tcg,thread=multi -cpu max -m "$MEM" -smp 2 \
         -nographic -no-reboot -monitor none -serial stdio -display none \
         -nic none \
         -kernel "$CACHE/xen" \

@@ -9,7 +9,7 @@ LDLIBS_BASE = -lyajl -lreadline -lcurl -lpthread
 
 DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
               libcurl4-openssl-dev libreadline-dev libcmocka-dev \
-              qemu-system-x86 cpio
+              qemu-system-x86 cpio e2fsprogs
 
 B ?= build
 # Sanitizer builds go to their own tree: make SAN=1 B=build-san unit

@@ -159,6 +159,12 @@ struct pv_hv_ops {
 	 * when none came. *path and *token are malloc'd.
 	 */
 	int (*xs_read_watch)(void *h, int timeout_ms, char **path, char **token);
+	/*
+	 * A descriptor that polls readable when a watch event may be
+	 * waiting, for callers that wait on other descriptors too; -1 when
+	 * there is none (then poll with a timeout and ask xs_read_watch).
+	 */
+	int (*xs_fileno)(void *h);
 	int (*xs_introduce)(void *h, uint32_t domid, uint64_t store_mfn,
 			    uint32_t store_port);
 	int (*xs_release)(void *h, uint32_t domid);

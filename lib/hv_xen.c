@@ -524,6 +524,13 @@ static int x_xs_unwatch(void *h, const char *path, const char *token)
 	return xs_unwatch(x->xsh, path, token) ? 0 : neg_errno();
 }
 
+static int x_xs_fileno(void *h)
+{
+	struct xen *x = h;
+
+	return xs_fileno(x->xsh);
+}
+
 static int x_xs_read_watch(void *h, int timeout_ms, char **path, char **token)
 {
 	struct xen *x = h;
@@ -611,6 +618,7 @@ static const struct pv_hv_ops xen_ops = {
 	.xs_watch = x_xs_watch,
 	.xs_unwatch = x_xs_unwatch,
 	.xs_read_watch = x_xs_read_watch,
+	.xs_fileno = x_xs_fileno,
 	.xs_introduce = x_xs_introduce,
 	.xs_release = x_xs_release,
 	.close = x_close,

@@ -37,6 +37,9 @@ struct pv_signals {
 void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 		     struct pv_signals *s, const char **why);
 
+/* Whether a balloon at @cur_kb has reached @target_kb (give or take). */
+bool pv_as_close(uint64_t cur_kb, uint64_t target_kb);
+
 /* One domain's inputs and loop state, carried from tick to tick. */
 struct pv_as_dom {
 	uint32_t domid;
@@ -67,7 +70,11 @@ struct pv_as_dom {
 struct pv_as_host {
 	uint64_t free_kb;
 	uint64_t reserve_kb;
-	uint64_t pending_kb;		/* promised to creates in progress */
+	uint64_t pending_kb;		/* held for creates (room requests) */
+	/* outputs of decide(), for the creates waiting for room */
+	uint64_t coming_kb;		/* still to come back from shrinking guests */
+	uint64_t short_kb;		/* what shrinking every guest to its need
+					   cannot free for the reserve and creates */
 };
 
 /*
@@ -76,8 +83,13 @@ struct pv_as_host {
  * free above its reserve; when grows exceed that, they are served by
  * priority, then in proportion to weight. Never below a floor or what a
  * guest's signals say it needs, never above its ceiling or maxmem.
+ * While creates wait for room (@host->pending_kb), guests that hold more
+ * than they need are shrunk to their need at once, lowest priority
+ * first, until the host can hold its reserve and the creates; what
+ * cannot be had so is left in @host->short_kb. If even the reserve would
+ * not make up for it, no guest is shrunk for the creates.
  */
 void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
-			 const struct pv_as_host *host, uint64_t now_ms);
+			 struct pv_as_host *host, uint64_t now_ms);
 
 #endif

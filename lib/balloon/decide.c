@@ -11,6 +11,15 @@
  * promised (targets guests have not reached yet, memory held for
  * creates), because memory given back by shrinking guests only counts
  * once it has actually come back.
+ *
+ * Room for creates: a create that does not fit asks the loop for room
+ * (room.c); until it has built its domain, its memory is pending. While
+ * something is pending, the step limits and cooldowns of shrinking give
+ * way: guests holding more than they need are shrunk to their need,
+ * lowest priority and largest surplus first, until what the host has
+ * free plus what shrinking guests are still giving back covers the
+ * reserve, the pending creates and the grows not reached yet. When
+ * that cannot be had even by giving up the reserve, nobody is shrunk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +111,81 @@ static void decide_shrink(struct pv_as_dom *d, uint64_t now)
 		return;
 	}
 	d->new_target_kb = d->target_kb - step;
+}
+
+bool pv_as_close(uint64_t cur_kb, uint64_t target_kb)
+{
+	uint64_t off = cur_kb > target_kb ? cur_kb - target_kb : target_kb - cur_kb;
+
+	return off <= 4096 || off * 50 <= target_kb;
+}
+
+static uint64_t planned(const struct pv_as_dom *d)
+{
+	return d->new_target_kb ? d->new_target_kb : d->target_kb;
+}
+
+struct surplus {
+	struct pv_as_dom *d;
+	uint64_t kb;
+};
+
+static int by_surplus(const void *a, const void *b)
+{
+	const struct surplus *x = a, *y = b;
+
+	if (x->d->pol->priority != y->d->pol->priority)
+		return x->d->pol->priority < y->d->pol->priority ? -1 : 1;
+	return x->kb < y->kb ? 1 : x->kb > y->kb ? -1 : 0;
+}
+
+static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
+{
+	uint64_t want = host->reserve_kb + host->pending_kb, have = host->free_kb;
+	uint64_t total = 0;
+	struct surplus *s;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pv_as_dom *d = &doms[i];
+
+		if (d->pol && d->uncooperative)
+			continue;
+		if (d->target_kb > d->cur_kb)
+			want += d->target_kb - d->cur_kb;
+		else if (d->pol && !pv_as_close(d->cur_kb, planned(d)))
+			host->coming_kb += d->cur_kb - planned(d);
+	}
+	have += host->coming_kb;
+	if (!host->pending_kb || have >= want)
+		return;
+	host->short_kb = want - have;
+	s = pv_calloc(n ? n : 1, sizeof(*s));
+	for (i = 0; i < n; i++)
+		if (doms[i].pol && !doms[i].uncooperative &&
+		    planned(&doms[i]) > doms[i].need_kb) {
+			s[k].d = &doms[i];
+			s[k].kb = planned(&doms[i]) - doms[i].need_kb;
+			total += s[k++].kb;
+		}
+	/* Hopeless even with the reserve given up: shrink nobody for it. */
+	if (total + host->reserve_kb < host->short_kb) {
+		host->short_kb -= total;
+		k = 0;
+	}
+	qsort(s, k, sizeof(*s), by_surplus);
+	for (i = 0; i < k && host->short_kb; i++) {
+		struct pv_as_dom *d = s[i].d;
+		uint64_t take = min_u64(s[i].kb, host->short_kb);
+
+		d->new_target_kb = planned(d) - take;
+		host->short_kb -= take;
+		if (d->cur_kb > d->new_target_kb)
+			host->coming_kb += min_u64(take, d->cur_kb - d->new_target_kb);
+		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
+			 "; gives %llu MiB to make room for a new guest", MiB(take));
+	}
+	free(s);
 }
 
 struct want {
@@ -233,10 +317,11 @@ static void decide_vcpus(struct pv_as_dom *d, uint64_t now)
 }
 
 void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
-			 const struct pv_as_host *host, uint64_t now_ms)
+			 struct pv_as_host *host, uint64_t now_ms)
 {
 	size_t i;
 
+	host->coming_kb = host->short_kb = 0;
 	for (i = 0; i < n; i++) {
 		doms[i].new_target_kb = 0;
 		doms[i].new_vcpus = 0;
@@ -246,5 +331,6 @@ void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 		decide_shrink(&doms[i], now_ms);
 		decide_vcpus(&doms[i], now_ms);
 	}
+	make_room(doms, n, host);
 	decide_grows(doms, n, host, now_ms);
 }

@@ -2,13 +2,20 @@
  * loop.c: the autoscale loop (see loop.h and autoscale.h).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 #include "loop.h"
+#include "room.h"
 #include "../domain/domain.h"
 #include "../xs.h"
 
@@ -17,13 +24,17 @@ int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
 {
 	memset(as, 0, sizeof(*as));
 	as->ctx = ctx;
+	as->listen_fd = -1;
 	as->policy_dir = pv_strdup(policy_dir);
 	pv_policy_set_init(&as->policies);
 	return pv_policy_load_dir(policy_dir, &as->policies, err);
 }
 
+static void room_close(struct pv_autoscale *as);
+
 void pv_autoscale_dispose(struct pv_autoscale *as)
 {
+	room_close(as);
 	if (as->audit)
 		fclose(as->audit);
 	pv_policy_set_dispose(&as->policies);
@@ -121,11 +132,7 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
 	/* A guest that does not follow its target is not counted on. */
 	if (d->target_set_ms) {
-		uint64_t off = d->cur_kb > d->target_kb ? d->cur_kb - d->target_kb
-							: d->target_kb - d->cur_kb;
-		bool close = off <= 4096 || off * 50 <= d->target_kb;
-
-		if (close)
+		if (pv_as_close(d->cur_kb, d->target_kb))
 			d->uncooperative = false;
 		else if (pv_now_ms() - d->target_set_ms >=
 			 as->policies.host.uncooperative_s * 1000ull)
@@ -146,7 +153,7 @@ static int refresh(struct pv_autoscale *as, struct pv_err *err)
 	rc = hv->ops->physinfo(hv->h, &pi);
 	if (rc)
 		return pv_err_sys(err, rc, "reading host memory");
-	as->free_kb = pi.free_kb;
+	as->host.free_kb = pi.free_kb;
 	rc = pv_domain_list(as->ctx, NULL, 0, &st, &n, err);
 	if (rc)
 		return rc;
@@ -248,7 +255,7 @@ static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
 	gen_str(g, "action", action);
 	gen_int(g, "from", from);
 	gen_int(g, "to", to);
-	gen_int(g, "host_free_kb", (long long)as->free_kb);
+	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
 	gen_dom(g, d);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
@@ -343,20 +350,20 @@ static void apply(struct pv_autoscale *as, const bool *was_runaway)
 
 int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err)
 {
-	struct pv_as_host host;
 	bool *was_runaway;
 	size_t i;
 	int rc = refresh(as, err);
 
 	if (rc)
 		return rc;
-	host.free_kb = as->free_kb;
-	host.reserve_kb = as->policies.host.reserve_kb;
-	host.pending_kb = 0;
+	as->host.reserve_kb = as->policies.host.reserve_kb;
+	as->host.pending_kb = 0;
+	for (i = 0; i < as->nreqs; i++)
+		as->host.pending_kb += as->reqs[i].kb;
 	was_runaway = pv_calloc(as->n ? as->n : 1, sizeof(*was_runaway));
 	for (i = 0; i < as->n; i++)
 		was_runaway[i] = as->doms[i].runaway;
-	pv_autoscale_decide(as->doms, as->n, &host, pv_now_ms());
+	pv_autoscale_decide(as->doms, as->n, &as->host, pv_now_ms());
 	if (apply_it)
 		apply(as, was_runaway);
 	free(was_runaway);
@@ -374,8 +381,9 @@ int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f)
 	yajl_gen_map_open(g);
 	gen_int(g, "time", (long long)time(NULL));
 	gen_int(g, "ticks", (long long)as->ticks);
-	gen_int(g, "host_free_kb", (long long)as->free_kb);
+	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
 	gen_int(g, "host_reserve_kb", (long long)as->policies.host.reserve_kb);
+	gen_int(g, "host_pending_kb", (long long)as->host.pending_kb);
 	yajl_gen_string(g, (const unsigned char *)"domains", 7);
 	yajl_gen_array_open(g);
 	for (i = 0; i < as->n; i++) {
@@ -427,6 +435,241 @@ static void watch_reports(struct pv_autoscale *as)
 	}
 }
 
+/*
+ * Room for creates (room.h). Each create's connection is a request; it
+ * holds its memory (in host.pending_kb, which the loop never spends)
+ * until the create closes it.
+ */
+#define ROOM_MAX_REQS 64
+
+static int room_listen(struct pv_autoscale *as, struct pv_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *path = pv_room_socket_path(as->ctx);
+	int fd, rc = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		rc = pv_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
+		goto out;
+	}
+	strcpy(sa.sun_path, path);
+	/* A socket that answers belongs to a loop that runs. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		rc = pv_err_set(err, -EBUSY, "another autoscale loop is running "
+				"(it listens on %s)", path);
+		goto out;
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, 0600) || listen(fd, 16)) {
+		rc = pv_err_sys(err, -errno, "listening on %s", path);
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	as->listen_fd = fd;
+out:
+	free(path);
+	return rc;
+}
+
+static void room_drop(struct pv_autoscale *as, size_t i)
+{
+	close(as->reqs[i].fd);
+	/* in order of arrival: the first to ask is served first */
+	memmove(&as->reqs[i], &as->reqs[i + 1],
+		(as->nreqs - i - 1) * sizeof(*as->reqs));
+	as->nreqs--;
+}
+
+static void room_close(struct pv_autoscale *as)
+{
+	char *path;
+
+	while (as->nreqs)
+		room_drop(as, as->nreqs - 1);
+	free(as->reqs);
+	as->reqs = NULL;
+	if (as->listen_fd < 0)
+		return;
+	close(as->listen_fd);
+	as->listen_fd = -1;
+	path = pv_room_socket_path(as->ctx);
+	unlink(path);
+	free(path);
+}
+
+static void room_accept(struct pv_autoscale *as)
+{
+	int fd;
+
+	while ((fd = accept4(as->listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		if (as->nreqs == ROOM_MAX_REQS) {
+			close(fd);
+			continue;
+		}
+		if (!as->reqs)
+			as->reqs = pv_calloc(ROOM_MAX_REQS, sizeof(*as->reqs));
+		memset(&as->reqs[as->nreqs], 0, sizeof(*as->reqs));
+		as->reqs[as->nreqs++].fd = fd;
+	}
+}
+
+/*
+ * Reads what a create sent: its request line, then nothing until it
+ * closes. False when the request is over (closed, or not a request).
+ */
+static bool room_read(struct pv_room_req *r)
+{
+	for (;;) {
+		char c;
+		ssize_t got = read(r->fd, &c, 1);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && errno == EAGAIN)
+			return true;
+		if (got <= 0 || r->kb)
+			return false;
+		if (c != '\n') {
+			if (r->len == sizeof(r->line) - 1)
+				return false;
+			r->line[r->len++] = c;
+			continue;
+		}
+		r->line[r->len] = '\0';
+		return sscanf(r->line, "room %" SCNu64 " %64s", &r->kb, r->name) == 2 &&
+		       r->kb;
+	}
+}
+
+static void room_say(struct pv_room_req *r, const char *fmt, uint64_t n)
+{
+	char line[48];
+	int len = snprintf(line, sizeof(line), fmt, n);
+
+	/* A create that went away is noticed when its socket reads EOF. */
+	if (send(r->fd, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) != len)
+		r->over = true;
+}
+
+static void room_note(struct pv_autoscale *as, const struct pv_room_req *r,
+		      const char *what, uint64_t missing_kb)
+{
+	char *detail = pv_asprintf("%s: %" PRIu64 " MiB, %" PRIu64 " MiB missing",
+				   r->name, r->kb / 1024, (missing_kb + 1023) / 1024);
+
+	audit_note(as, what, detail);
+	free(detail);
+}
+
+/*
+ * After a tick: grants the requests the host can now hold, first come
+ * first served, with the reserve kept; refuses them when shrinking every
+ * guest to its need cannot make the room. When only the reserve cannot
+ * be kept, the create gets the room all the same: the reserve is the
+ * loop's rule for its own grows, not a limit on what an operator starts.
+ */
+static void room_answer(struct pv_autoscale *as)
+{
+	const struct pv_as_host *h = &as->host;
+	bool settled = h->short_kb && !h->coming_kb;
+	uint64_t held = 0, avail;
+	size_t i;
+
+	for (i = 0; i < as->nreqs; i++)
+		if (as->reqs[i].granted)
+			held += as->reqs[i].kb;
+	for (i = 0; i < as->nreqs; i++) {
+		struct pv_room_req *r = &as->reqs[i];
+
+		if (!r->kb || r->granted || r->over)
+			continue;
+		avail = h->free_kb > held ? h->free_kb - held : 0;
+		if (avail >= r->kb + h->reserve_kb || (settled && avail >= r->kb)) {
+			r->granted = true;
+			held += r->kb;
+			room_say(r, "ok\n", 0);
+			room_note(as, r, "room", 0);
+		} else if (settled) {
+			uint64_t missing = h->short_kb > h->reserve_kb ?
+					   h->short_kb - h->reserve_kb : r->kb - avail;
+
+			room_say(r, "no %" PRIu64 "\n", missing);
+			room_note(as, r, "no-room", missing);
+			r->over = true;
+		} else {
+			room_say(r, "wait %" PRIu64 "\n", avail);
+		}
+	}
+	for (i = as->nreqs; i-- > 0;)
+		if (as->reqs[i].over)
+			room_drop(as, i);
+}
+
+static bool room_waiting(const struct pv_autoscale *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->nreqs; i++)
+		if (as->reqs[i].kb && !as->reqs[i].granted)
+			return true;
+	return false;
+}
+
+/*
+ * Waits up to @timeout_ms for XenStore watches and creates' requests;
+ * true when something happened that a tick should see at once.
+ */
+static int wait_events(struct pv_autoscale *as, int timeout_ms, bool *wake)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	size_t n = as->nreqs, i;
+	struct pollfd *pfd = pv_calloc(n + 2, sizeof(*pfd));
+	char *p, *t;
+	int rc;
+
+	pfd[0].fd = hv->ops->xs_fileno(hv->h);
+	pfd[1].fd = as->listen_fd;
+	for (i = 0; i < n; i++)
+		pfd[i + 2].fd = as->reqs[i].fd;
+	for (i = 0; i < n + 2; i++)
+		pfd[i].events = POLLIN;
+	if (poll(pfd, n + 2, timeout_ms) < 0 && errno != EINTR) {
+		rc = -errno;
+		free(pfd);
+		return rc;
+	}
+	for (i = n; i-- > 0;) {
+		bool asked = as->reqs[i].kb != 0;
+
+		if (!pfd[i + 2].revents)
+			continue;
+		if (!room_read(&as->reqs[i])) {
+			*wake |= as->reqs[i].granted;	/* its memory is free to use */
+			room_drop(as, i);
+		} else if (!asked && as->reqs[i].kb) {
+			*wake = true;
+		}
+	}
+	if (pfd[1].revents)
+		room_accept(as);
+	free(pfd);
+	while ((rc = hv->ops->xs_read_watch(hv->h, 0, &p, &t)) == 0) {
+		if (strcmp(t, "report") == 0 || strcmp(t, "domains") == 0)
+			*wake = true;
+		free(p);
+		free(t);
+	}
+	return rc == -ETIMEDOUT || rc == -EINTR ? 0 : rc;
+}
+
 int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 		     volatile int *reload, struct pv_err *err)
 {
@@ -436,14 +679,17 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 
 	rc = pv_mkdirs(as->ctx->run_dir, err);
 	if (!rc)
-		rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");
+		rc = room_listen(as, err);
+	if (rc)
+		return rc;
+	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");
 	if (!rc)
 		rc = hv->ops->xs_watch(hv->h, "@introduceDomain", "domains");
 	if (rc)
-		return err->code ? rc : pv_err_sys(err, rc, "watching domains");
+		return pv_err_sys(err, rc, "watching domains");
 	while (!*stop) {
 		uint64_t now = pv_now_ms(), due;
-		char *p = NULL, *t = NULL;
+		bool wake = false;
 
 		if (*reload) {
 			struct pv_err rerr;
@@ -457,8 +703,9 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 			pv_err_dispose(&rerr);
 		}
 		/*
-		 * Tick on the period, and early when a guest reports or a
-		 * domain comes or goes, but at most once a second.
+		 * Tick on the period, and early when a guest reports, a domain
+		 * comes or goes or a create asks for room, but at most once a
+		 * second; every second while a create waits.
 		 */
 		if (now >= next && now - last >= 1000) {
 			struct pv_err terr;
@@ -466,23 +713,26 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 			pv_err_init(&terr);
 			if (pv_autoscale_tick(as, true, &terr))
 				audit_note(as, "tick-failed", pv_err_msg(&terr));
+			else
+				room_answer(as);
 			pv_err_dispose(&terr);
 			watch_reports(as);
 			write_status(as);
 			last = pv_now_ms();
 			next = last + (as->interval_s ? as->interval_s :
 				       as->policies.host.interval_s) * 1000ull;
+			if (room_waiting(as))
+				next = last + 1000;
 			continue;
 		}
 		due = next > last + 1000 ? next : last + 1000;
-		rc = hv->ops->xs_read_watch(hv->h, (int)pv_min_u64(due > now ?
-					    due - now : 0, 1000), &p, &t);
-		if (rc == 0 && (strcmp(t, "report") == 0 || strcmp(t, "domains") == 0))
-			next = last + 1000;	/* soon, rate-limited */
-		free(p);
-		free(t);
-		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+		rc = wait_events(as, (int)pv_min_u64(due > now ? due - now : 0, 1000),
+				 &wake);
+		if (rc)
 			return pv_err_sys(err, rc, "waiting for XenStore events");
+		if (wake && next > last + 1000)
+			next = last + 1000;	/* soon, rate-limited */
 	}
+	room_close(as);
 	return 0;
 }

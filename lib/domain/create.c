@@ -15,6 +15,7 @@
 
 #include "domain.h"
 #include "kcache.h"
+#include "../balloon/room.h"
 #include "../devices/devices.h"
 #include "../uuid.h"
 #include "../xs.h"
@@ -27,6 +28,7 @@ struct create {
 	uint32_t domid;
 	bool made;		/* the domain exists: destroy on failure */
 	bool saved;		/* the config file exists: remove on failure */
+	int room_fd;		/* room the autoscale loop holds for us, or -1 */
 };
 
 /* Reports the step just finished with how long it took. */
@@ -80,11 +82,10 @@ static int check_free_memory(struct create *c)
 static int build(struct create *c, struct pv_layout *l)
 {
 	struct pv_hv *hv = &c->ctx->hv;
-	const struct pv_domain_config *cfg = c->cfg;
 	struct pv_build_req req = {
-		.kernel_path = cfg->kernel,
-		.ramdisk_path = cfg->ramdisk,
-		.cmdline = cfg->cmdline ? cfg->cmdline : "",
+		.kernel_path = l->kernel,
+		.ramdisk_path = l->ramdisk,
+		.cmdline = l->cmdline ? l->cmdline : "",
 		.memory_kb = l->memory_kb,
 		.maxmem_kb = l->maxmem_kb,
 		.max_vcpus = l->maxvcpus,
@@ -102,7 +103,7 @@ static int build(struct create *c, struct pv_layout *l)
 		return pv_err_sys(c->err, rc, "allocating event channels");
 	req.store_port = l->store_port;
 	req.console_port = l->console_port;
-	pv_kcache_open(c->ctx, cfg->kernel, &kc);
+	pv_kcache_open(c->ctx, l->kernel, &kc);
 	if (kc.mem) {
 		req.kernel_mem = kc.mem;
 		req.kernel_size = kc.size;
@@ -117,7 +118,7 @@ static int build(struct create *c, struct pv_layout *l)
 	pv_kcache_close(&kc);
 	if (rc) {
 		pv_err_set(c->err, rc, "building domain from kernel %s: %s",
-			   cfg->kernel, msg ? msg : strerror(-rc));
+			   l->kernel, msg ? msg : strerror(-rc));
 		free(msg);
 		return rc;
 	}
@@ -187,6 +188,7 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		return rc;
 	step_done(c, "write XenStore skeleton");
 	rc = build(c, l);
+	pv_room_release(&c->room_fd);	/* the domain holds its memory now */
 	if (rc)
 		return rc;
 	rc = pv_layout_write_post_build(c->ctx, l, c->err);
@@ -214,8 +216,9 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		     uint32_t *domid, struct pv_err *err)
 {
-	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false };
+	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false, -1 };
 	char uuid_text[PV_UUID_STRLEN + 1];
+	struct pv_boot boot = { 0 };
 	uint8_t uuid[16];
 	struct pv_layout l = {
 		.name = cfg->name,
@@ -238,13 +241,37 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		return pv_err_set(err, rc, "bad or unobtainable uuid");
 	pv_uuid_format(uuid, uuid_text);
 
-	rc = pv_lock(ctx, err);
-	if (rc)
-		return rc;
-	rc = create_locked(&c, uuid, &l);
-	if (rc)
-		rollback(&c);
-	pv_unlock(ctx);
+	/*
+	 * Before the lock, the slow parts that need no domain yet: the
+	 * bootloader, and room for the guest from the autoscale loop if one
+	 * runs (it holds the memory for us and makes room if need be), so
+	 * that a destroy, which frees memory, is not kept waiting. The name
+	 * is checked first: a create bound to fail does neither.
+	 */
+	rc = check_name_free(&c);
+	if (!rc && cfg->bootloader) {
+		rc = pv_bootloader_run(ctx, cfg, &boot, err);
+		if (!rc) {
+			l.kernel = boot.kernel;
+			l.ramdisk = boot.ramdisk;
+			l.cmdline = boot.cmdline;
+			step_done(&c, "bootloader");
+		}
+	}
+	if (!rc)
+		rc = pv_room_reserve(ctx, cfg->name, l.memory_kb, &c.room_fd, err);
+	if (!rc && c.room_fd >= 0)
+		step_done(&c, "room held by the autoscale loop");
+	if (!rc)
+		rc = pv_lock(ctx, err);
+	if (!rc) {
+		rc = create_locked(&c, uuid, &l);
+		if (rc)
+			rollback(&c);
+		pv_unlock(ctx);
+	}
+	pv_room_release(&c.room_fd);
+	pv_boot_cleanup(&boot);
 	if (!rc)
 		*domid = l.domid;
 	return rc;

@@ -96,6 +96,21 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 		   bool exit_when_idle);
 
+/*
+ * Boot from the guest's own disk (bootloader.c): runs the config's
+ * bootloader (pygrub...) on its first disk, which copies the kernel and
+ * ramdisk out of it into @b->dir and says with which arguments to boot.
+ * pv_boot_cleanup() removes @b->dir and all in it.
+ */
+struct pv_boot {
+	char *dir;
+	char *kernel, *ramdisk, *cmdline;
+};
+
+int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
+		      struct pv_boot *b, struct pv_err *err);
+void pv_boot_cleanup(struct pv_boot *b);
+
 /* XenStore layout of a domain (layout.c); used by create and destroy. */
 struct pv_layout {
 	uint32_t domid;

@@ -23,7 +23,9 @@ ROOT=$CACHE/root
 PKGS="xen-hypervisor-4.17-amd64 busybox-static xen-utils-4.17 xenstore-utils
 libxenmisc4.17 libxenstore4 libxencall1 libxenevtchn1 libxengnttab1
 libxenforeignmemory1 libxentoollog1 libxendevicemodel1 libxentoolcore1
-libxenhypfs1 libyajl2"
+libxenhypfs1 libyajl2 grub-xen-host
+python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libffi8
+libncursesw6 libtinfo6"
 
 die() { echo "fetch.sh: error: $*" >&2; exit 1; }
 say() { echo "fetch.sh: $*" >&2; }

@@ -9,6 +9,9 @@
 #                     xenstore-control, xl's hotplug scripts (dom0/scripts/),
 #                     the guest kernel + guest.img under /lab/guest, the
 #                     scenarios, lib.sh, and pvctl if built. Always rebuilt.
+#   $BUILD/bootdisk.img  a guest disk that boots by itself (ext2: the guest
+#                     kernel, guest.img and a grub.cfg under /boot), with
+#                     PVGRUB2 (grub-x86_64-xen.bin) as /lab/guest/pvgrub2.bin.
 #
 # Needs fetch.sh to have filled the cache. Environment:
 #   PVCTL_LAB_CACHE   cache folder (default ~/.cache/pvctl-lab)
@@ -162,6 +165,59 @@ else
     echo "mkinitrd.sh: built $BUILD/guest.img${agent:+ (with pvctl-agent)}" >&2
 fi
 
+# ---- a disk that boots by itself: for PVGRUB2 and pygrub ---------------------
+# grub.cfg's marker is fixed: a guest booted from the disk says
+# "PVCTL-GUEST-UP bootdisk" whatever its name.
+PVGRUB=$ROOT/usr/lib/grub-xen/grub-x86_64-xen.bin
+[ -e "$PVGRUB" ] || die "missing $PVGRUB (fetch.sh installs grub-xen-host)"
+if [ ! -s "$BUILD/bootdisk.img" ] || [ "$BUILD/guest.img" -nt "$BUILD/bootdisk.img" ] ||
+   [ "$0" -nt "$BUILD/bootdisk.img" ]; then
+    B=$BUILD/bootdisk.root
+    rm -rf "$B"
+    mkdir -p "$B/boot/grub"
+    cp "$CACHE/vmlinuz" "$B/boot/vmlinuz"
+    cp "$BUILD/guest.img" "$B/boot/initrd.img"
+    printf '%s\n' 'set timeout=0' "menuentry 'pvctl lab guest' {" \
+        '    linux /boot/vmlinuz console=hvc0 marker=bootdisk' \
+        '    initrd /boot/initrd.img' '}' > "$B/boot/grub/grub.cfg"
+    size=$(( $(du -sk "$B" | cut -f1) + 4096 ))
+    rm -f "$BUILD/bootdisk.img"
+    mke2fs -q -t ext2 -d "$B" -L pvboot "$BUILD/bootdisk.img" "${size}k" > /dev/null ||
+        die "mke2fs failed"
+    rm -rf "$B"
+    echo "mkinitrd.sh: built $BUILD/bootdisk.img" >&2
+fi
+
+# stage_pygrub DIR: Xen's pygrub and what it runs on: Python 3.11 with the
+# parts of its library pygrub imports (no tests, GUI or extension modules
+# it does not need), Xen's python modules, libxenfsimage and its plugins.
+PY_EXTENSIONS="_ctypes _curses resource termios"
+stage_pygrub() {
+    stage_bin "$1" "$ROOT/usr/bin/python3.11" /usr/bin/python3.11 "$XENLIBS"
+    ln -s python3.11 "$1/usr/bin/python3"
+    (cd "$ROOT/usr/lib" &&
+     find python3.11 \( -name test -o -name tests -o -name idlelib -o \
+         -name tkinter -o -name ensurepip -o -name lib2to3 -o \
+         -name turtledemo -o -name pydoc_data -o -name __pycache__ -o \
+         -name 'config-3.11-*' -o -name lib-dynload -o -name asyncio -o \
+         -name email -o -name xml -o -name multiprocessing -o \
+         -name unittest -o -name http -o -name xmlrpc -o -name sqlite3 \) \
+         -prune -o -print |
+     cpio -pdm --quiet "$1/usr/lib") || die "copying Python's library"
+    mkdir -p "$1/usr/lib/python3.11/lib-dynload"
+    for m in $PY_EXTENSIONS; do
+        so=$(echo "$ROOT"/usr/lib/python3.11/lib-dynload/$m.cpython-311-*.so)
+        [ -e "$so" ] || die "missing Python extension $m"
+        stage_bin "$1" "$so" "/usr/lib/python3.11/lib-dynload/${so##*/}" "$XENLIBS"
+    done
+    stage_bin "$1" "$ROOT$XENBIN/pygrub" "$XENBIN/pygrub"
+    mkdir -p "$1/usr/lib/xen-4.17"
+    cp -a "$ROOT/usr/lib/xen-4.17/lib" "$1/usr/lib/xen-4.17/"
+    for so in $(find "$1/usr/lib/xen-4.17/lib" -name '*.so*' -type f); do
+        stage_libs "$1" "$so" "$XENLIBS:$ROOT/usr/lib/xen-4.17/lib/x86_64-linux-gnu"
+    done
+}
+
 # ---- dom0 image -------------------------------------------------------------
 D=$BUILD/dom0.root
 rm -rf "$D"
@@ -174,6 +230,7 @@ done
 mkdir -p "$D/usr/sbin"
 ln -s "$XENBIN/xl" "$D/usr/sbin/xl"
 stage_xenstore "$D"
+stage_pygrub "$D"
 if [ -e "$PVCTL_BIN" ]; then
     # Built on the host against the host's libxen (same Xen 4.17.7): its
     # libraries come from the host.
@@ -196,6 +253,8 @@ ln -s ../run/lock "$D/var/lock"
 mkdir -p "$D/lab/guest" "$D/lab/scenarios"
 cp "$CACHE/vmlinuz" "$D/lab/guest/vmlinuz"
 cp "$BUILD/guest.img" "$D/lab/guest/initrd.img"
+cp "$BUILD/bootdisk.img" "$D/lab/guest/bootdisk.img"
+cp "$PVGRUB" "$D/lab/guest/pvgrub2.bin"
 cp "$LAB/lib.sh" "$D/lab/lib.sh"
 for s in "$LAB"/scenarios/*.sh; do
     [ -e "$s" ] && cp "$s" "$D/lab/scenarios/"

@@ -252,6 +252,12 @@ static int sim_xs_read_watch(void *h, int timeout_ms, char **path,
 	return 0;
 }
 
+static int sim_xs_fileno(void *h)
+{
+	(void)h;
+	return -1;
+}
+
 unsigned int pv_sim_xs_pending(const struct pv_sim *s)
 {
 	return s->xs.nqueued;
@@ -347,6 +353,7 @@ void pv_sim_watch_ops(struct pv_hv_ops *ops)
 	ops->xs_watch = sim_xs_watch;
 	ops->xs_unwatch = sim_xs_unwatch;
 	ops->xs_read_watch = sim_xs_read_watch;
+	ops->xs_fileno = sim_xs_fileno;
 	ops->xs_introduce = sim_xs_introduce;
 	ops->xs_release = sim_xs_release;
 }

@@ -56,7 +56,7 @@ static void set_need(struct pv_as_dom *d, uint64_t need_kb)
 	d->sig.mem_avail_kb = d->sig.mem_total_kb - need_kb;
 }
 
-static const struct pv_as_host roomy = { 64 * GiB, 256 * MiB, 0 };
+static struct pv_as_host roomy = { .free_kb = 64 * GiB, .reserve_kb = 256 * MiB };
 
 /* Each test starts from two such guests with default policies. */
 static struct pv_policy pol[2];
@@ -252,7 +252,7 @@ static void two_wanting(void)
 static void test_grow_budget(void **state)
 {
 	/* reserve 256 + pending 200 + dom[1]'s unreached 100 = 556 MiB */
-	struct pv_as_host h = { 576 * MiB, 256 * MiB, 200 * MiB };
+	struct pv_as_host h = { .free_kb = 576 * MiB, .reserve_kb = 256 * MiB, .pending_kb = 200 * MiB };
 
 	two_wanting();
 	dom[1].cur_kb = dom[1].target_kb - 100 * MiB;
@@ -274,7 +274,7 @@ static void test_grow_budget(void **state)
 
 static void test_grow_priority_first(void **state)
 {
-	struct pv_as_host h = { 336 * MiB, 256 * MiB, 0 };	/* 80 MiB */
+	struct pv_as_host h = { .free_kb = 336 * MiB, .reserve_kb = 256 * MiB };	/* 80 MiB */
 
 	two_wanting();
 	pol[0].priority = 20;
@@ -292,7 +292,7 @@ static void test_grow_priority_first(void **state)
 
 static void test_grow_shared_by_weight(void **state)
 {
-	struct pv_as_host h = { 296 * MiB, 256 * MiB, 0 };	/* 40 MiB */
+	struct pv_as_host h = { .free_kb = 296 * MiB, .reserve_kb = 256 * MiB };	/* 40 MiB */
 
 	two_wanting();
 	pol[0].weight = 100;
@@ -311,7 +311,7 @@ static void test_grow_shared_by_weight(void **state)
 
 static void test_grow_not_for_uncooperative(void **state)
 {
-	struct pv_as_host h = { 336 * MiB, 256 * MiB, 0 };	/* 80 MiB */
+	struct pv_as_host h = { .free_kb = 336 * MiB, .reserve_kb = 256 * MiB };	/* 80 MiB */
 
 	two_wanting();
 	dom[0].uncooperative = true;
@@ -375,7 +375,7 @@ static void test_no_policy_left_alone(void **state)
 
 static void test_no_policy_balloon_is_promised(void **state)
 {
-	struct pv_as_host h = { 600 * MiB, 256 * MiB, 0 };
+	struct pv_as_host h = { .free_kb = 600 * MiB, .reserve_kb = 256 * MiB };
 
 	/*
 	 * An unmanaged guest 300 MiB below its target will take 300 MiB
@@ -575,8 +575,12 @@ static void random_dom(struct pv_as_dom *d, const struct pv_policy *p)
 		fail_msg("case %u: not (%s)", k, #cond); \
 } while (0)
 
-/* What must hold for one managed guest after a tick at @now. */
-static void check_dom(const struct pv_as_dom *d, uint64_t now, unsigned int k)
+/*
+ * What must hold for one managed guest after a tick at @now; @room: creates
+ * wait for room, so shrinks may skip their steps and cooldowns.
+ */
+static void check_dom(const struct pv_as_dom *d, uint64_t now, bool room,
+		      unsigned int k)
 {
 	const struct pv_policy *p = d->pol;
 	uint64_t hi = p->mem_max_kb && p->mem_max_kb < d->static_max_kb ?
@@ -592,8 +596,9 @@ static void check_dom(const struct pv_as_dom *d, uint64_t now, unsigned int k)
 	EXPECT(k, need >= lo && need <= hi);
 	EXPECT(k, nt != t);
 	if (nt && nt < t) {			/* a shrink */
-		EXPECT(k, nt >= need && nt >= lo && t - nt <= p->step_max_kb);
-		EXPECT(k, now - d->last_down_ms >= p->cooldown_down_s * 1000ull);
+		EXPECT(k, nt >= need && nt >= lo);
+		EXPECT(k, room || t - nt <= p->step_max_kb);
+		EXPECT(k, room || now - d->last_down_ms >= p->cooldown_down_s * 1000ull);
 		EXPECT(k, !d->sig.valid || d->sig.psi_mem_some <= p->pressure_low ||
 			  t > hi);
 	}
@@ -653,7 +658,7 @@ static void test_random_invariants(void **state)
 		for (i = 0; i < n; i++) {
 			EXPECT(k, d[i].pol || (!d[i].new_target_kb && !d[i].new_vcpus));
 			if (d[i].pol)
-				check_dom(&d[i], NOW, k);
+				check_dom(&d[i], NOW, h.pending_kb != 0, k);
 			if (grew(&d[i]))
 				grown += d[i].new_target_kb - d[i].target_kb;
 		}
@@ -664,10 +669,110 @@ static void test_random_invariants(void **state)
 			for (j = 0; j < n && short_of(&d[i]); j++)
 				EXPECT(k, !grew(&d[j]) ||
 					  d[j].pol->priority >= d[i].pol->priority);
+		/* Room still short: no guest is left holding more than it needs. */
+		for (i = 0; i < n && h.short_kb && h.short_kb <= h.reserve_kb; i++)
+			EXPECT(k, !d[i].pol || d[i].uncooperative ||
+				  (d[i].new_target_kb ? d[i].new_target_kb :
+				   d[i].target_kb) <= d[i].need_kb);
+		EXPECT(k, !h.short_kb || h.pending_kb);
+		/* Hopeless: nobody shrunk for it beyond the usual steps. */
+		for (i = 0; i < n && h.short_kb > h.reserve_kb; i++)
+			EXPECT(k, !d[i].pol || !d[i].new_target_kb ||
+				  d[i].new_target_kb > d[i].target_kb ||
+				  d[i].target_kb - d[i].new_target_kb <= d[i].pol->step_max_kb);
 		/* Pure: the same inputs give the same decisions, to the byte. */
 		pv_autoscale_decide(again, n, &h, NOW);
 		EXPECT(k, !memcmp(again, d, n * sizeof(*d)));
 	}
+}
+
+/* --- room for creates --- */
+
+/*
+ * Two guests holding 1 GiB that need 128 MiB, both still in their shrink
+ * cooldown; the host has 100 MiB free, keeps 64 and a create waits for
+ * @pending_mib.
+ */
+static struct pv_as_host room_for(uint64_t pending_mib)
+{
+	struct pv_as_host h = { .free_kb = 100 * MiB, .reserve_kb = 64 * MiB, .pending_kb = pending_mib * MiB };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pol[i].headroom_pct = 0;
+		pol[i].mem_min_kb = 64 * MiB;
+		pol[i].cooldown_down_s = 60;
+		dom[i].last_down_ms = NOW;
+		set_need(&dom[i], 128 * MiB);
+	}
+	pol[0].priority = 20;
+	pol[1].priority = 80;
+	return h;
+}
+
+static void test_room_lowest_priority_pays(void **state)
+{
+	struct pv_as_host h = room_for(300);
+
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	/* 64 + 300 wanted, 100 free: 264 MiB at once, past step and cooldown */
+	assert_int_equal(dom[0].new_target_kb, 1 * GiB - 264 * MiB);
+	assert_int_equal(dom[1].new_target_kb, 0);
+	assert_int_equal(h.coming_kb, 264 * MiB);
+	assert_int_equal(h.short_kb, 0);
+	assert_non_null(strstr(dom[0].why, "gives 264 MiB to make room"));
+}
+
+static void test_room_short(void **state)
+{
+	struct pv_as_host h = room_for(1850);
+
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	/* 64 + 1850 - 100 wanted; both down to their need: 22 MiB missing. */
+	assert_int_equal(dom[0].new_target_kb, 128 * MiB);
+	assert_int_equal(dom[1].new_target_kb, 128 * MiB);
+	assert_int_equal(h.coming_kb, 2 * 896 * MiB);
+	assert_int_equal(h.short_kb, 22 * MiB);
+	/* Beyond what the reserve could make up for: nobody is shrunk. */
+	h = room_for(1900);
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	assert_int_equal(dom[0].new_target_kb, 0);
+	assert_int_equal(dom[1].new_target_kb, 0);
+	assert_int_equal(h.coming_kb, 0);
+	assert_int_equal(h.short_kb, 72 * MiB);
+}
+
+static void test_room_counts_what_is_coming(void **state)
+{
+	struct pv_as_host h = room_for(300);
+
+	/* dom[1] is still giving back 300 MiB of an earlier shrink. */
+	dom[1].cur_kb = dom[1].target_kb + 300 * MiB;
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	assert_int_equal(dom[0].new_target_kb, 0);
+	assert_int_equal(dom[1].new_target_kb, 0);
+	assert_int_equal(h.coming_kb, 300 * MiB);
+	assert_int_equal(h.short_kb, 0);
+}
+
+static void test_room_not_from_the_unknown(void **state)
+{
+	struct pv_as_host h = room_for(300);
+
+	/* Without signals a guest's need is unknown: it gives nothing. */
+	dom[0].sig.valid = false;
+	dom[1].uncooperative = true;
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	assert_int_equal(dom[0].new_target_kb, 0);
+	assert_int_equal(dom[1].new_target_kb, 0);
+	assert_int_equal(h.short_kb, 264 * MiB);
+	/* Nothing pending: no room is made, only the usual (cooled) shrinks. */
+	h = room_for(0);
+	dom[0].sig.valid = true;
+	dom[1].uncooperative = false;
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	assert_int_equal(dom[0].new_target_kb, 0);
+	assert_int_equal(h.short_kb, 0);
 }
 
 int main(void)
@@ -695,6 +800,10 @@ int main(void)
 		cmocka_unit_test_setup(test_vcpu_up_limits, fresh),
 		cmocka_unit_test_setup(test_vcpu_down, fresh),
 		cmocka_unit_test_setup(test_vcpu_out_of_range, fresh),
+		cmocka_unit_test_setup(test_room_lowest_priority_pays, fresh),
+		cmocka_unit_test_setup(test_room_short, fresh),
+		cmocka_unit_test_setup(test_room_counts_what_is_coming, fresh),
+		cmocka_unit_test_setup(test_room_not_from_the_unknown, fresh),
 		cmocka_unit_test(test_random_invariants),
 	};
 

@@ -61,37 +61,66 @@ static int set_mac(struct pv_vif_spec *v, const char *val, struct pv_err *err)
 	return 0;
 }
 
-/* RATE/s[@INTERVAL], RATE with B/KB/MB/GB or b/Kb/Mb/Gb, INTERVAL s/ms/us. */
-static int rate_valid(const char *r)
+/*
+ * RATE/s[@INTERVAL] as xl reads it: RATE is a number with K, M or G
+ * (powers of 1000) and B (bytes) or b (bits); INTERVAL a number of s
+ * (the default unit), ms or us, 50ms when absent.
+ */
+int pv_vif_rate_parse(const char *r, uint64_t *bytes_per_interval,
+		      uint32_t *interval_us)
 {
-	static const char *const units[] = {
-		"GB", "MB", "KB", "Gb", "Mb", "Kb", "B", "b", "", NULL,
-	};
-	const char *const *u;
-	size_t n;
+	unsigned long long n, bps, us = 50000;
+	char *end;
 
-	n = strspn(r, "0123456789");
-	if (!n)
-		return 0;
-	r += n;
-	for (u = units; *u; u++)
-		if (!strncmp(r, *u, strlen(*u)) && !strncmp(r + strlen(*u), "/s", 2))
-			break;
-	if (!*u)
-		return 0;
-	r += strlen(*u) + 2;
-	if (!*r)
-		return 1;
-	if (*r++ != '@' || !(n = strspn(r, "0123456789")))
-		return 0;
-	r += n;
-	return !*r || !strcmp(r, "s") || !strcmp(r, "ms") || !strcmp(r, "us");
+	if (!isdigit((unsigned char)*r))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(r, &end, 10);
+	if (errno || !n || n > UINT32_MAX)
+		return -EINVAL;
+	bps = n;
+	if (*end == 'G' || *end == 'M' || *end == 'K')
+		bps *= *end == 'G' ? 1000000000ull : *end == 'M' ? 1000000ull : 1000ull;
+	end += *end == 'G' || *end == 'M' || *end == 'K';
+	if (*end != 'B' && *end != 'b')
+		return -EINVAL;
+	if (*end++ == 'b')
+		bps /= 8;
+	if (strncmp(end, "/s", 2))
+		return -EINVAL;
+	end += 2;
+	if (*end == '@') {
+		r = end + 1;
+		if (!isdigit((unsigned char)*r))
+			return -EINVAL;
+		n = strtoull(r, &end, 10);
+		if (errno || !n || n > UINT32_MAX)
+			return -EINVAL;
+		if (!strcmp(end, "ms"))
+			us = n * 1000;
+		else if (!strcmp(end, "us"))
+			us = n;
+		else if (!*end || !strcmp(end, "s"))
+			us = n * 1000000;
+		else
+			return -EINVAL;
+		if (us > UINT32_MAX)
+			return -EINVAL;
+	} else if (*end) {
+		return -EINVAL;
+	}
+	*bytes_per_interval = bps * us / 1000000;
+	*interval_us = (uint32_t)us;
+	return *bytes_per_interval ? 0 : -EINVAL;
 }
 
 static int set_checked(const char *key, const char *val, char **field,
 		       struct pv_err *err)
 {
-	if (!strcmp(key, "rate") && !rate_valid(val))
+	uint64_t bytes;
+	uint32_t us;
+
+	if (!strcmp(key, "rate") && pv_vif_rate_parse(val, &bytes, &us))
 		return pv_err_set(err, -EINVAL, "invalid rate '%s' (expected "
 				  "RATE/s[@INTERVAL], e.g. 10Mb/s or "
 				  "1MB/s@20ms)", val);

@@ -86,6 +86,9 @@ void pv_domain_config_dispose(struct pv_domain_config *c);
 void pv_disk_spec_init(struct pv_disk_spec *d);
 void pv_disk_spec_dispose(struct pv_disk_spec *d);
 void pv_vif_spec_init(struct pv_vif_spec *v);
+/* A vif's rate= in netback's terms: bytes per interval, interval in us. */
+int pv_vif_rate_parse(const char *rate, uint64_t *bytes_per_interval,
+		      uint32_t *interval_us);
 void pv_vif_spec_dispose(struct pv_vif_spec *v);
 
 /*

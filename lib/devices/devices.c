@@ -157,10 +157,22 @@ int pv_device_wait_connected(struct pv_ctx *ctx, const char *kind,
 			   PV_XB_CONNECTED, timeout_ms, err);
 }
 
-/* Releases what dom0 holds for a device: its loop device, its bridge port. */
-static void release_host_side(struct pv_hv *hv, const char *kind,
-			      const char *be)
+int pv_device_wait_backend_ready(struct pv_ctx *ctx, const char *kind,
+				 uint32_t domid, uint32_t devid, int timeout_ms,
+				 struct pv_err *err)
 {
+	return wait_states(ctx, kind, domid, devid, PV_XB_INITWAIT, 0,
+			   timeout_ms, err);
+}
+
+/*
+ * Releases what dom0 holds for a device: its loop device; its bridge port,
+ * or for a vif with a hotplug script, what "SCRIPT offline" undoes.
+ */
+static void release_host_side(struct pv_ctx *ctx, const char *kind,
+			      uint32_t domid, uint32_t devid, const char *be)
+{
+	struct pv_hv *hv = &ctx->hv;
 	struct pv_err err;
 	char *p, *v;
 
@@ -173,11 +185,17 @@ static void release_host_side(struct pv_hv *hv, const char *kind,
 	} else {
 		char *b = pv_asprintf("%s/bridge", be);
 		char *br = pv_xs_read_str(hv, PV_XBT_NULL, b);
+		char *s = pv_asprintf("%s/script", be);
+		char *script = pv_xs_read_str(hv, PV_XBT_NULL, s);
 
 		p = pv_asprintf("%s/vifname", be);
 		v = pv_xs_read_str(hv, PV_XBT_NULL, p);
-		if (br && v)
+		if (script && *script && v)
+			pv_vif_run_script(ctx, script, "offline", domid, devid, v, &err);
+		else if (br && v)
 			pv_bridge_del_port(br, v, &err);
+		free(script);
+		free(s);
 		free(br);
 		free(b);
 	}
@@ -245,7 +263,7 @@ int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 			goto out;
 		}
 	}
-	release_host_side(hv, kind, be);
+	release_host_side(ctx, kind, domid, devid, be);
 	remove_nodes(hv, kind, domid, devid);
 out:
 	free(be);
@@ -266,7 +284,8 @@ void pv_devices_teardown(struct pv_ctx *ctx, uint32_t domid)
 			for (i = 0; i < n; i++) {
 				char *be = pv_asprintf("%s/%s", dir, names[i]);
 
-				release_host_side(hv, kinds[k], be);
+				release_host_side(ctx, kinds[k], domid,
+						  (uint32_t)strtoul(names[i], NULL, 10), be);
 				free(be);
 			}
 			pv_xs_free_names(names, n);

@@ -52,6 +52,14 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 	       const struct pv_vif_spec *v, uint32_t *devid,
 	       struct pv_err *err);
+/*
+ * Runs a vif's hotplug script as libxl does: "SCRIPT ACTION type_if=vif"
+ * (ACTION online or offline) with XENBUS_PATH, vif and the rest in its
+ * environment; an error unless it exits 0 within 10 s.
+ */
+int pv_vif_run_script(struct pv_ctx *ctx, const char *script,
+		      const char *action, uint32_t domid, uint32_t devid,
+		      const char *ifname, struct pv_err *err);
 /* The next free device index for vifs of @domid. */
 uint32_t pv_vif_next_devid(struct pv_ctx *ctx, uint32_t domid);
 
@@ -82,6 +90,14 @@ void pv_device_frontend_keys(struct pv_xs_writer *w,
 int pv_device_wait_connected(struct pv_ctx *ctx, const char *kind,
 			     uint32_t domid, uint32_t devid, int timeout_ms,
 			     struct pv_err *err);
+/*
+ * Waits until dom0's driver has taken up the backend (InitWait), as xl
+ * does before it starts a guest: a frontend that looks only once at boot
+ * (PVGRUB2's) would otherwise find no disk.
+ */
+int pv_device_wait_backend_ready(struct pv_ctx *ctx, const char *kind,
+				 uint32_t domid, uint32_t devid, int timeout_ms,
+				 struct pv_err *err);
 /*
  * Detaches a device through the Closing/Closed handshake, so a guest that
  * still uses it is not yanked (it keeps its frontend open and the wait

@@ -5,20 +5,26 @@
  * netback creates vifDOMID.DEVID when it sees the backend node, then
  * waits for "hotplug-status" = "connected" before it lets the frontend
  * connect: that is the moment the interface is up and on its bridge,
- * which Xen's vif-bridge script would do and pvctl does itself.
+ * which Xen's vif-bridge script would do and pvctl does itself. A vif
+ * with script= gets that script instead, run as libxl runs it.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "hostdev.h"
+#include "../run.h"
 #include "../xs.h"
 
 #define DEFAULT_BRIDGE "xenbr0"
 #define VIF_APPEAR_MS 15000
+#define XEN_SCRIPT_DIR "/etc/xen/scripts"
+#define SCRIPT_TIMEOUT_MS 10000
 
 uint32_t pv_vif_next_devid(struct pv_ctx *ctx, uint32_t domid)
 {
@@ -60,6 +66,7 @@ struct vif {
 	uint32_t domid, devid;
 	const struct pv_vif_spec *v;
 	const char *mac, *bridge;
+	char *script;		/* its absolute path, or NULL: pvctl plugs it */
 	char ifname[IFNAMSIZ];
 };
 
@@ -67,6 +74,9 @@ struct vif {
 static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
 			 const char *fe)
 {
+	uint64_t bytes;
+	uint32_t us;
+
 	pv_xs_put(w, "frontend", "%s", fe);
 	pv_xs_put(w, "frontend-id", "%u", x->domid);
 	pv_xs_put(w, "online", "1");
@@ -77,14 +87,17 @@ static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
 	pv_xs_put(w, "type", "vif");
 	/*
 	 * netback refuses a backend without "script" (it hands it to the
-	 * hotplug uevent). pvctl does the script's work itself: leave it empty.
+	 * hotplug uevent). Empty: pvctl does the script's work itself.
 	 */
-	pv_xs_put(w, "script", "%s", "");
+	pv_xs_put(w, "script", "%s", x->script ? x->script : "");
 	pv_xs_put(w, "vifname", "%s", x->ifname);
 	if (x->v->ip)
 		pv_xs_put(w, "ip", "%s", x->v->ip);
 	if (x->v->mtu)
 		pv_xs_put(w, "mtu", "%llu", (unsigned long long)x->v->mtu);
+	/* netback's credit scheduler: "BYTES,MICROSECONDS", as libxl writes it */
+	if (x->v->rate && !pv_vif_rate_parse(x->v->rate, &bytes, &us))
+		pv_xs_put(w, "rate", "%llu,%u", (unsigned long long)bytes, us);
 }
 
 static int vif_tx(struct pv_hv *hv, pv_xbt t, void *arg)
@@ -109,12 +122,73 @@ static int vif_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 	return w.rc;
 }
 
+int pv_vif_run_script(struct pv_ctx *ctx, const char *script,
+		      const char *action, uint32_t domid, uint32_t devid,
+		      const char *ifname, struct pv_err *err)
+{
+	char *argv[] = { (char *)script, (char *)action, "type_if=vif", NULL };
+	char *env[] = {
+		pv_asprintf("script=%s", script),
+		pv_strdup("XENBUS_TYPE=vif"),
+		pv_asprintf("XENBUS_PATH=backend/vif/%u/%u", domid, devid),
+		pv_strdup("XENBUS_BASE_PATH=backend"),
+		pv_asprintf("vif=%s", ifname),
+		NULL,
+	};
+	struct pv_buf said = PV_BUF_INIT, why = PV_BUF_INIT;
+	int rc, status = 0;
+	size_t i;
+
+	rc = pv_run(argv, env, SCRIPT_TIMEOUT_MS, &said, &status);
+	if (rc == -ETIMEDOUT)
+		pv_err_set(err, rc, "%s %s for %s did not finish within %d s",
+			   script, action, ifname, SCRIPT_TIMEOUT_MS / 1000);
+	else if (rc)
+		pv_err_sys(err, rc, "running %s", script);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		pv_run_describe(status, &said, &why);
+		rc = pv_err_set(err, -EIO, "%s %s for %s failed (%s)", script,
+				action, ifname, why.s);
+	}
+	for (i = 0; env[i]; i++)
+		free(env[i]);
+	pv_buf_dispose(&said);
+	pv_buf_dispose(&why);
+	return rc;
+}
+
+/* The script's work, done by its script: it must say "connected". */
+static int plug_by_script(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
+{
+	char *hs = pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
+			       x->domid, x->devid);
+	char *st = NULL;
+	int rc;
+
+	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
+	if (!rc)
+		rc = pv_vif_run_script(ctx, x->script, "online", x->domid,
+				       x->devid, x->ifname, err);
+	if (!rc) {
+		st = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, hs);
+		if (!st || strcmp(st, "connected"))
+			rc = pv_err_set(err, -EIO, "%s online for %s did not set "
+					"hotplug-status to connected (it is %s)",
+					x->script, x->ifname, st ? st : "unset");
+	}
+	free(st);
+	free(hs);
+	return rc;
+}
+
 /* Up, on the bridge, then tell netback (hotplug-status) it may connect. */
 static int plug(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
 {
 	char *hs;
 	int rc;
 
+	if (x->script)
+		return plug_by_script(ctx, x, err);
 	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
 	if (!rc)
 		rc = pv_netif_set_up(x->ifname, err);
@@ -154,20 +228,29 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 		x.mac = mac;
 	}
 	x.bridge = v->bridge ? v->bridge : DEFAULT_BRIDGE;
+	if (v->script && *v->script)
+		x.script = v->script[0] == '/' ? pv_strdup(v->script) :
+			   pv_asprintf("%s/%s", XEN_SCRIPT_DIR, v->script);
+	if (x.script && access(x.script, X_OK)) {
+		rc = pv_err_sys(err, -errno, "vif script %s", x.script);
+		free(x.script);
+		return rc;
+	}
 	snprintf(x.ifname, sizeof(x.ifname), "vif%u.%u", domid, x.devid);
 	rc = pv_xs_transaction(&ctx->hv, vif_tx, &x);
 	if (rc)
-		return pv_err_sys(err, rc, "writing the XenStore nodes of vif %u",
-				  x.devid);
-	rc = plug(ctx, &x, err);
+		pv_err_sys(err, rc, "writing the XenStore nodes of vif %u", x.devid);
+	else
+		rc = plug(ctx, &x, err);
 	if (rc) {
 		struct pv_err ignore;
 
 		pv_err_init(&ignore);
 		pv_device_remove(ctx, "vif", domid, x.devid, true, 0, &ignore);
 		pv_err_dispose(&ignore);
-		return rc;
+	} else {
+		*devid = x.devid;
 	}
-	*devid = x.devid;
-	return 0;
+	free(x.script);
+	return rc;
 }

@@ -18,8 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +26,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "../run.h"
 
 #define BOOTLOADER_TIMEOUT_S 60
 #define OUTPUT_MAX (64 * 1024)
@@ -136,32 +135,6 @@ static int parse_output(struct pv_boot *b, const char *out, size_t len,
 	return 0;
 }
 
-/* Reads what the child prints (its error messages), up to the timeout. */
-static int collect(int fd, struct pv_buf *msg, uint64_t deadline)
-{
-	char chunk[512];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint64_t now = pv_now_ms();
-		ssize_t got;
-
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-			return -errno;
-		if (!pfd.revents)
-			continue;
-		got = read(fd, chunk, sizeof(chunk));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return 0;
-		if (msg->len < OUTPUT_MAX)
-			pv_buf_add(msg, chunk, (size_t)got);
-	}
-}
-
 /* The bootloader's report: at most OUTPUT_MAX bytes of @path. */
 static int read_output(const char *path, char **out, size_t *len,
 		       struct pv_err *err)
@@ -180,18 +153,6 @@ static int read_output(const char *path, char **out, size_t *len,
 	if (got < 0)
 		return pv_err_sys(err, -errno, "reading %s", path);
 	return 0;
-}
-
-/* The last line of what the bootloader said, for an error message. */
-static const char *last_line(struct pv_buf *msg)
-{
-	char *s = msg->s ? msg->s : "";
-	char *end = s + strlen(s), *nl;
-
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
-		*--end = '\0';
-	nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
 }
 
 static char **bootloader_argv(const struct pv_domain_config *cfg,
@@ -229,47 +190,11 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
-/* Runs @argv with no input and its output into @msg; its exit status. */
-static int run(char **argv, struct pv_buf *msg, int *status)
-{
-	int pipefd[2], rc;
-	pid_t pid;
-
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return rc;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
-		    dup2(pipefd[1], 2) < 0)
-			_exit(127);
-		execv(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	rc = collect(pipefd[0], msg,
-		     pv_now_ms() + BOOTLOADER_TIMEOUT_S * 1000ull);
-	close(pipefd[0]);
-	if (rc)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return rc;
-}
-
 int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		      struct pv_boot *b, struct pv_err *err)
 {
 	char *prog, *outfile = NULL, *out = NULL, **argv;
-	struct pv_buf msg;
+	struct pv_buf said;
 	size_t len = 0;
 	int rc, status = 0, fd;
 
@@ -298,22 +223,24 @@ int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		goto out;
 	}
 	close(fd);
-	pv_buf_init(&msg);
+	pv_buf_init(&said);
 	argv = bootloader_argv(cfg, prog, b, outfile);
-	rc = run(argv, &msg, &status);
+	rc = pv_run(argv, NULL, BOOTLOADER_TIMEOUT_S * 1000, &said, &status);
 	free_argv(argv);
-	if (rc == -ETIMEDOUT)
+	if (rc == -ETIMEDOUT) {
 		pv_err_set(err, rc, "bootloader %s did not finish within %d s",
 			   prog, BOOTLOADER_TIMEOUT_S);
-	else if (rc)
+	} else if (rc) {
 		pv_err_sys(err, rc, "running bootloader %s", prog);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status))
-		rc = pv_err_set(err, -EIO, "bootloader %s failed on %s (%s %d): %s",
-				prog, cfg->disks[0].target,
-				WIFEXITED(status) ? "exit" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-				last_line(&msg));
-	pv_buf_dispose(&msg);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		struct pv_buf why = PV_BUF_INIT;
+
+		pv_run_describe(status, &said, &why);
+		rc = pv_err_set(err, -EIO, "bootloader %s failed on %s (%s)",
+				prog, cfg->disks[0].target, why.s);
+		pv_buf_dispose(&why);
+	}
+	pv_buf_dispose(&said);
 	if (!rc)
 		rc = read_output(outfile, &out, &len, err);
 	if (!rc)

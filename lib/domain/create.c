@@ -147,19 +147,24 @@ static void rollback(struct create *c)
 /*
  * The config's disks and vifs, before the guest runs: its kernel finds
  * them when it starts. Connecting is the guest's business; the backends
- * are ready (loop device, bridge port) when this returns.
+ * are ready when this returns (loop device, bridge port, and blkback
+ * waiting for the frontend: PVGRUB2 looks for disks only once).
  */
 static int add_devices(struct create *c, uint32_t domid)
 {
 	const struct pv_domain_config *cfg = c->cfg;
-	uint32_t devid;
+	uint32_t *vbds = pv_calloc(cfg->ndisks + 1, sizeof(*vbds)), devid;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < cfg->ndisks && !rc; i++)
-		rc = pv_vbd_add(c->ctx, domid, &cfg->disks[i], &devid, c->err);
+		rc = pv_vbd_add(c->ctx, domid, &cfg->disks[i], &vbds[i], c->err);
 	for (i = 0; i < cfg->nvifs && !rc; i++)
 		rc = pv_vif_add(c->ctx, domid, &cfg->vifs[i], &devid, c->err);
+	for (i = 0; i < cfg->ndisks && !rc; i++)
+		rc = pv_device_wait_backend_ready(c->ctx, "vbd", domid, vbds[i],
+						  10000, c->err);
+	free(vbds);
 	if (!rc && (cfg->ndisks || cfg->nvifs))
 		step_done(c, "add devices");
 	return rc;

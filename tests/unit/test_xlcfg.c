@@ -841,6 +841,34 @@ static void vif_bad(const char *spec, const char *want)
 	pv_err_dispose(&err);
 }
 
+/* xl's units (tools/xl/check-xl-vif-parse): netback's bytes per interval. */
+static void test_vif_rate(void **state)
+{
+	static const struct {
+		const char *rate;
+		uint64_t bytes;
+		uint32_t us;
+	} cases[] = {
+		{ "2000000B/s@50ms", 100000, 50000 },
+		{ "2KB/s@50ms", 100, 50000 },
+		{ "10Mb/s", 62500, 50000 },		/* bits, default 50 ms */
+		{ "1MB/s@20ms", 20000, 20000 },
+		{ "1GB/s@100us", 100000, 100 },
+		{ "800b/s@1", 100, 1000000 },		/* seconds by default */
+		{ "8Kb/s@2s", 2000, 2000000 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t bytes = 0;
+		uint32_t us = 0;
+
+		assert_int_equal(pv_vif_rate_parse(cases[i].rate, &bytes, &us), 0);
+		assert_int_equal(bytes, cases[i].bytes);
+		assert_int_equal(us, cases[i].us);
+	}
+}
+
 static void test_vif_errors(void **state)
 {
 	vif_bad("bridge=b,mac=00:16:3e:12:34", "invalid mac '00:16:3e:12:34' "
@@ -853,6 +881,10 @@ static void test_vif_errors(void **state)
 	vif_bad("bridge=b,rate=fast", "invalid rate 'fast'");
 	vif_bad("rate=10Mb", "invalid rate");
 	vif_bad("rate=10Mb/s@soon", "invalid rate");
+	vif_bad("rate=10/s", "invalid rate");
+	vif_bad("rate=0B/s", "invalid rate");
+	vif_bad("rate=10ZB/s", "invalid rate");
+	vif_bad("rate=10MB/s@0ms", "invalid rate");
 	vif_bad("mtu=10", "invalid mtu '10'");
 	vif_bad("mtu=70000", "invalid mtu");
 	vif_bad("mtu=15x0", "invalid mtu");
@@ -1062,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_disk_prefixes),
 		cmocka_unit_test(test_disk_errors),
 		cmocka_unit_test(test_vif_specs),
+		cmocka_unit_test(test_vif_rate),
 		cmocka_unit_test(test_vif_errors),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_json_round_trip),

@@ -141,7 +141,10 @@ pvctl domid leak1 > /dev/null 2>&1 || {
 }
 in_guest leak1 'i=0; while :; do i=$((i + 1)); dd if=/dev/zero of=/dev/shm/leak$i bs=1M count=4 2>/dev/null; sleep 1; done &'
 wait_for "status shows the leaking guest as runaway" 120 \
-    "pvctl autoscale status | grep -q '\"runaway\": true'"
+    "pvctl autoscale status | grep -q '\"runaway\": true'" || {
+    diag "leak1's console command said:"; diag_file /tmp/leak1.out 10
+    pvctl autoscale status > /tmp/status.json 2>&1; diag_file /tmp/status.json 80
+}
 check "the audit log has the runaway event" grep -q '"action":"runaway"' $AUDIT
 check "the leaking guest stopped at its ceiling (160 MiB)" test "$(target leak1)" -le 163840
 check "as1 kept its floor" test "$(target as1)" -ge 98304

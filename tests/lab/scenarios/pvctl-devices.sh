@@ -56,7 +56,10 @@ if expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120; then
 
     # Hot-plug a second disk and vif, then detach them.
     check "block-attach xvdb" pvctl block-attach "$G" 'vdev=xvdb,access=rw,target=/tmp/disk2.img'
-    check "network-attach a second vif" pvctl network-attach "$G" bridge=br0
+    check "network-attach a second vif, rate-limited" pvctl network-attach "$G" bridge=br0,rate=10Mb/s
+    # netback's credit: 10 Mb/s is 62500 bytes per 50 ms (xl writes the same)
+    check "its backend has rate = 62500,50000" test \
+        "$(xenstore-read /local/domain/0/backend/vif/$(pvctl domid $G)/1/rate)" = 62500,50000
     sleep 2
     in_guest "$G" 'ls /dev/xvd*; ip link'
     check "guest sees xvdb" grep -q "/dev/xvdb" "/tmp/$G.out"
@@ -68,6 +71,22 @@ if expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120; then
     check_fail "xvdb is gone from the guest" grep -q "/dev/xvdb" "/tmp/$G.out"
     check_fail "eth1 is gone from the guest" grep -q "eth1" "/tmp/$G.out"
     check "block-list no longer shows xvdb" sh -c "! pvctl block-list $G | grep -q xvdb"
+
+    # script=: the vif's hotplug script plugs it, run as libxl runs it (the
+    # lab's /etc/xen/scripts/vif-bridge, the one xl uses here too).
+    p0=$(ports)
+    VBE=/local/domain/0/backend/vif/$(pvctl domid $G)/1
+    check "network-attach with script=vif-bridge" pvctl network-attach "$G" bridge=br0,script=vif-bridge
+    check "the backend names the script" test "$(xenstore-read $VBE/script)" = /etc/xen/scripts/vif-bridge
+    check "the script put the vif on br0" test "$(ports)" -eq $((p0 + 1))
+    check "network-detach runs it offline" pvctl network-detach "$G" 1
+    check "which took the vif off br0" test "$(ports)" -eq "$p0"
+    printf '#!/bin/sh\necho "no network today" >&2\nexit 3\n' > /tmp/bad-hook
+    chmod 755 /tmp/bad-hook
+    check_fail "a failing script fails the attach" pvctl network-attach "$G" bridge=br0,script=/tmp/bad-hook
+    check "saying why" grep -q "failed (exit 3: no network today)" "$LAB_OUT"
+    check_fail "and leaves no backend" xenstore-exists $VBE
+    check "nor a bridge port" test "$(ports)" -eq "$p0"
 fi
 check "destroy $G" pvctl destroy "$G"
 sleep 2

@@ -139,10 +139,21 @@ pvctl domid leak1 > /dev/null 2>&1 || {
     pvctl list > /tmp/list.out 2>&1; diag_file /tmp/list.out
     diag_file "$CONSOLE_DIR/guest-leak1.log" 30
 }
-in_guest leak1 'i=0; while :; do i=$((i + 1)); dd if=/dev/zero of=/dev/shm/leak$i bs=1M count=4 2>/dev/null; sleep 1; done &'
+# leak1 first gets a higher floor (144 MiB of its 160 MiB ceiling) and
+# more headroom, so that the leak, 2 MiB a second, crosses the ceiling
+# while the guest still has memory to spare: from its 96 MiB floor (about
+# 20 MiB free under TCG) the guest could run out of memory before the
+# loop's grows caught up, and crash instead of being flagged.
+sed -i 's/^memory_min = .*/memory_min = 144m/; s/^runaway_after = .*/runaway_after = 6/' \
+    $P/05-leak.policy
+echo 'headroom = 40' >> $P/05-leak.policy
+kill -HUP $ASPID
+wait_for "leak1 is raised to its new floor" 60 \
+    "[ \$(xenstore-read /local/domain/$(pvctl domid leak1)/memory/target) -ge 147456 ]"
+in_guest leak1 'i=0; while :; do i=$((i + 1)); dd if=/dev/zero of=/dev/shm/leak$i bs=1M count=2 2>/dev/null; sleep 1; done &'
 wait_for "status shows the leaking guest as runaway" 120 \
     "pvctl autoscale status | grep -q '\"runaway\": true'" || {
-    diag "leak1's console command said:"; diag_file /tmp/leak1.out 10
+    diag "leak1's console:"; diag_file "$CONSOLE_DIR/guest-leak1.log" 25
     pvctl autoscale status > /tmp/status.json 2>&1; diag_file /tmp/status.json 80
 }
 check "the audit log has the runaway event" grep -q '"action":"runaway"' $AUDIT

@@ -109,6 +109,8 @@ int pv_vif_rate_parse(const char *r, uint64_t *bytes_per_interval,
 	} else if (*end) {
 		return -EINVAL;
 	}
+	if (bps > UINT64_MAX / us)
+		return -EINVAL;		/* as xl: the credit must fit */
 	*bytes_per_interval = bps * us / 1000000;
 	*interval_us = (uint32_t)us;
 	return *bytes_per_interval ? 0 : -EINVAL;

@@ -426,20 +426,8 @@ int pv_xlcfg_parse_string(const char *text, const char *source,
 int xlcfg_read_file(const char *path, const char *what, struct pv_buf *text,
 		    struct pv_err *err)
 {
-	char chunk[4096];
-	size_t n;
-	FILE *f;
-	int rc = 0;
+	int rc = pv_buf_read_file(text, path, 0, err);
 
-	f = fopen(path, "r");
-	if (!f)
-		return pv_err_sys(err, -errno, "%s", path);
-	pv_buf_add(text, "", 0);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pv_buf_add(text, chunk, n);
-	if (ferror(f))
-		rc = pv_err_sys(err, -EIO, "%s", path);
-	fclose(f);
 	if (!rc && strlen(text->s) != text->len)
 		rc = pv_err_set(err, -EINVAL, "%s: contains a NUL byte; not %s "
 				"text file", path, what);

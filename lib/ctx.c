@@ -67,32 +67,45 @@ int pv_mkdirs(const char *path, struct pv_err *err)
 	return rc;
 }
 
-int pv_lock(struct pv_ctx *ctx, struct pv_err *err)
+int pv_lock_file(struct pv_ctx *ctx, const char *name, bool wait,
+		 struct pv_err *err)
 {
 	char *path;
 	int fd, rc;
 
-	if (ctx->lock_fd >= 0)
-		return 0;
 	rc = pv_mkdirs(ctx->run_dir, err);
 	if (rc)
 		return rc;
-	path = pv_asprintf("%s/lock", ctx->run_dir);
+	path = pv_asprintf("%s/%s", ctx->run_dir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = pv_err_sys(err, -errno, "cannot open lock file %s", path);
-		free(path);
-		return rc;
+		goto out;
 	}
-	while (flock(fd, LOCK_EX)) {
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
 		if (errno == EINTR)
 			continue;
-		rc = pv_err_sys(err, -errno, "cannot lock %s", path);
+		rc = errno == EWOULDBLOCK ?
+		     pv_err_set(err, -EALREADY, "%s is held by another process", path) :
+		     pv_err_sys(err, -errno, "cannot lock %s", path);
 		close(fd);
-		free(path);
-		return rc;
+		goto out;
 	}
+	rc = fd;
+out:
 	free(path);
+	return rc;
+}
+
+int pv_lock(struct pv_ctx *ctx, struct pv_err *err)
+{
+	int fd;
+
+	if (ctx->lock_fd >= 0)
+		return 0;
+	fd = pv_lock_file(ctx, "lock", true, err);
+	if (fd < 0)
+		return fd;
 	ctx->lock_fd = fd;
 	return 0;
 }

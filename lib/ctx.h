@@ -5,6 +5,7 @@
 #ifndef PV_CTX_H
 #define PV_CTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hv.h"
@@ -45,5 +46,12 @@ int pv_mkdirs(const char *path, struct pv_err *err);
  */
 int pv_lock(struct pv_ctx *ctx, struct pv_err *err);
 void pv_unlock(struct pv_ctx *ctx);
+/*
+ * Takes the flock on RUN/@name (made if need be) and returns its
+ * descriptor: the lock is held until it is closed. Without @wait,
+ * -EALREADY at once when another process holds it.
+ */
+int pv_lock_file(struct pv_ctx *ctx, const char *name, bool wait,
+		 struct pv_err *err);
 
 #endif

@@ -9,9 +9,10 @@
 /*
  * Runs @argv[0] (a path) with no input, @env (NAME=VALUE strings, NULL
  * ended; NULL for none) added to its environment, and what it prints
- * (stdout and stderr, at most 64 KiB) into @out. Killed after
- * @timeout_ms. Returns 0 with *status its wait status, -ETIMEDOUT, or
- * -errno when it could not be started.
+ * (stdout and stderr, at most 64 KiB) into @out. After @timeout_ms it
+ * is killed with all it started (its process group). Returns 0 with
+ * *status its wait status, -ETIMEDOUT, or -errno when it could not be
+ * started.
  */
 int pv_run(char *const argv[], char *const env[], int timeout_ms,
 	   struct pv_buf *out, int *status);

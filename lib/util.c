@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,29 @@ char *pv_buf_detach(struct pv_buf *b)
 
 	pv_buf_init(b);
 	return s;
+}
+
+int pv_buf_read_file(struct pv_buf *b, const char *path, size_t max,
+		     struct pv_err *err)
+{
+	FILE *f = fopen(path, "re");
+	char chunk[4096];
+	size_t n, got = 0;
+	int rc = 0;
+
+	if (!f)
+		return pv_err_sys(err, -errno, "%s", path);
+	pv_buf_add(b, "", 0);
+	while ((!max || got < max) &&
+	       (n = fread(chunk, 1, max ? pv_min_u64(sizeof(chunk), max - got) :
+			  sizeof(chunk), f)) > 0) {
+		pv_buf_add(b, chunk, n);
+		got += n;
+	}
+	if (ferror(f))
+		rc = pv_err_sys(err, -EIO, "%s", path);
+	fclose(f);
+	return rc;
 }
 
 void pv_err_init(struct pv_err *e)
@@ -293,4 +317,21 @@ uint64_t pv_hash64(const void *data, size_t size)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	h ^= h >> 29;
 	return h * 0xbf58476d1ce4e5b9ull;
+}
+
+int pv_wait_readable(int fd, uint64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = pv_now_ms();
+		int n;
+
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, (int)pv_min_u64(deadline_ms - now, INT32_MAX));
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			return 0;
+	}
 }

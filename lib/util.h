@@ -50,6 +50,13 @@ int pv_err_set(struct pv_err *e, int code, const char *fmt, ...) PV_PRINTF(3, 4)
 int pv_err_sys(struct pv_err *e, int code, const char *fmt, ...) PV_PRINTF(3, 4);
 const char *pv_err_msg(const struct pv_err *e);
 
+/*
+ * Appends the file at @path to @b, at most @max bytes of it (0: all);
+ * the error names the path.
+ */
+int pv_buf_read_file(struct pv_buf *b, const char *path, size_t max,
+		     struct pv_err *err);
+
 /* Allocation that cannot fail: aborts on out-of-memory like git's xmalloc. */
 void *pv_malloc(size_t n);
 void *pv_calloc(size_t n, size_t size);
@@ -74,10 +81,23 @@ static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+static inline uint64_t pv_max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* a - b, or 0 when b is larger */
+static inline uint64_t pv_sub_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 /* A fast 64-bit hash of a buffer (not cryptographic). */
 uint64_t pv_hash64(const void *data, size_t size);
 
 /* Monotonic clock in milliseconds. */
 uint64_t pv_now_ms(void);
+/* Waits until @fd can be read (or is at its end): 0, -ETIMEDOUT or -errno. */
+int pv_wait_readable(int fd, uint64_t deadline_ms);
 
 #endif

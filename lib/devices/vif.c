@@ -157,11 +157,17 @@ int pv_vif_run_script(struct pv_ctx *ctx, const char *script,
 	return rc;
 }
 
+/* Where netback waits for "connected" before it connects the frontend. */
+static char *hotplug_status_path(const struct vif *x)
+{
+	return pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
+			   x->domid, x->devid);
+}
+
 /* The script's work, done by its script: it must say "connected". */
 static int plug_by_script(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
 {
-	char *hs = pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
-			       x->domid, x->devid);
+	char *hs = hotplug_status_path(x);
 	char *st = NULL;
 	int rc;
 
@@ -196,8 +202,7 @@ static int plug(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
 		rc = pv_bridge_add_port(x->bridge, x->ifname, err);
 	if (rc)
 		return rc;
-	hs = pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
-			 x->domid, x->devid);
+	hs = hotplug_status_path(x);
 	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, hs, "connected");
 	if (rc)
 		pv_err_sys(err, rc, "writing %s", hs);

@@ -29,7 +29,7 @@
 #include "../run.h"
 
 #define BOOTLOADER_TIMEOUT_S 60
-#define OUTPUT_MAX (64 * 1024)
+#define REPORT_MAX (64 * 1024)
 
 /* NAME as is when it has a slash, else from PATH or Xen's own bin folders. */
 static char *find_bootloader(const char *name)
@@ -86,14 +86,18 @@ void pv_boot_cleanup(struct pv_boot *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A path the bootloader reported: a plain name in our folder, or NULL. */
+/*
+ * A path the bootloader reported: a regular file (not a link to one
+ * elsewhere in dom0) directly in our folder, or NULL.
+ */
 static char *own_file(const struct pv_boot *b, const char *path)
 {
 	size_t n = strlen(b->dir);
 	const char *base = path + n + 1;
+	struct stat st;
 
 	if (strncmp(path, b->dir, n) || path[n] != '/' || !*base ||
-	    strchr(base, '/') || !strcmp(base, "..") || !strcmp(base, "."))
+	    strchr(base, '/') || lstat(path, &st) || !S_ISREG(st.st_mode))
 		return NULL;
 	return pv_strdup(path);
 }
@@ -126,32 +130,12 @@ static int parse_output(struct pv_boot *b, const char *out, size_t len,
 			*slot = own_file(b, val);
 			if (!*slot)
 				return pv_err_set(err, -EINVAL, "%s: reported '%s', "
-						  "not a file in %s", who, val, b->dir);
+						  "not a regular file in %s", who, val, b->dir);
 		}
 		off += n + 1;
 	}
 	if (!b->kernel)
 		return pv_err_set(err, -EINVAL, "%s reported no kernel", who);
-	return 0;
-}
-
-/* The bootloader's report: at most OUTPUT_MAX bytes of @path. */
-static int read_output(const char *path, char **out, size_t *len,
-		       struct pv_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got;
-
-	if (fd < 0)
-		return pv_err_sys(err, -errno, "reading %s", path);
-	*out = pv_calloc(1, OUTPUT_MAX + 1);
-	do
-		got = read(fd, *out + *len, OUTPUT_MAX - *len);
-	while ((got > 0 && (*len += (size_t)got) < OUTPUT_MAX) ||
-	       (got < 0 && errno == EINTR));
-	close(fd);
-	if (got < 0)
-		return pv_err_sys(err, -errno, "reading %s", path);
 	return 0;
 }
 
@@ -193,9 +177,8 @@ static void free_argv(char **argv)
 int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		      struct pv_boot *b, struct pv_err *err)
 {
-	char *prog, *outfile = NULL, *out = NULL, **argv;
-	struct pv_buf said;
-	size_t len = 0;
+	char *prog, *outfile = NULL, **argv;
+	struct pv_buf said, report = PV_BUF_INIT;
 	int rc, status = 0, fd;
 
 	memset(b, 0, sizeof(*b));
@@ -242,11 +225,11 @@ int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 	}
 	pv_buf_dispose(&said);
 	if (!rc)
-		rc = read_output(outfile, &out, &len, err);
+		rc = pv_buf_read_file(&report, outfile, REPORT_MAX, err);
 	if (!rc)
-		rc = parse_output(b, out, len, prog, err);
+		rc = parse_output(b, report.s, report.len, prog, err);
 out:
-	free(out);
+	pv_buf_dispose(&report);
 	free(outfile);
 	free(prog);
 	if (rc)

@@ -103,14 +103,23 @@ static int build(struct create *c, struct pv_layout *l)
 		return pv_err_sys(c->err, rc, "allocating event channels");
 	req.store_port = l->store_port;
 	req.console_port = l->console_port;
-	pv_kcache_open(c->ctx, l->kernel, &kc);
+	/*
+	 * A kernel a bootloader took from the guest's disk is the guest's
+	 * doing: it is never cached, so that it cannot stand in for a
+	 * kernel another guest boots.
+	 */
+	if (c->cfg->bootloader)
+		memset(&kc, 0, sizeof(kc));
+	else
+		pv_kcache_open(c->ctx, l->kernel, &kc);
 	if (kc.mem) {
 		req.kernel_mem = kc.mem;
 		req.kernel_size = kc.size;
 	} else {
-		req.want_unpacked = true;
+		req.want_unpacked = kc.path != NULL;
 	}
-	step_done(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
+	if (kc.path)
+		step_done(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
 	rc = hv->ops->build_pv(hv->h, l->domid, &req, &out, &msg);
 	if (out.unpacked)
 		pv_kcache_store(c->ctx, &kc, out.unpacked, out.unpacked_size);

@@ -1,6 +1,7 @@
 /*
  * kcache.c: the unpacked-kernel cache (see kcache.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,10 +42,59 @@ void pv_kcache_open(struct pv_ctx *ctx, const char *kernel_path,
 	memset(kc, 0, sizeof(*kc));
 	if (!packed)
 		return;		/* the builder reports the unreadable file */
-	kc->path = pv_asprintf("%s/kernel-cache/%016llx.elf", ctx->state_dir,
-			       (unsigned long long)pv_hash64(packed, size));
+	/* The size too: a hash collision must also match it to be mistaken. */
+	kc->path = pv_asprintf("%s/kernel-cache/%016llx-%zu.elf", ctx->state_dir,
+			       (unsigned long long)pv_hash64(packed, size), size);
 	munmap(packed, size);
 	kc->mem = map_file(kc->path, &kc->size);
+	if (kc->mem)
+		utimensat(AT_FDCWD, kc->path, NULL, 0);	/* used: keep it longest */
+}
+
+struct entry {
+	char *name;
+	struct timespec used;		/* mtime: when last created or hit */
+};
+
+static int by_use(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct entry *)a)->used;
+	const struct timespec *y = &((const struct entry *)b)->used;
+
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* Removes the least recently used entries beyond PV_KCACHE_KEEP. */
+static void prune(const char *dir)
+{
+	struct entry *v = NULL;
+	size_t n = 0, i;
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 4 || strcmp(e->d_name + len - 4, ".elf") ||
+		    fstatat(dirfd(d), e->d_name, &st, 0))
+			continue;
+		v = pv_realloc(v, (n + 1) * sizeof(*v));
+		v[n].name = pv_strdup(e->d_name);
+		v[n++].used = st.st_mtim;
+	}
+	qsort(v, n, sizeof(*v), by_use);
+	for (i = 0; i < n; i++) {
+		if (i + PV_KCACHE_KEEP < n)
+			unlinkat(dirfd(d), v[i].name, 0);
+		free(v[i].name);
+	}
+	closedir(d);
+	free(v);
 }
 
 void pv_kcache_store(struct pv_ctx *ctx, struct pv_kcache *kc,
@@ -67,6 +117,7 @@ void pv_kcache_store(struct pv_ctx *ctx, struct pv_kcache *kc,
 		/* rename() makes the entry appear whole or not at all. */
 		if (!ok || rename(tmp, kc->path))
 			unlink(tmp);
+		prune(dir);
 	}
 	pv_err_dispose(&err);
 	free(tmp);

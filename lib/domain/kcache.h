@@ -5,6 +5,8 @@
  * bzImage carries an xz-compressed ELF). xl redoes that on every create;
  * pvctl keeps the unpacked ELF, keyed by the packed file's content, in
  * STATE/kernel-cache/, and hands it to the builder from memory next time.
+ * The PV_KCACHE_KEEP most recently used kernels are kept. Kernels a
+ * bootloader took from a guest's disk are never cached (create.c).
  */
 #ifndef PV_KCACHE_H
 #define PV_KCACHE_H
@@ -13,6 +15,8 @@
 #include <stdint.h>
 
 #include "../ctx.h"
+
+#define PV_KCACHE_KEEP 8
 
 struct pv_kcache {
 	char *path;		/* cache file for this kernel's content */

@@ -14,11 +14,9 @@
  * domain shuts down or dies.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "domain.h"
@@ -159,23 +157,13 @@ int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 {
 	struct pv_hv *hv = &ctx->hv;
 	struct pv_err err;
-	char *path;
 	int fd, rc;
 
 	pv_err_init(&err);
-	rc = pv_mkdirs(ctx->run_dir, &err);
+	fd = pv_lock_file(ctx, "monitor.lock", false, &err);
 	pv_err_dispose(&err);
-	if (rc)
-		return rc;
-	path = pv_asprintf("%s/monitor.lock", ctx->run_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
 	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		return -EALREADY;	/* another monitor is on duty */
-	}
+		return fd;	/* -EALREADY: another monitor is on duty */
 	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "pvctl-monitor");
 	if (rc)
 		goto out;

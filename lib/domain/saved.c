@@ -100,27 +100,11 @@ out:
 	return rc;
 }
 
-static char *read_file(const char *path, struct pv_err *err)
-{
-	FILE *f = fopen(path, "re");
-	struct pv_buf b = PV_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (!f) {
-		pv_err_sys(err, -errno, "cannot read %s", path);
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pv_buf_add(&b, chunk, n);
-	fclose(f);
-	return pv_buf_detach(&b);
-}
-
 int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 			  struct pv_domain_config *cfg, struct pv_err *err)
 {
-	char *path = saved_path(ctx, domid), *text;
+	char *path = saved_path(ctx, domid);
+	struct pv_buf text = PV_BUF_INIT;
 	const char *uuid_key[] = { "uuid", NULL };
 	const char *cfg_key[] = { "config", NULL };
 	struct pv_dominfo info;
@@ -128,12 +112,10 @@ int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 	yajl_val root = NULL, u, c;
 	int rc;
 
-	text = read_file(path, err);
-	if (!text) {
-		rc = err->code;
+	rc = pv_buf_read_file(&text, path, 0, err);
+	if (rc)
 		goto out;
-	}
-	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	root = yajl_tree_parse(text.s, errbuf, sizeof(errbuf));
 	u = root ? yajl_tree_get(root, uuid_key, yajl_t_string) : NULL;
 	c = root ? yajl_tree_get(root, cfg_key, yajl_t_object) : NULL;
 	if (!u || !c) {
@@ -155,7 +137,7 @@ int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 	rc = pv_domain_config_from_json(c, cfg, err);
 out:
 	yajl_tree_free(root);
-	free(text);
+	pv_buf_dispose(&text);
 	free(path);
 	return rc;
 }

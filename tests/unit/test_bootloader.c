@@ -135,7 +135,26 @@ static void test_path_outside_refused(void **state)
 	pv_err_init(&err);
 	assert_int_equal(pv_bootloader_run(&ctx, &cfg, &b, &err), -EINVAL);
 	assert_non_null(strstr(pv_err_msg(&err), "/etc/passwd"));
-	assert_non_null(strstr(pv_err_msg(&err), "not a file in"));
+	assert_non_null(strstr(pv_err_msg(&err), "not a regular file in"));
+	assert_no_leftovers();
+	assert_int_equal(access("/etc/passwd", F_OK), 0);
+	pv_err_dispose(&err);
+}
+
+/* A link in the output folder to a file elsewhere in dom0 is refused too. */
+static void test_link_refused(void **state)
+{
+	struct pv_boot b;
+	struct pv_err err;
+
+	cfg.bootloader = script("linker",
+		"for a; do case $a in --output=*) out=${a#*=};; "
+		"--output-directory=*) d=${a#*=};; esac; done\n"
+		"ln -s /etc/passwd $d/vmlinuz\n"
+		"printf 'kernel %s\\0' $d/vmlinuz > $out");
+	pv_err_init(&err);
+	assert_int_equal(pv_bootloader_run(&ctx, &cfg, &b, &err), -EINVAL);
+	assert_non_null(strstr(pv_err_msg(&err), "not a regular file in"));
 	assert_no_leftovers();
 	assert_int_equal(access("/etc/passwd", F_OK), 0);
 	pv_err_dispose(&err);
@@ -193,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_boots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_outside_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_kernel_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_bootloader_or_disk, setup, teardown),

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "lib/domain/domain.h"
+#include "lib/domain/kcache.h"
 #include "lib/uuid.h"
 #include "helpers.h"
 
@@ -236,10 +237,6 @@ static void test_rename_restart_own_uuid(void **state)
 	char a[PV_UUID_STRLEN + 1], b[PV_UUID_STRLEN + 1];
 	struct pv_err err;
 
-	KNOWN_BUG("monitor.c handle() PV_ACTION_RENAME_RESTART: the renamed old "
-		  "domain keeps its UUID, so it and the new domain share "
-		  "/vm/UUID; destroying the old one removes the new one's "
-		  "/vm/UUID (xl's preserve_domain gives the old domain a new UUID)");
 	shut(f, old, PV_SHUTDOWN_REBOOT);
 	scan(f);
 	now = lookup(f, "app");
@@ -405,8 +402,8 @@ static char *cache_file(struct fx *f)
 
 	data = read_all(f->kernel, &size);
 	assert_non_null(data);
-	p = pv_asprintf("%s/kernel-cache/%016llx.elf", f->ctx.state_dir,
-			(unsigned long long)pv_hash64(data, size));
+	p = pv_asprintf("%s/kernel-cache/%016llx-%zu.elf", f->ctx.state_dir,
+			(unsigned long long)pv_hash64(data, size), size);
 	free(data);
 	return p;
 }
@@ -487,6 +484,42 @@ static void test_kcache_keyed_by_content(void **state)
 	free(second);
 }
 
+/* The cache keeps the PV_KCACHE_KEEP kernels used last. */
+static void test_kcache_bounded(void **state)
+{
+	struct fx *f = *state;
+	char *first = cache_file(f), *entry = NULL, *name;
+	struct pv_err err;
+	uint32_t domid;
+	int i;
+	FILE *k;
+
+	pv_err_init(&err);
+	for (i = 0; i <= PV_KCACHE_KEEP; i++) {
+		if (i) {
+			k = fopen(f->kernel, "w");
+			assert_non_null(k);
+			fprintf(k, "\177ELF kernel number %d\n", i);
+			fclose(k);
+		}
+		free(entry);
+		entry = cache_file(f);
+		name = pv_asprintf("k%d", i);
+		domid = fx_create(f, name, NULL);
+		assert_int_equal(pv_domain_destroy(&f->ctx, domid, &err), 0);
+		free(name);
+		assert_true(file_exists(entry));
+		/* mtimes must differ for "last used" to mean something */
+		usleep(10000);
+	}
+	/* the first went, the newest stays */
+	assert_false(file_exists(first));
+	assert_true(file_exists(entry));
+	pv_err_dispose(&err);
+	free(entry);
+	free(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +539,7 @@ int main(void)
 		T(test_run_watch_error),
 		T(test_kcache),
 		T(test_kcache_keyed_by_content),
+		T(test_kcache_bounded),
 #undef T
 	};
 

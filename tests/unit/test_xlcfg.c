@@ -885,6 +885,7 @@ static void test_vif_errors(void **state)
 	vif_bad("rate=0B/s", "invalid rate");
 	vif_bad("rate=10ZB/s", "invalid rate");
 	vif_bad("rate=10MB/s@0ms", "invalid rate");
+	vif_bad("rate=100GB/s@1000s", "invalid rate");	/* credit overflows */
 	vif_bad("mtu=10", "invalid mtu '10'");
 	vif_bad("mtu=70000", "invalid mtu");
 	vif_bad("mtu=15x0", "invalid mtu");

@@ -72,6 +72,7 @@ struct pv_as_host {
 	uint64_t reserve_kb;
 	uint64_t pending_kb;		/* held for creates (room requests) */
 	/* outputs of decide(), for the creates waiting for room */
+	uint64_t rising_kb;		/* still to go to growing guests */
 	uint64_t coming_kb;		/* still to come back from shrinking guests */
 	uint64_t short_kb;		/* what shrinking every guest to its need
 					   cannot free for the reserve and creates */

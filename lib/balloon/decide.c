@@ -29,9 +29,6 @@
 
 #define MiB(kb) ((unsigned long long)(kb) / 1024)
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-
 static uint64_t ceiling_of(const struct pv_as_dom *d)
 {
 	uint64_t c = d->static_max_kb;
@@ -43,7 +40,7 @@ static uint64_t ceiling_of(const struct pv_as_dom *d)
 
 static uint64_t floor_of(const struct pv_as_dom *d)
 {
-	return min_u64(d->pol->mem_min_kb, ceiling_of(d));
+	return pv_min_u64(d->pol->mem_min_kb, ceiling_of(d));
 }
 
 /* What the guest needs, unclamped; writes the reason into d->why. */
@@ -65,7 +62,7 @@ static uint64_t raw_need(struct pv_as_dom *d)
 	snprintf(d->why, sizeof(d->why), "uses %llu MiB, keeps %u%% available: "
 		 "needs %llu MiB", MiB(used), p->headroom_pct, MiB(need));
 	if (s->psi_mem_some >= p->pressure_high) {
-		need = max_u64(need, d->target_kb + p->step_max_kb);
+		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
 		snprintf(d->why, sizeof(d->why), "memory pressure %u.%02u%% >= "
 			 "%u.%02u%%: grow", s->psi_mem_some / 100,
 			 s->psi_mem_some % 100, p->pressure_high / 100,
@@ -91,7 +88,7 @@ static void decide_need(struct pv_as_dom *d, uint64_t now)
 		d->ceiling_since_ms = 0;
 		d->runaway = false;
 	}
-	d->need_kb = min_u64(max_u64(need, floor_of(d)), ceiling);
+	d->need_kb = pv_min_u64(pv_max_u64(need, floor_of(d)), ceiling);
 }
 
 static void decide_shrink(struct pv_as_dom *d, uint64_t now)
@@ -101,7 +98,7 @@ static void decide_shrink(struct pv_as_dom *d, uint64_t now)
 
 	if (d->need_kb >= d->target_kb)
 		return;
-	step = min_u64(d->target_kb - d->need_kb, p->step_max_kb);
+	step = pv_min_u64(d->target_kb - d->need_kb, p->step_max_kb);
 	/* Not worth it (hysteresis), unless the target is above the ceiling. */
 	if (step < p->step_min_kb && d->target_kb <= ceiling_of(d))
 		return;
@@ -176,12 +173,12 @@ static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 	qsort(s, k, sizeof(*s), by_surplus);
 	for (i = 0; i < k && host->short_kb; i++) {
 		struct pv_as_dom *d = s[i].d;
-		uint64_t take = min_u64(s[i].kb, host->short_kb);
+		uint64_t take = pv_min_u64(s[i].kb, host->short_kb);
 
 		d->new_target_kb = planned(d) - take;
 		host->short_kb -= take;
 		if (d->cur_kb > d->new_target_kb)
-			host->coming_kb += min_u64(take, d->cur_kb - d->new_target_kb);
+			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
 		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
 			 "; gives %llu MiB to make room for a new guest", MiB(take));
 	}
@@ -222,8 +219,8 @@ static void serve_group(struct want *w, size_t n, uint64_t *budget)
 			if (!w[i].kb)
 				continue;
 			share = *budget * w[i].d->pol->weight / wsum;
-			share = min_u64(max_u64(share, 1), w[i].kb);
-			share = min_u64(share, *budget - given);
+			share = pv_min_u64(pv_max_u64(share, 1), w[i].kb);
+			share = pv_min_u64(share, *budget - given);
 			w[i].d->new_target_kb = (w[i].d->new_target_kb ?
 				w[i].d->new_target_kb : w[i].d->target_kb) + share;
 			w[i].kb -= share;
@@ -266,7 +263,7 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 		 * left short can meet its OOM killer before the next tick.
 		 */
 		w[k].d = d;
-		w[k].kb = min_u64(d->need_kb - d->target_kb, d->pol->step_max_kb);
+		w[k].kb = pv_min_u64(d->need_kb - d->target_kb, d->pol->step_max_kb);
 		k++;
 	}
 	budget = host->free_kb > promised ? host->free_kb - promised : 0;
@@ -321,7 +318,7 @@ void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 {
 	size_t i;
 
-	host->coming_kb = host->short_kb = 0;
+	host->rising_kb = host->coming_kb = host->short_kb = 0;
 	for (i = 0; i < n; i++) {
 		doms[i].new_target_kb = 0;
 		doms[i].new_vcpus = 0;
@@ -333,4 +330,12 @@ void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 	}
 	make_room(doms, n, host);
 	decide_grows(doms, n, host, now_ms);
+	/* Targets not reached yet, this tick's grows with them. */
+	for (i = 0; i < n; i++) {
+		const struct pv_as_dom *d = &doms[i];
+		uint64_t t = d->new_target_kb ? d->new_target_kb : d->target_kb;
+
+		if ((!d->pol || !d->uncooperative) && t > d->cur_kb)
+			host->rising_kb += t - d->cur_kb;
+	}
 }

@@ -24,17 +24,15 @@ int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
 {
 	memset(as, 0, sizeof(*as));
 	as->ctx = ctx;
-	as->listen_fd = -1;
+	pv_room_server_init(&as->room);
 	as->policy_dir = pv_strdup(policy_dir);
 	pv_policy_set_init(&as->policies);
 	return pv_policy_load_dir(policy_dir, &as->policies, err);
 }
 
-static void room_close(struct pv_autoscale *as);
-
 void pv_autoscale_dispose(struct pv_autoscale *as)
 {
-	room_close(as);
+	pv_room_server_dispose(&as->room, as->ctx);
 	if (as->audit)
 		fclose(as->audit);
 	pv_policy_set_dispose(&as->policies);
@@ -357,9 +355,7 @@ int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err
 	if (rc)
 		return rc;
 	as->host.reserve_kb = as->policies.host.reserve_kb;
-	as->host.pending_kb = 0;
-	for (i = 0; i < as->nreqs; i++)
-		as->host.pending_kb += as->reqs[i].kb;
+	as->host.pending_kb = pv_room_pending_kb(&as->room);
 	was_runaway = pv_calloc(as->n ? as->n : 1, sizeof(*was_runaway));
 	for (i = 0; i < as->n; i++)
 		was_runaway[i] = as->doms[i].runaway;
@@ -435,130 +431,6 @@ static void watch_reports(struct pv_autoscale *as)
 	}
 }
 
-/*
- * Room for creates (room.h). Each create's connection is a request; it
- * holds its memory (in host.pending_kb, which the loop never spends)
- * until the create closes it.
- */
-#define ROOM_MAX_REQS 64
-
-static int room_listen(struct pv_autoscale *as, struct pv_err *err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *path = pv_room_socket_path(as->ctx);
-	int fd, rc = 0;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		rc = pv_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
-		goto out;
-	}
-	strcpy(sa.sun_path, path);
-	/* A socket that answers belongs to a loop that runs. */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		close(fd);
-		rc = pv_err_set(err, -EBUSY, "another autoscale loop is running "
-				"(it listens on %s)", path);
-		goto out;
-	}
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(path, 0600) || listen(fd, 16)) {
-		rc = pv_err_sys(err, -errno, "listening on %s", path);
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	as->listen_fd = fd;
-out:
-	free(path);
-	return rc;
-}
-
-static void room_drop(struct pv_autoscale *as, size_t i)
-{
-	close(as->reqs[i].fd);
-	/* in order of arrival: the first to ask is served first */
-	memmove(&as->reqs[i], &as->reqs[i + 1],
-		(as->nreqs - i - 1) * sizeof(*as->reqs));
-	as->nreqs--;
-}
-
-static void room_close(struct pv_autoscale *as)
-{
-	char *path;
-
-	while (as->nreqs)
-		room_drop(as, as->nreqs - 1);
-	free(as->reqs);
-	as->reqs = NULL;
-	if (as->listen_fd < 0)
-		return;
-	close(as->listen_fd);
-	as->listen_fd = -1;
-	path = pv_room_socket_path(as->ctx);
-	unlink(path);
-	free(path);
-}
-
-static void room_accept(struct pv_autoscale *as)
-{
-	int fd;
-
-	while ((fd = accept4(as->listen_fd, NULL, NULL,
-			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		if (as->nreqs == ROOM_MAX_REQS) {
-			close(fd);
-			continue;
-		}
-		if (!as->reqs)
-			as->reqs = pv_calloc(ROOM_MAX_REQS, sizeof(*as->reqs));
-		memset(&as->reqs[as->nreqs], 0, sizeof(*as->reqs));
-		as->reqs[as->nreqs++].fd = fd;
-	}
-}
-
-/*
- * Reads what a create sent: its request line, then nothing until it
- * closes. False when the request is over (closed, or not a request).
- */
-static bool room_read(struct pv_room_req *r)
-{
-	for (;;) {
-		char c;
-		ssize_t got = read(r->fd, &c, 1);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && errno == EAGAIN)
-			return true;
-		if (got <= 0 || r->kb)
-			return false;
-		if (c != '\n') {
-			if (r->len == sizeof(r->line) - 1)
-				return false;
-			r->line[r->len++] = c;
-			continue;
-		}
-		r->line[r->len] = '\0';
-		return sscanf(r->line, "room %" SCNu64 " %64s", &r->kb, r->name) == 2 &&
-		       r->kb;
-	}
-}
-
-static void room_say(struct pv_room_req *r, const char *fmt, uint64_t n)
-{
-	char line[48];
-	int len = snprintf(line, sizeof(line), fmt, n);
-
-	/* A create that went away is noticed when its socket reads EOF. */
-	if (send(r->fd, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) != len)
-		r->over = true;
-}
-
 static void room_note(struct pv_autoscale *as, const struct pv_room_req *r,
 		      const char *what, uint64_t missing_kb)
 {
@@ -569,58 +441,25 @@ static void room_note(struct pv_autoscale *as, const struct pv_room_req *r,
 	free(detail);
 }
 
-/*
- * After a tick: grants the requests the host can now hold, first come
- * first served, with the reserve kept; refuses them when shrinking every
- * guest to its need cannot make the room. When only the reserve cannot
- * be kept, the create gets the room all the same: the reserve is the
- * loop's rule for its own grows, not a limit on what an operator starts.
- */
+/* After a tick: answers the creates waiting for room (room.h). */
 static void room_answer(struct pv_autoscale *as)
 {
-	const struct pv_as_host *h = &as->host;
-	bool settled = h->short_kb && !h->coming_kb;
-	uint64_t held = 0, avail;
+	struct pv_room_server *s = &as->room;
 	size_t i;
 
-	for (i = 0; i < as->nreqs; i++)
-		if (as->reqs[i].granted)
-			held += as->reqs[i].kb;
-	for (i = 0; i < as->nreqs; i++) {
-		struct pv_room_req *r = &as->reqs[i];
+	pv_room_decide(&as->host, s->reqs, s->n);
+	for (i = 0; i < s->n; i++) {
+		struct pv_room_req *r = &s->reqs[i];
 
-		if (!r->kb || r->granted || r->over)
-			continue;
-		avail = h->free_kb > held ? h->free_kb - held : 0;
-		if (avail >= r->kb + h->reserve_kb || (settled && avail >= r->kb)) {
-			r->granted = true;
-			held += r->kb;
-			room_say(r, "ok\n", 0);
+		pv_room_tell(r);
+		if (r->verdict == PV_ROOM_GRANT)
 			room_note(as, r, "room", 0);
-		} else if (settled) {
-			uint64_t missing = h->short_kb > h->reserve_kb ?
-					   h->short_kb - h->reserve_kb : r->kb - avail;
-
-			room_say(r, "no %" PRIu64 "\n", missing);
-			room_note(as, r, "no-room", missing);
-			r->over = true;
-		} else {
-			room_say(r, "wait %" PRIu64 "\n", avail);
-		}
+		else if (r->verdict == PV_ROOM_REFUSE)
+			room_note(as, r, "no-room", r->answer_kb);
 	}
-	for (i = as->nreqs; i-- > 0;)
-		if (as->reqs[i].over)
-			room_drop(as, i);
-}
-
-static bool room_waiting(const struct pv_autoscale *as)
-{
-	size_t i;
-
-	for (i = 0; i < as->nreqs; i++)
-		if (as->reqs[i].kb && !as->reqs[i].granted)
-			return true;
-	return false;
+	for (i = s->n; i-- > 0;)
+		if (s->reqs[i].over)
+			pv_room_drop(s, i);
 }
 
 /*
@@ -630,15 +469,16 @@ static bool room_waiting(const struct pv_autoscale *as)
 static int wait_events(struct pv_autoscale *as, int timeout_ms, bool *wake)
 {
 	struct pv_hv *hv = &as->ctx->hv;
-	size_t n = as->nreqs, i;
+	struct pv_room_server *s = &as->room;
+	size_t n = s->n, i;
 	struct pollfd *pfd = pv_calloc(n + 2, sizeof(*pfd));
 	char *p, *t;
 	int rc;
 
 	pfd[0].fd = hv->ops->xs_fileno(hv->h);
-	pfd[1].fd = as->listen_fd;
+	pfd[1].fd = s->listen_fd;
 	for (i = 0; i < n; i++)
-		pfd[i + 2].fd = as->reqs[i].fd;
+		pfd[i + 2].fd = s->reqs[i].fd;
 	for (i = 0; i < n + 2; i++)
 		pfd[i].events = POLLIN;
 	if (poll(pfd, n + 2, timeout_ms) < 0 && errno != EINTR) {
@@ -647,19 +487,19 @@ static int wait_events(struct pv_autoscale *as, int timeout_ms, bool *wake)
 		return rc;
 	}
 	for (i = n; i-- > 0;) {
-		bool asked = as->reqs[i].kb != 0;
+		bool asked = s->reqs[i].kb != 0;
 
 		if (!pfd[i + 2].revents)
 			continue;
-		if (!room_read(&as->reqs[i])) {
-			*wake |= as->reqs[i].granted;	/* its memory is free to use */
-			room_drop(as, i);
-		} else if (!asked && as->reqs[i].kb) {
+		if (!pv_room_read(&s->reqs[i])) {
+			*wake |= s->reqs[i].granted;	/* its memory is free to use */
+			pv_room_drop(s, i);
+		} else if (!asked && s->reqs[i].kb) {
 			*wake = true;
 		}
 	}
 	if (pfd[1].revents)
-		room_accept(as);
+		pv_room_accept(s);
 	free(pfd);
 	while ((rc = hv->ops->xs_read_watch(hv->h, 0, &p, &t)) == 0) {
 		if (strcmp(t, "report") == 0 || strcmp(t, "domains") == 0)
@@ -679,7 +519,7 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 
 	rc = pv_mkdirs(as->ctx->run_dir, err);
 	if (!rc)
-		rc = room_listen(as, err);
+		rc = pv_room_listen(&as->room, as->ctx, err);
 	if (rc)
 		return rc;
 	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");
@@ -721,7 +561,7 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 			last = pv_now_ms();
 			next = last + (as->interval_s ? as->interval_s :
 				       as->policies.host.interval_s) * 1000ull;
-			if (room_waiting(as))
+			if (pv_room_waiting(&as->room))
 				next = last + 1000;
 			continue;
 		}
@@ -733,6 +573,6 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 		if (wake && next > last + 1000)
 			next = last + 1000;	/* soon, rate-limited */
 	}
-	room_close(as);
+	pv_room_server_dispose(&as->room, as->ctx);
 	return 0;
 }

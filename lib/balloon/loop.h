@@ -7,17 +7,7 @@
 #include <stdio.h>
 
 #include "autoscale.h"
-
-/* A create waiting for room, or holding it (room.h). */
-struct pv_room_req {
-	int fd;
-	uint64_t kb;			/* 0 until its request line came */
-	bool granted;
-	bool over;			/* refused, or the create is gone */
-	char name[65];
-	char line[96];			/* the request, as it arrives */
-	size_t len;
-};
+#include "room.h"
 
 struct pv_autoscale {
 	struct pv_ctx *ctx;
@@ -28,9 +18,7 @@ struct pv_autoscale {
 	FILE *audit;			/* one JSON line per applied decision */
 	unsigned long ticks;
 	unsigned int interval_s;	/* overrides host.policy's when set */
-	int listen_fd;			/* room requests; -1 when not listening */
-	struct pv_room_req *reqs;
-	size_t nreqs;
+	struct pv_room_server room;	/* creates asking for room */
 	struct pv_as_host host;		/* the last tick's host inputs and outputs */
 	/* Receives events (runaway guests...): a JSON object, as text. */
 	void (*event)(void *arg, const char *json);

@@ -1,7 +1,9 @@
 /*
- * test_room.c: lib/balloon/room.c, the create's side of asking the
+ * test_room.c: lib/balloon/room.c. The create's side of asking the
  * autoscale loop for room, against a stand-in loop on a Unix socket in a
  * thread: no loop, granted after waiting, refused, a loop that goes away.
+ * The loop's side: its verdicts (pv_room_decide) and the real server
+ * talking to a real create.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -85,7 +87,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	rmdir(dir);
+	char *cmd = pv_asprintf("rm -rf %s", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
 	return 0;
 }
 
@@ -154,6 +159,205 @@ static void test_loop_goes_away(void **state)
 	pv_err_dispose(&err);
 }
 
+
+/* --- the loop's side --- */
+
+#define MiB 1024ull
+
+static struct pv_room_req req(uint64_t mib)
+{
+	struct pv_room_req r = { .fd = -1, .kb = mib * MiB };
+
+	return r;
+}
+
+static void test_decide_roomy(void **state)
+{
+	struct pv_as_host h = { .free_kb = 990 * MiB, .reserve_kb = 100 * MiB };
+	struct pv_room_req r[3] = { req(300), req(300), req(300) };
+
+	r[0].granted = true;		/* held already: nothing more to say */
+	h.pending_kb = 900 * MiB;
+	pv_room_decide(&h, r, 3);
+	assert_int_equal(r[0].verdict, PV_ROOM_NONE);
+	assert_int_equal(r[1].verdict, PV_ROOM_GRANT);
+	assert_true(r[1].granted);
+	/* 990 - 600 held leaves 390: not 300 with the 100 reserve kept */
+	assert_int_equal(r[2].verdict, PV_ROOM_WAIT);
+	assert_int_equal(r[2].answer_kb, 390 * MiB);
+}
+
+/* Memory still going to growing guests is not free for a create. */
+static void test_decide_rising_not_free(void **state)
+{
+	struct pv_as_host h = { .free_kb = 1000 * MiB, .rising_kb = 800 * MiB,
+				.pending_kb = 300 * MiB };
+	struct pv_room_req r = req(300);
+
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_WAIT);
+	assert_int_equal(r.answer_kb, 200 * MiB);
+	h.rising_kb = 0;
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_GRANT);
+}
+
+/* While guests shrink for the creates, they wait. */
+static void test_decide_waits_while_shrinking(void **state)
+{
+	struct pv_as_host h = { .free_kb = 50 * MiB, .pending_kb = 300 * MiB,
+				.coming_kb = 250 * MiB, .short_kb = 250 * MiB };
+	struct pv_room_req r = req(300);
+
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_WAIT);
+}
+
+/*
+ * Once shrinking is over, a create that fits only by giving up the
+ * reserve gets its room; one that cannot fit is refused with what is
+ * missing.
+ */
+static void test_decide_settled(void **state)
+{
+	struct pv_as_host h = { .free_kb = 320 * MiB, .reserve_kb = 100 * MiB,
+				.pending_kb = 300 * MiB, .short_kb = 80 * MiB };
+	struct pv_room_req r = req(300);
+
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_GRANT);
+
+	h.free_kb = 250 * MiB;
+	h.short_kb = 150 * MiB;		/* 50 beyond the reserve */
+	r = req(300);
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_REFUSE);
+	assert_int_equal(r.answer_kb, 50 * MiB);
+}
+
+/*
+ * A request that cannot fit does not take down the ones after it that
+ * can: it is refused with its own shortfall, they wait for the next
+ * tick, which shrinks guests for them alone.
+ */
+static void test_decide_hopeless_first(void **state)
+{
+	/* guests could give 200 more: capacity for creates is 250 */
+	struct pv_as_host h = { .free_kb = 50 * MiB, .reserve_kb = 100 * MiB,
+				.pending_kb = 4196 * MiB };
+	struct pv_room_req r[2] = { req(4096), req(100) };
+
+	h.short_kb = h.reserve_kb + h.pending_kb - h.free_kb - 200 * MiB;
+	pv_room_decide(&h, r, 2);
+	assert_int_equal(r[0].verdict, PV_ROOM_REFUSE);
+	assert_int_equal(r[0].answer_kb, (4096 - 250) * MiB);
+	assert_int_equal(r[1].verdict, PV_ROOM_WAIT);
+
+	/* in the other order, the first is served and the second refused */
+	r[0] = req(100);
+	r[1] = req(4096);
+	pv_room_decide(&h, r, 2);
+	assert_int_equal(r[0].verdict, PV_ROOM_WAIT);
+	assert_int_equal(r[1].verdict, PV_ROOM_REFUSE);
+	assert_int_equal(r[1].answer_kb, (4096 - 150) * MiB);
+}
+
+struct reserve_call {
+	const char *name;
+	uint64_t kb;
+	int rc, fd;
+};
+
+static void *reserve_thread(void *arg)
+{
+	struct reserve_call *c = arg;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	c->rc = pv_room_reserve(&ctx, c->name, c->kb, &c->fd, &err);
+	pv_err_dispose(&err);
+	return NULL;
+}
+
+/* Serves requests until one has arrived, like the loop's poll. */
+static void serve_until_asked(struct pv_room_server *s)
+{
+	int i;
+
+	for (i = 0; i < 500 && !pv_room_waiting(s); i++) {
+		size_t j;
+
+		pv_room_accept(s);
+		for (j = s->n; j-- > 0;)
+			if (!pv_room_read(&s->reqs[j]))
+				pv_room_drop(s, j);
+		usleep(10000);
+	}
+	assert_true(pv_room_waiting(s));
+}
+
+/* The loop's server and a create, both real, over the socket. */
+static void test_server(void **state)
+{
+	struct pv_room_server s, other;
+	struct pv_as_host h = { .free_kb = 1000 * MiB };
+	struct reserve_call c = { "web1", 128 * MiB, -1, -1 };
+	struct pv_err err;
+	pthread_t t;
+
+	pv_room_server_init(&s);
+	pv_err_init(&err);
+	assert_int_equal(pv_room_listen(&s, &ctx, &err), 0);
+	/* one loop at a time */
+	pv_room_server_init(&other);
+	assert_int_equal(pv_room_listen(&other, &ctx, &err), -EBUSY);
+	assert_non_null(strstr(pv_err_msg(&err), "another autoscale loop"));
+	pv_room_server_dispose(&other, &ctx);
+
+	assert_int_equal(pthread_create(&t, NULL, reserve_thread, &c), 0);
+	serve_until_asked(&s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.reqs[0].kb, 128 * MiB);
+	assert_string_equal(s.reqs[0].name, "web1");
+	h.pending_kb = pv_room_pending_kb(&s);
+	pv_room_decide(&h, s.reqs, s.n);
+	pv_room_tell(&s.reqs[0]);
+	pthread_join(t, NULL);
+	assert_int_equal(c.rc, 0);
+	assert_true(c.fd >= 0);
+	assert_false(pv_room_waiting(&s));
+	/* the create lets go: the loop reads the end of its request */
+	pv_room_release(&c.fd);
+	assert_false(pv_room_read(&s.reqs[0]));
+	pv_room_drop(&s, 0);
+	pv_room_server_dispose(&s, &ctx);
+	pv_err_dispose(&err);
+}
+
+/* Requests the loop does not take: negative, zero, huge, not a request. */
+static void test_bad_requests(void **state)
+{
+	static const char *const bad[] = {
+		"room -1 g\n", "room 0 g\n", "room 99999999999999999999 g\n",
+		"room 2199023255552 g\n", "give me memory\n", "room 1024\n",
+	};
+	struct pv_room_req r;
+	size_t i;
+	int sv[2];
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+		memset(&r, 0, sizeof(r));
+		r.fd = sv[0];
+		assert_int_equal(write(sv[1], bad[i], strlen(bad[i])),
+				 (ssize_t)strlen(bad[i]));
+		assert_false(pv_room_read(&r));
+		assert_int_equal(r.kb, 0);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +365,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_granted_after_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_goes_away, setup, teardown),
+		cmocka_unit_test(test_decide_roomy),
+		cmocka_unit_test(test_decide_rising_not_free),
+		cmocka_unit_test(test_decide_waits_while_shrinking),
+		cmocka_unit_test(test_decide_settled),
+		cmocka_unit_test(test_decide_hopeless_first),
+		cmocka_unit_test_setup_teardown(test_server, setup, teardown),
+		cmocka_unit_test(test_bad_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

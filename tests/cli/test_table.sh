@@ -7,9 +7,6 @@
 # usage: tests/cli/test_table.sh [PVCTL]   (default: ./pvctl, then $PVCTL)
 # Prints TAP; exits nonzero if any test failed. Needs no Xen: on a Xen
 # host the "no hypervisor" test is skipped.
-#
-# Known, not yet fixed bugs are reported as "not ok ... # TODO known bug"
-# and do not fail the run; PVCTL_TEST_KNOWN_BUGS=1 makes them count.
 
 set -u
 

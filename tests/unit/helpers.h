@@ -26,18 +26,6 @@
 #include "lib/util.h"
 #include "sim/sim.h"
 
-/*
- * Tests for bugs not yet fixed in lib/ or cli/ call KNOWN_BUG() first:
- * they are skipped so that `make unit` stays green, and run (and fail)
- * with PVCTL_TEST_KNOWN_BUGS=1 in the environment.
- */
-#define KNOWN_BUG(why) do { \
-	if (!getenv("PVCTL_TEST_KNOWN_BUGS")) { \
-		fprintf(stderr, "  known bug, skipped: %s\n", why); \
-		skip(); \
-	} \
-} while (0)
-
 struct fx {
 	struct pv_sim *s;
 	struct pv_hv hv;

@@ -245,9 +245,6 @@ static void test_rename_to_own_name(void **state)
 	struct pv_err err;
 	int rc;
 
-	KNOWN_BUG("control.c pv_domain_rename refuses renaming a domain to its "
-		  "own name ('already in use by domain N', N itself); libxl "
-		  "allows it as a no-op");
 	pv_err_init(&err);
 	rc = pv_domain_rename(&f->ctx, domid, "same", &err);
 	pv_err_dispose(&err);

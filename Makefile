@@ -5,7 +5,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -I.
 LDLIBS_XEN  = -lxenctrl -lxenguest -lxenstore -lxentoollog
-LDLIBS_BASE = -lyajl -lreadline -lcurl -lpthread
+LDLIBS_BASE = -lyajl -lreadline -lpthread -ldl
 
 DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
               libcurl4-openssl-dev libreadline-dev libcmocka-dev \

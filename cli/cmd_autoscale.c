@@ -48,10 +48,15 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	/* The webhook of host.policy at start (a reload does not move it). */
-	if (as->policies.host.webhook)
+	if (as->policies.host.webhook) {
 		wh = pv_webhook_start(as->policies.host.webhook,
 				      as->policies.host.webhook_timeout_s,
 				      as->policies.host.webhook_retries);
+		if (!wh)
+			fprintf(stderr, "pvctl autoscale: warning: events will not "
+				"go to %s: libcurl (libcurl.so.4) cannot be "
+				"loaded or set up\n", as->policies.host.webhook);
+	}
 	as->event = log_event;
 	as->event_arg = wh;
 	fprintf(stderr, "pvctl autoscale: running with policies from %s "

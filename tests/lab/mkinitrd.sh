@@ -235,6 +235,10 @@ if [ -e "$PVCTL_BIN" ]; then
     # Built on the host against the host's libxen (same Xen 4.17.7): its
     # libraries come from the host.
     stage_bin "$D" "$PVCTL_BIN" /usr/sbin/pvctl
+    # libcurl, which pvctl loads only for the autoscale loop's webhook
+    curl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+    [ -n "$curl" ] || die "libcurl.so.4 not found on the host (libcurl4-openssl-dev)"
+    stage_bin "$D" "$curl" /lib/x86_64-linux-gnu/libcurl.so.4
     echo "mkinitrd.sh: dom0 gets pvctl from $PVCTL_BIN" >&2
 else
     warn "no pvctl at $PVCTL_BIN: dom0 built without it (pvctl scenarios will fail)"

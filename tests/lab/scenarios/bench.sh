@@ -3,6 +3,8 @@
 # `make check` runs it too, as an end-to-end check of repeated creates and
 # hot-plugs: it asserts only that every operation worked, never a speed.
 #
+#  0. `list` with only Domain-0 running, 5 runs each: mostly the cost of
+#     starting the command (loading its libraries) in a PV dom0.
 #  1. create/destroy of a bare guest: each create timed from the command's
 #     start to the guest printing its first marker line, each destroy until
 #     the command returns.
@@ -42,6 +44,16 @@ report() {
     diag "BENCH $1 median: xl $x ms, pvctl $p ms, ratio pvctl/xl $(ratio "$p" "$x")"
 }
 
+# ---- 0. a command that does little ------------------------------------------
+
+rm -f /tmp/bench.*
+for tool in xl pvctl xl pvctl xl pvctl xl pvctl xl pvctl; do
+    t0=$(now_ms)
+    $tool list > /dev/null 2>&1 || fail "$tool list"
+    echo $(( $(now_ms) - t0 )) >> "/tmp/bench.list.$tool"
+done
+report "list (Domain-0 alone)" /tmp/bench.list
+
 # ---- 1. a bare guest ---------------------------------------------------------
 
 # run_one TOOL NAME: create NAME with TOOL, wait for its marker, destroy it.
@@ -66,7 +78,6 @@ run_one() {
     echo $(( $(now_ms) - t0 )) >> "/tmp/bench.$tool.destroy"
 }
 
-rm -f /tmp/bench.*
 # pvctl's first create fills its kernel cache: time it on its own.
 run_one pvctl bwarm && diag "BENCH pvctl first create (cold kernel cache) $(tail -1 /tmp/bench.pvctl.create) ms"
 rm -f /tmp/bench.pvctl.*

@@ -89,7 +89,10 @@ static int attach(struct pv_cli *cli, int argc, char **argv, const char *kind,
 		return rc;
 	spec = join_spec(argc, argv, first + 1);
 	pv_err_init(&err);
+	/* Set up whole or not at all; waiting may be cut short. */
+	pv_cli_defer_signals(cli);
 	rc = add_device(cli, kind, domid, spec, &devid, &bad_spec, &err);
+	pv_cli_end_deferred_signals(cli);
 	if (!rc)
 		rc = wait_attached(cli, kind, domid, devid, &err);
 	free(spec);

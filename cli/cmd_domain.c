@@ -78,6 +78,7 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 		goto out;
 	cli->ctx.step = step_cb;
 	cli->ctx.step_arg = cli;
+	pv_cli_defer_signals(cli);
 	rc = pv_domain_create(&cli->ctx, &cfg, &domid, &err);
 	if (cli->interactive && !cli->verbose)
 		fputs("\r\033[K", stderr);
@@ -85,14 +86,16 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 		pv_cli_error("create failed: %s", pv_err_msg(&err));
 		pv_cli_error("nothing was left behind: the partial domain was removed");
 		rc = PV_EXIT_FAIL;
-		goto out;
+	} else {
+		if (cli->verbose)
+			fprintf(stderr, "  %6.3fs  total\n",
+				(double)(pv_now_ms() - t0) / 1000);
+		if (!cli->opt_set[CREATE_QUIET])
+			fprintf(stderr, "Started domain %s (id=%u)\n", cfg.name, domid);
+		/* Someone must act on the guest's shutdown, reboot or crash. */
+		pv_cli_spawn_monitor();
 	}
-	if (cli->verbose)
-		fprintf(stderr, "  %6.3fs  total\n", (double)(pv_now_ms() - t0) / 1000);
-	if (!cli->opt_set[CREATE_QUIET])
-		fprintf(stderr, "Started domain %s (id=%u)\n", cfg.name, domid);
-	/* Someone must act on the guest's shutdown, reboot or crash. */
-	pv_cli_spawn_monitor();
+	pv_cli_end_deferred_signals(cli);
 out:
 	pv_err_dispose(&err);
 	pv_domain_config_dispose(&cfg);

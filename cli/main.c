@@ -2,6 +2,7 @@
  * main.c: option parsing, dispatch and help.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,44 @@ int pv_cli_open_xen(struct pv_cli *cli)
 		pv_cli_error("%s", pv_err_msg(&err));
 	pv_err_dispose(&err);
 	return rc ? PV_EXIT_FAIL : 0;
+}
+
+static volatile sig_atomic_t interrupted;
+static const int deferred[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved[3];
+
+static void on_deferred(int sig)
+{
+	interrupted = sig;
+}
+
+void pv_cli_defer_signals(struct pv_cli *cli)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_deferred;
+	sa.sa_flags = SA_RESTART;	/* hypercalls and waits go on to their end */
+	for (i = 0; i < sizeof(deferred) / sizeof(deferred[0]); i++) {
+		sigaction(deferred[i], NULL, &saved[i]);
+		/* what the caller ignores (nohup, a shell's background job) stays so */
+		if (saved[i].sa_handler != SIG_IGN)
+			sigaction(deferred[i], &sa, NULL);
+	}
+	interrupted = 0;
+	cli->ctx.interrupted = &interrupted;
+}
+
+void pv_cli_end_deferred_signals(struct pv_cli *cli)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(deferred) / sizeof(deferred[0]); i++)
+		sigaction(deferred[i], &saved[i], NULL);
+	cli->ctx.interrupted = NULL;
+	if (interrupted)
+		raise(interrupted);	/* now it may end us, as it asked */
 }
 
 int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid)

@@ -84,6 +84,14 @@ void pv_cli_error(const char *fmt, ...) PV_PRINTF(1, 2);
 int pv_cli_open_xen(struct pv_cli *cli);
 /* Resolves a DOMAIN argument, printing the error; 0 or an exit code. */
 int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid);
+/*
+ * Around an operation that must finish or be undone (create, an attach's
+ * setup): SIGINT, SIGTERM and SIGHUP only set cli->ctx.interrupted, and
+ * the library stops at its next step and undoes what it did. The end
+ * restores them, and delivers a signal that came meanwhile.
+ */
+void pv_cli_defer_signals(struct pv_cli *cli);
+void pv_cli_end_deferred_signals(struct pv_cli *cli);
 /* Starts the background monitor if none runs (cmd_control.c). */
 void pv_cli_spawn_monitor(void);
 /* Prints a library error (if @rc) and disposes @err; returns the exit code. */

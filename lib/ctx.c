@@ -44,6 +44,13 @@ void pv_ctx_step(struct pv_ctx *ctx, const char *what, uint64_t ms)
 		ctx->step(ctx->step_arg, what, ms);
 }
 
+int pv_ctx_check_interrupted(struct pv_ctx *ctx, struct pv_err *err)
+{
+	if (ctx->interrupted && *ctx->interrupted)
+		return pv_err_set(err, -EINTR, "interrupted");
+	return 0;
+}
+
 int pv_mkdirs(const char *path, struct pv_err *err)
 {
 	char *p = pv_strdup(path), *s;

@@ -5,6 +5,7 @@
 #ifndef PV_CTX_H
 #define PV_CTX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,12 +30,20 @@ struct pv_ctx {
 	 */
 	void (*step)(void *arg, const char *what, uint64_t ms);
 	void *step_arg;
+	/*
+	 * Set (by the caller's signal handler) to ask a long operation to
+	 * stop: it stops at its next step and undoes what it did, as after
+	 * any other failure. NULL: never.
+	 */
+	volatile sig_atomic_t *interrupted;
 };
 
 /* Sets the directories from the environment; @hv is used as given. */
 void pv_ctx_init(struct pv_ctx *ctx, const struct pv_hv *hv);
 void pv_ctx_dispose(struct pv_ctx *ctx);
 void pv_ctx_step(struct pv_ctx *ctx, const char *what, uint64_t ms);
+/* -EINTR, with "interrupted" in @err, once *ctx->interrupted is set. */
+int pv_ctx_check_interrupted(struct pv_ctx *ctx, struct pv_err *err);
 
 /* mkdir -p */
 int pv_mkdirs(const char *path, struct pv_err *err);

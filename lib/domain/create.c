@@ -32,12 +32,22 @@ struct create {
 };
 
 /* Reports the step just finished with how long it took. */
-static void step_done(struct create *c, const char *what)
+static void step_report(struct create *c, const char *what)
 {
 	uint64_t now = pv_now_ms();
 
 	pv_ctx_step(c->ctx, what, now - c->t0);
 	c->t0 = now;
+}
+
+/*
+ * Ends a step: reports it; -EINTR when the create has been interrupted
+ * meanwhile (the caller then undoes what was done).
+ */
+static int step_done(struct create *c, const char *what)
+{
+	step_report(c, what);
+	return pv_ctx_check_interrupted(c->ctx, c->err);
 }
 
 static int check_name_free(struct create *c)
@@ -119,7 +129,7 @@ static int build(struct create *c, struct pv_layout *l)
 		req.want_unpacked = kc.path != NULL;
 	}
 	if (kc.path)
-		step_done(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
+		step_report(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
 	rc = hv->ops->build_pv(hv->h, l->domid, &req, &out, &msg);
 	if (out.unpacked)
 		pv_kcache_store(c->ctx, &kc, out.unpacked, out.unpacked_size);
@@ -175,7 +185,7 @@ static int add_devices(struct create *c, uint32_t domid)
 						  10000, c->err);
 	free(vbds);
 	if (!rc && (cfg->ndisks || cfg->nvifs))
-		step_done(c, "add devices");
+		rc = step_done(c, "add devices");
 	return rc;
 }
 
@@ -195,12 +205,13 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		return pv_err_sys(c->err, rc, "creating domain '%s'", c->cfg->name);
 	c->domid = l->domid;
 	c->made = true;
-	step_done(c, "create domain");
-
-	rc = pv_layout_write_skeleton(c->ctx, l, c->err);
+	rc = step_done(c, "create domain");
+	if (!rc)
+		rc = pv_layout_write_skeleton(c->ctx, l, c->err);
+	if (!rc)
+		rc = step_done(c, "write XenStore skeleton");
 	if (rc)
 		return rc;
-	step_done(c, "write XenStore skeleton");
 	rc = build(c, l);
 	pv_room_release(&c->room_fd);	/* the domain holds its memory now */
 	if (rc)
@@ -216,14 +227,15 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 	if (rc)
 		return pv_err_sys(c->err, rc, "introducing domain %u to xenstored",
 				  l->domid);
-	step_done(c, "write XenStore nodes, introduce");
-	rc = add_devices(c, l->domid);
+	rc = step_done(c, "write XenStore nodes, introduce");
+	if (!rc)
+		rc = add_devices(c, l->domid);
 	if (rc)
 		return rc;
 	rc = hv->ops->domain_unpause(hv->h, l->domid);
 	if (rc)
 		return pv_err_sys(c->err, rc, "unpausing domain %u", l->domid);
-	step_done(c, "unpause");
+	step_report(c, "unpause");	/* running: too late to interrupt */
 	return 0;
 }
 
@@ -269,13 +281,13 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 			l.kernel = boot.kernel;
 			l.ramdisk = boot.ramdisk;
 			l.cmdline = boot.cmdline;
-			step_done(&c, "bootloader");
+			rc = step_done(&c, "bootloader");
 		}
 	}
 	if (!rc)
 		rc = pv_room_reserve(ctx, cfg->name, l.memory_kb, &c.room_fd, err);
 	if (!rc && c.room_fd >= 0)
-		step_done(&c, "room held by the autoscale loop");
+		rc = step_done(&c, "room held by the autoscale loop");
 	if (!rc)
 		rc = pv_lock(ctx, err);
 	if (!rc) {

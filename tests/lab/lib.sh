@@ -24,6 +24,8 @@
 #                              extended regex RE; returns 0/1, prints nothing
 #                              on success, the log's tail on timeout.
 #   expect_console DESC DOM RE T   wait_for_console as a check.
+#   wait_for DESC T CMD        a check: passes once the shell line CMD
+#                              succeeds (polled every second), fails after T s.
 #   pass DESC / fail DESC [WHY] / diag TEXT / diag_file FILE
 #   guest_cfg NAME [LINE...]   write a minimal PV guest config /tmp/NAME.cfg;
 #                              extra LINEs are appended; $GUEST_EXTRA is
@@ -178,6 +180,15 @@ expect_console() {
     else
         fail "$1" "console of $2 never matched /$3/"
     fi
+}
+
+wait_for() {
+    local desc=$1 end=$(( $(now_ms) + $2 * 1000 )); shift 2
+    while ! sh -c "$*" > /dev/null 2>&1; do
+        if [ "$(now_ms)" -ge "$end" ]; then fail "$desc"; return 1; fi
+        sleep 1
+    done
+    pass "$desc"
 }
 
 guest_cfg() {

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -523,6 +524,65 @@ static void test_create_rollback(void **state)
 	}
 }
 
+/* Sets the interrupt flag when the @n-th step of a create ends. */
+struct interrupter {
+	volatile sig_atomic_t flag;
+	unsigned int n, seen;
+};
+
+static void interrupt_at(void *arg, const char *what, uint64_t ms)
+{
+	struct interrupter *it = arg;
+
+	if (++it->seen == it->n)
+		it->flag = SIGINT;
+}
+
+/*
+ * A create interrupted (Ctrl-C) after any of its steps but the last
+ * fails with "interrupted" and leaves nothing behind; after the last
+ * (unpause) it has succeeded.
+ */
+static void test_create_interrupted(void **state)
+{
+	struct fx *f = *state;
+	struct interrupter it = { 0 };
+	unsigned int steps;
+	uint32_t domid;
+	struct pv_err err;
+
+	/* how many steps a create reports */
+	f->ctx.step = interrupt_at;
+	f->ctx.step_arg = &it;
+	domid = create_ok(f, "counted", "memory = 64\n");
+	steps = it.seen;
+	assert_true(steps >= 5);
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_destroy(&f->ctx, domid, &err), 0);
+	pv_err_dispose(&err);
+
+	f->ctx.interrupted = &it.flag;
+	for (it.n = 1; it.n < steps; it.n++) {
+		struct snapshot before;
+		char what[48];
+
+		snprintf(what, sizeof(what), "interrupted after step %u", it.n);
+		it.seen = 0;
+		it.flag = 0;
+		snap(f, &before);
+		try_create_victim(f, -EINTR, "interrupted", what);
+		assert_unchanged(f, &before, what);
+		snap_free(&before);
+	}
+	/* interrupted as it unpauses: too late, the guest runs */
+	it.seen = 0;
+	it.flag = 0;
+	domid = create_ok(f, "late", "memory = 64\n");
+	assert_int_equal(it.flag, SIGINT);
+	f->ctx.interrupted = NULL;
+	f->ctx.step = NULL;
+}
+
 /* Saving the config fails (the state dir cannot be made): all undone. */
 static void test_create_rollback_save(void **state)
 {
@@ -973,6 +1033,7 @@ int main(void)
 		T(test_create_retries_conflict),
 		T(test_guest_permissions),
 		T(test_create_rollback),
+		T(test_create_interrupted),
 		T(test_create_rollback_save),
 		T(test_create_rollback_unpause_releases),
 		T(test_create_name_in_use),

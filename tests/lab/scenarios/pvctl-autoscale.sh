@@ -22,15 +22,6 @@ vcpus_online() {
     echo $n
 }
 free_mib() { pvctl info | awk '$1 == "free_memory" { print $3 }'; }
-# wait_for DESC SECONDS CMD...: poll CMD (a shell expression) until true.
-wait_for() {
-    local desc=$1 end=$(( $(now_ms) + $2 * 1000 )); shift 2
-    while ! sh -c "$*" > /dev/null 2>&1; do
-        if [ "$(now_ms)" -ge "$end" ]; then fail "$desc"; return 1; fi
-        sleep 1
-    done
-    pass "$desc"
-}
 
 GUEST_EXTRA="agent=2"
 for g in as1 as2 as3 leak1; do

@@ -112,3 +112,30 @@ check_fail "create with a missing disk image fails" pvctl create "/tmp/$G.cfg"
 cp "$LAB_OUT" /tmp/dev2.err
 check "the message names the image" grep -q /tmp/no-such.img /tmp/dev2.err
 check "no domain left" sh -c "! xl domid $G"
+
+# A create interrupted midway (Ctrl-C, or here SIGTERM, since a shell's
+# background job ignores SIGINT) is undone at its next step. The vif's
+# hotplug script (vif-bridge behind a 3 s sleep) holds the create while
+# the domain, its disk's loop device and its vif exist; the signal lands
+# then.
+printf '#!/bin/sh\ntouch /tmp/hook-running\nsleep 3\nexec /etc/xen/scripts/vif-bridge "$@"\n' > /tmp/slow-hook
+chmod 755 /tmp/slow-hook
+rm -f /tmp/hook-running
+G=dev3
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/disk1.img' ]" \
+    "vif = [ 'bridge=br0,script=/tmp/slow-hook' ]"
+pvctl create "/tmp/$G.cfg" > /tmp/dev3.err 2>&1 &
+pid=$!
+if wait_for "the create reaches the vif's hotplug script" 60 "test -e /tmp/hook-running"; then
+    check "the domain exists meanwhile" xl domid "$G"
+    kill -TERM $pid
+fi
+wait $pid
+rc=$?
+diag_file /tmp/dev3.err 4
+check "the interrupted create fails" test "$rc" -ne 0
+check "saying it was interrupted" grep -q "create failed: interrupted" /tmp/dev3.err
+check "no domain left" sh -c "! xl domid $G"
+check "no loop device left in use" test "$(used_loops)" = "$loops0"
+check "no bridge port left" test "$(ports)" = "$ports0"
+check "no backend nodes left" sh -c "! xenstore-ls /local/domain/0/backend 2>/dev/null | grep -q 'frontend-id'"

@@ -39,6 +39,9 @@ disk = [ "/tmp/pygrub.img,raw,xvda,w" ]
 EOC
 timed check "create pyg1 with bootloader = pygrub" pvctl -v create /tmp/pyg1.cfg
 diag_file "$LAB_OUT" 14
+# What comes from a guest's disk never enters the kernel cache (-v names
+# the cache's hit or miss only for kernels that go through it).
+check_fail "pygrub's kernel bypasses the kernel cache" grep -q "kernel cache" "$LAB_OUT"
 expect_console "pyg1 boots the kernel pygrub found on its disk" pyg1 "PVCTL-GUEST-UP bootdisk" 120
 check "pygrub's temporary files are gone" test "$(leftovers)" -eq 0
 check "destroy pyg1" pvctl destroy pyg1

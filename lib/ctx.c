@@ -89,12 +89,22 @@ int pv_lock_file(struct pv_ctx *ctx, const char *name, bool wait,
 		rc = pv_err_sys(err, -errno, "cannot open lock file %s", path);
 		goto out;
 	}
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
+	/* An interruptible wait polls, so that it can be interrupted. */
+	while (flock(fd, LOCK_EX | (wait && !ctx->interrupted ? 0 : LOCK_NB))) {
 		if (errno == EINTR)
 			continue;
-		rc = errno == EWOULDBLOCK ?
-		     pv_err_set(err, -EALREADY, "%s is held by another process", path) :
-		     pv_err_sys(err, -errno, "cannot lock %s", path);
+		if (errno == EWOULDBLOCK && wait) {
+			rc = pv_ctx_check_interrupted(ctx, err);
+			if (!rc) {
+				usleep(50000);
+				continue;
+			}
+		} else if (errno == EWOULDBLOCK) {
+			rc = pv_err_set(err, -EALREADY, "%s is held by another process",
+					path);
+		} else {
+			rc = pv_err_sys(err, -errno, "cannot lock %s", path);
+		}
 		close(fd);
 		goto out;
 	}

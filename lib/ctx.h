@@ -58,7 +58,8 @@ void pv_unlock(struct pv_ctx *ctx);
 /*
  * Takes the flock on RUN/@name (made if need be) and returns its
  * descriptor: the lock is held until it is closed. Without @wait,
- * -EALREADY at once when another process holds it.
+ * -EALREADY at once when another process holds it; with it, -EINTR
+ * when the wait is interrupted (ctx->interrupted).
  */
 int pv_lock_file(struct pv_ctx *ctx, const char *name, bool wait,
 		 struct pv_err *err);

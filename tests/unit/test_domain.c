@@ -5,6 +5,7 @@
  * saved config.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -583,6 +586,34 @@ static void test_create_interrupted(void **state)
 	f->ctx.step = NULL;
 }
 
+/* An interrupted create does not wait on for a lock another pvctl holds. */
+static void test_create_interrupted_waiting_for_lock(void **state)
+{
+	struct fx *f = *state;
+	volatile sig_atomic_t flag = SIGINT;
+	char *path = pv_asprintf("%s/lock", f->ctx.run_dir);
+	struct snapshot before;
+	struct pv_err err;
+	int other;
+
+	pv_err_init(&err);
+	assert_int_equal(pv_mkdirs(f->ctx.run_dir, &err), 0);
+	pv_err_dispose(&err);
+	other = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX), 0);	/* another pvctl */
+	f->ctx.interrupted = &flag;
+	snap(f, &before);
+	alarm(10);		/* a create that waits on would hang the test */
+	try_create_victim(f, -EINTR, "interrupted", "interrupted waiting for the lock");
+	alarm(0);
+	assert_unchanged(f, &before, "interrupted waiting for the lock");
+	snap_free(&before);
+	f->ctx.interrupted = NULL;
+	close(other);
+	free(path);
+}
+
 /* Saving the config fails (the state dir cannot be made): all undone. */
 static void test_create_rollback_save(void **state)
 {
@@ -1034,6 +1065,7 @@ int main(void)
 		T(test_guest_permissions),
 		T(test_create_rollback),
 		T(test_create_interrupted),
+		T(test_create_interrupted_waiting_for_lock),
 		T(test_create_rollback_save),
 		T(test_create_rollback_unpause_releases),
 		T(test_create_name_in_use),

@@ -165,7 +165,7 @@ int pv_cli_open_xen(struct pv_cli *cli)
 
 static volatile sig_atomic_t interrupted;
 static const int deferred[] = { SIGINT, SIGTERM, SIGHUP };
-static struct sigaction saved[3];
+static struct sigaction saved[sizeof(deferred) / sizeof(deferred[0])];
 
 static void on_deferred(int sig)
 {

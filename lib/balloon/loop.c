@@ -515,9 +515,7 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 	uint64_t next = 0, last = 0;
 	int rc;
 
-	rc = pv_mkdirs(as->ctx->run_dir, err);
-	if (!rc)
-		rc = pv_room_listen(&as->room, as->ctx, err);
+	rc = pv_room_listen(&as->room, as->ctx, err);	/* makes RUN too */
 	if (rc)
 		return rc;
 	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");

@@ -133,11 +133,11 @@ int pv_room_listen(struct pv_room_server *s, struct pv_ctx *ctx,
 	fd = pv_lock_file(ctx, "autoscale.lock", false, err);
 	if (fd == -EALREADY) {
 		pv_err_clear(err);
-		rc = pv_err_set(err, -EBUSY, "another autoscale loop is running "
+		fd = pv_err_set(err, -EBUSY, "another autoscale loop is running "
 				"(it listens on %s)", path);
 	}
 	if (fd < 0) {
-		rc = rc ? rc : fd;
+		rc = fd;
 		goto out;
 	}
 	s->lock_fd = fd;

@@ -5,8 +5,11 @@
  *
  * It samples once a second and publishes every period, or at once when
  * a value moves by a significant step or the kernel's memory-pressure
- * trigger fires. One XenStore transaction per report; seq is written
- * last, and it is the node the host watches.
+ * trigger fires. While memory is short or falling fast ("urgent"), it
+ * samples every 200 ms and publishes smaller moves, 200 ms apart at
+ * most, so the host can act before the guest's OOM killer does; a calm
+ * guest stays as quiet as ever. One XenStore transaction per report;
+ * seq is written last, and it is the node the host watches.
  *
  * Single-threaded: one ppoll() waits for the next tick, the PSI trigger
  * and SIGTERM/SIGINT, which stay blocked everywhere else so that no
@@ -30,10 +33,14 @@
 #include "sample.h"
 
 #define TICK_MS		1000
-/* Reports are at least this far apart (less a little timer slack):
+/* While urgent (pv_agent_urgent): the host has a fraction of a second to
+ * give memory, so sample and report that often. */
+#define FAST_TICK_MS	PV_AGENT_FAST_MS
+/* Reports are at least this far apart (less a tenth for timer slack):
  * rates over a shorter interval would be noise. */
 #define MIN_GAP_MS	1000
-#define SLACK_MS	100
+#define FAST_GAP_MS	PV_AGENT_FAST_MS
+#define LOW_WATER_PCT	20	/* -l: urgent below this share of MemTotal */
 /* The PSI trigger's tracking window: it fires at most once per window.
  * The stall threshold (-p) must be below it. */
 #define PSI_WINDOW_US	1000000
@@ -44,6 +51,7 @@ struct agent {
 	/* options */
 	unsigned int period_s;
 	unsigned int psi_stall_us;
+	unsigned int low_pct;		/* -l, 0 for none */
 	bool once;
 	bool dry_run;
 	bool verbose;
@@ -52,8 +60,11 @@ struct agent {
 	struct xs_handle *xs;		/* NULL in a dry run */
 	int psi_fd;			/* -1 without a PSI trigger */
 	bool psi_pending;		/* fired; report once the gap allows */
+	bool deferred;			/* a report came due inside the gap */
 	bool xs_failing;		/* to log a failure once, not per report */
+	bool urgent;			/* as of the latest sample */
 
+	struct pv_agent_sample latest;	/* the latest sample, for urgency */
 	struct pv_agent_sample base;	/* taken at the last report */
 	struct pv_agent_report last;	/* the last report published */
 	bool published;
@@ -83,6 +94,17 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The guest's wall clock, for time_ms: the host compares it with its
+ * own to see how old a report is, and decides nothing else on it. */
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) || ts.tv_sec < 0)
+		return 0;
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -209,7 +231,7 @@ static void psi_trigger_setup(struct agent *a)
 		a->psi_fd = psi_trigger_open(a->root, stall, window);
 	}
 	if (a->psi_fd < 0)
-		warn("no memory pressure trigger (%s); sampling every second only",
+		warn("no memory pressure trigger (%s); relying on sampling",
 		     strerror(-a->psi_fd));
 	else if (a->verbose)
 		warn("memory pressure trigger: %u us stalled in %u us", stall, window);
@@ -231,7 +253,7 @@ static void wait_events(struct agent *a, uint64_t timeout_ms, const sigset_t *ma
 	if (ppoll(&pfd, a->psi_fd >= 0, &ts, mask) <= 0 || a->psi_fd < 0)
 		return;
 	if (pfd.revents & (POLLERR | POLLNVAL)) {
-		warn("memory pressure trigger failed; sampling every second only");
+		warn("memory pressure trigger failed; relying on sampling");
 		close(a->psi_fd);
 		a->psi_fd = -1;
 	} else if (pfd.revents & POLLPRI) {
@@ -267,38 +289,86 @@ static int publish(struct agent *a, const struct pv_agent_report *r)
 	return 0;
 }
 
-/* Why to publish @r at @now, or NULL to keep quiet. */
+static uint64_t tick_ms(const struct agent *a)
+{
+	return a->urgent ? FAST_TICK_MS : TICK_MS;
+}
+
+static uint64_t gap_end(const struct agent *a)
+{
+	return a->base.t_ms + (a->urgent ? FAST_GAP_MS : MIN_GAP_MS);
+}
+
+/* Whether the gap since the last report is over at @now, but for a
+ * tenth of it: a tick that wakes a little early still reports. */
+static bool gap_over(const struct agent *a, uint64_t now)
+{
+	uint64_t gap = a->urgent ? FAST_GAP_MS : MIN_GAP_MS;
+
+	return now + gap / 10 >= a->base.t_ms + gap;
+}
+
+/* Takes @cur as the latest sample and whether it makes us urgent. */
+static void update_urgency(struct agent *a, const struct pv_agent_sample *cur)
+{
+	const char *why;
+	bool urgent = pv_agent_urgent(&a->latest, cur, a->low_pct, &why);
+
+	if (a->verbose && urgent && !a->urgent)
+		warn("urgent (%s): sampling every %u ms", why, FAST_TICK_MS);
+	else if (a->verbose && !urgent && a->urgent)
+		warn("calm: sampling every %u ms", TICK_MS);
+	a->urgent = urgent;
+	a->latest = *cur;
+}
+
+/* Why to publish @r at @now, or NULL to keep quiet; *@fast says the
+ * urgent test (smaller moves) found it. */
 static const char *due(const struct agent *a, const struct pv_agent_report *r,
-		       uint64_t now)
+		       uint64_t now, bool *fast)
 {
 	const char *why;
 
+	*fast = false;
 	if (!a->published)
 		return "first";
 	if (a->psi_pending)
 		return "psi trigger";
-	if (now + SLACK_MS >= a->base.t_ms + (uint64_t)a->period_s * 1000)
+	if (now + TICK_MS / 10 >= a->base.t_ms + (uint64_t)a->period_s * 1000)
 		return "period";
+	if (a->urgent) {
+		*fast = true;
+		return pv_agent_report_significant_urgent(&a->last, r, &why) ?
+		       why : NULL;
+	}
 	if (pv_agent_report_significant(&a->last, r, &why))
 		return why;
 	return NULL;
 }
 
-/* Samples now and publishes if due; returns -errno of a failed write. */
+/*
+ * Samples now and publishes if due and the gap allows; a report due
+ * inside the gap is deferred to its end. Returns -errno of a failed
+ * write.
+ */
 static int step(struct agent *a, uint64_t now)
 {
 	struct pv_agent_sample cur;
 	struct pv_agent_report r;
 	const char *why;
+	bool fast;
 	int rc;
 
-	pv_agent_sample_read(&cur, a->root, now);
+	pv_agent_sample_read(&cur, a->root, now, realtime_ms());
+	update_urgency(a, &cur);
 	pv_agent_report_compute(&r, &a->base, &cur);
-	why = due(a, &r, now);
-	if (!why)
+	why = due(a, &r, now, &fast);
+	a->deferred = why && !gap_over(a, now);
+	if (!why || a->deferred)
 		return 0;
 	if (a->verbose)
-		warn("report %" PRIu64 " (%s)", a->seq + 1, why);
+		warn("report %" PRIu64 " (%s%s)", a->seq + 1, fast ? "urgent: " : "",
+		     why);
 	rc = publish(a, &r);
 	/* Rates restart from here even when the write failed, so the next
 	 * report covers one interval, not the whole outage. */
@@ -313,29 +383,39 @@ static int step(struct agent *a, uint64_t now)
 
 static int run(struct agent *a, const sigset_t *mask)
 {
-	uint64_t now = now_ms(), next_tick = now + TICK_MS;
+	uint64_t now = now_ms(), next_tick;
 	int rc;
 
 	/* The first report's rates need an interval: it comes a tick after
-	 * this baseline. */
-	pv_agent_sample_read(&a->base, a->root, now);
+	 * this baseline, a fast one if memory is already short. */
+	pv_agent_sample_read(&a->base, a->root, now, realtime_ms());
+	a->latest = a->base;
+	update_urgency(a, &a->base);
+	next_tick = now + tick_ms(a);
 	while (!stop) {
-		uint64_t wake = next_tick, gap_end = a->base.t_ms + MIN_GAP_MS;
+		bool waiting = a->psi_pending || a->deferred;
+		uint64_t wake = next_tick;
+		bool tick;
 
-		if (a->psi_pending && gap_end < wake)
-			wake = gap_end;
+		if (waiting && gap_end(a) < wake)
+			wake = gap_end(a);
 		wait_events(a, wake > now ? wake - now : 0, mask);
 		if (stop)
 			break;
 		now = now_ms();
-		if (now + SLACK_MS < gap_end || (now < next_tick && !a->psi_pending))
+		tick = now >= next_tick;
+		/* Between ticks, only a waiting report whose gap is over
+		 * (the trigger may fire again meanwhile: wait on). */
+		if (!tick && !((a->psi_pending || a->deferred) && gap_over(a, now)))
 			continue;
-		if (now >= next_tick) {
-			next_tick += TICK_MS;
-			if (next_tick <= now)	/* after a stall: no burst */
-				next_tick = now + TICK_MS;
-		}
 		rc = step(a, now);
+		/* The step may have changed the cadence: the next tick is
+		 * never more than one of the new ticks away, and never in
+		 * the past (after a stall: no burst). */
+		if (tick)
+			next_tick += tick_ms(a);
+		if (next_tick > now + tick_ms(a) || next_tick <= now)
+			next_tick = now + tick_ms(a);
 		if (a->once && (rc || a->published))
 			return rc;
 	}
@@ -347,8 +427,12 @@ static int run(struct agent *a, const sigset_t *mask)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pvctl-agent [-1nv] [-i SECONDS] [-p MICROSECONDS] [-r DIR]\n"
+		"usage: pvctl-agent [-1nv] [-i SECONDS] [-l PERCENT] [-p MICROSECONDS]\n"
+		"                   [-r DIR]\n"
 		"  -i SECONDS       report period (default 5)\n"
+		"  -l PERCENT       sample and report fast while MemAvailable is\n"
+		"                   below this share of MemTotal (default 20,\n"
+		"                   0 to 90, 0 for never)\n"
 		"  -p MICROSECONDS  memory stall in a 1 s window that triggers a\n"
 		"                   report (default 150000, below 1000000)\n"
 		"  -1               one report, then exit\n"
@@ -377,7 +461,7 @@ static int parse_options(struct agent *a, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "1hi:np:r:v")) != -1) {
+	while ((c = getopt(argc, argv, "1hi:l:np:r:v")) != -1) {
 		switch (c) {
 		case '1': a->once = true; break;
 		case 'n': a->dry_run = true; break;
@@ -386,6 +470,12 @@ static int parse_options(struct agent *a, int argc, char **argv)
 		case 'i':
 			if (parse_num(optarg, 1, 86400, &a->period_s)) {
 				warn("-i wants seconds, 1 to 86400");
+				return 2;
+			}
+			break;
+		case 'l':
+			if (parse_num(optarg, 0, 90, &a->low_pct)) {
+				warn("-l wants a percentage, 0 to 90");
 				return 2;
 			}
 			break;
@@ -434,6 +524,7 @@ int main(int argc, char **argv)
 	struct agent a = {
 		.period_s = 5,
 		.psi_stall_us = 150000,
+		.low_pct = LOW_WATER_PCT,
 		.root = "",
 		.psi_fd = -1,
 	};

@@ -21,12 +21,20 @@ static const char *const field_names[PV_F_NR] = {
 	[PV_F_PSI_CPU_SOME]	= "psi_cpu_some",
 	[PV_F_CPU_UTIL]		= "cpu_util",
 	[PV_F_CPUS_ONLINE]	= "cpus_online",
+	[PV_F_OOM_KILLS]	= "oom_kills",
+	[PV_F_TIME_MS]		= "time_ms",
 };
 
 /* Early-publish thresholds (see pvctl-agent(8)). */
 #define SIG_MEM_AVAIL_PCT	5	/* of MemTotal */
 #define SIG_PSI_MEM_CENTI	500	/* 5.00 points of avg10 */
 #define SIG_CPU_UTIL_CENTI	2000	/* 20 points */
+/* While urgent, MemAvailable moves this small are news: the host has
+ * a fraction of a second to give memory before the OOM killer acts. */
+#define URGENT_MEM_STEP_KB	1024
+
+/* Urgency thresholds (see pvctl-agent(8)). */
+#define URGENT_FALL_PCT		2	/* of MemTotal per second */
 
 const char *pv_agent_field_name(enum pv_agent_field f)
 {
@@ -101,6 +109,9 @@ void pv_agent_report_compute(struct pv_agent_report *r,
 	compute_cpu(r, prev, cur);
 	if (cur->have & PV_HAVE_CPUS)
 		set(r, PV_F_CPUS_ONLINE, cur->cpus_online);
+	if (cur->have & PV_HAVE_OOM)
+		set(r, PV_F_OOM_KILLS, cur->oom_kill);
+	set(r, PV_F_TIME_MS, cur->realtime_ms);
 }
 
 static uint64_t distance(uint64_t a, uint64_t b)
@@ -115,19 +126,24 @@ static bool moved(const struct pv_agent_report *a, const struct pv_agent_report 
 	return has(a, f) && has(b, f) && distance(a->v[f], b->v[f]) >= step;
 }
 
-/* 5% of MemTotal, and at least a kB so that no step is "a move". */
-static uint64_t mem_step(const struct pv_agent_report *r)
+/* 5% of MemTotal (1 MiB at most while urgent), and at least a kB so
+ * that no step is "a move". */
+static uint64_t mem_step(const struct pv_agent_report *r, bool urgent)
 {
 	uint64_t step = r->v[PV_F_MEM_TOTAL_KB] / 100 * SIG_MEM_AVAIL_PCT;
 
+	if (urgent && step > URGENT_MEM_STEP_KB)
+		step = URGENT_MEM_STEP_KB;
 	return step ? step : 1;
 }
 
-bool pv_agent_report_significant(const struct pv_agent_report *last,
-				 const struct pv_agent_report *now,
-				 const char **why)
+static bool significant(const struct pv_agent_report *last,
+			const struct pv_agent_report *now, bool urgent,
+			const char **why)
 {
-	unsigned int f, appeared = last->have ^ now->have;
+	/* time_ms is in every report and differs in every one: it says
+	 * when, not what, and alone would make every sample a report. */
+	unsigned int f, appeared = (last->have ^ now->have) & ~(1u << PV_F_TIME_MS);
 	int hit = -1;
 
 	/* A source coming or going is news to the host. */
@@ -135,8 +151,12 @@ bool pv_agent_report_significant(const struct pv_agent_report *last,
 		if (appeared & (1u << f))
 			hit = f;
 	}
+	/* An OOM kill means the guest already ran out: the host should
+	 * hear at once, whatever else moved. */
+	if (hit < 0 && moved(last, now, PV_F_OOM_KILLS, 1))
+		hit = PV_F_OOM_KILLS;
 	if (hit < 0 && has(now, PV_F_MEM_TOTAL_KB) &&
-	    moved(last, now, PV_F_MEM_AVAILABLE_KB, mem_step(now)))
+	    moved(last, now, PV_F_MEM_AVAILABLE_KB, mem_step(now, urgent)))
 		hit = PV_F_MEM_AVAILABLE_KB;
 	if (hit < 0 && moved(last, now, PV_F_PSI_MEM_SOME, SIG_PSI_MEM_CENTI))
 		hit = PV_F_PSI_MEM_SOME;
@@ -147,6 +167,60 @@ bool pv_agent_report_significant(const struct pv_agent_report *last,
 	if (why)
 		*why = hit < 0 ? NULL : field_names[hit];
 	return hit >= 0;
+}
+
+bool pv_agent_report_significant(const struct pv_agent_report *last,
+				 const struct pv_agent_report *now,
+				 const char **why)
+{
+	return significant(last, now, false, why);
+}
+
+bool pv_agent_report_significant_urgent(const struct pv_agent_report *last,
+					const struct pv_agent_report *now,
+					const char **why)
+{
+	return significant(last, now, true, why);
+}
+
+/* @pct percent of @kb, rounded down, without overflow. */
+static uint64_t percent_of(uint64_t kb, unsigned int pct)
+{
+	return kb <= UINT64_MAX / 100 ? kb * pct / 100 : kb / 100 * pct;
+}
+
+bool pv_agent_urgent(const struct pv_agent_sample *prev,
+		     const struct pv_agent_sample *cur, unsigned int low_pct,
+		     const char **why)
+{
+	unsigned int mem = PV_HAVE_MEM_TOTAL | PV_HAVE_MEM_AVAIL;
+	const char *hit = NULL;
+
+	if (low_pct > 100)
+		low_pct = 100;
+	if ((prev->have & cur->have & PV_HAVE_OOM) && cur->oom_kill > prev->oom_kill)
+		hit = "oom kill";
+	if (!hit && (prev->have & cur->have & mem) == mem &&
+	    cur->t_ms > prev->t_ms &&
+	    cur->mem_available_kb < prev->mem_available_kb) {
+		/* Over at least a fast tick: a sample taken a few ms after
+		 * the last (a PSI wake-up) would turn a few pages of noise
+		 * into a steep fall. */
+		uint64_t ms = cur->t_ms - prev->t_ms, floor_kb;
+
+		if (ms < PV_AGENT_FAST_MS)
+			ms = PV_AGENT_FAST_MS;
+		floor_kb = percent_of(cur->mem_total_kb, URGENT_FALL_PCT);
+		if (per_second(cur->mem_available_kb, prev->mem_available_kb, ms) >=
+		    (floor_kb ? floor_kb : 1))
+			hit = "MemAvailable falling";
+	}
+	if (!hit && low_pct && (cur->have & mem) == mem &&
+	    cur->mem_available_kb < percent_of(cur->mem_total_kb, low_pct))
+		hit = "MemAvailable low";
+	if (why)
+		*why = hit;
+	return hit != NULL;
 }
 
 /* snprintf at the end of @buf, counting what did not fit too. */

@@ -25,6 +25,8 @@ enum pv_agent_field {
 	PV_F_PSI_CPU_SOME,
 	PV_F_CPU_UTIL,
 	PV_F_CPUS_ONLINE,
+	PV_F_OOM_KILLS,
+	PV_F_TIME_MS,
 	PV_F_NR
 };
 
@@ -37,6 +39,10 @@ struct pv_agent_report {
 #define PV_AGENT_XS_DIR "data/pvctl/"
 #define PV_AGENT_XS_SEQ PV_AGENT_XS_DIR "seq"
 
+/* While urgent (pv_agent_urgent), the agent samples this often, and
+ * its reports may be this close together. */
+#define PV_AGENT_FAST_MS 200
+
 /* Node name of a field, without the directory ("mem_total_kb"). */
 const char *pv_agent_field_name(enum pv_agent_field f);
 
@@ -48,10 +54,32 @@ void pv_agent_report_compute(struct pv_agent_report *r,
 /*
  * Whether @now differs enough from @last (the last published report) to
  * publish before the period is up; @why, if not NULL, names the field.
+ * An OOM kill always is; time_ms never is.
  */
 bool pv_agent_report_significant(const struct pv_agent_report *last,
 				 const struct pv_agent_report *now,
 				 const char **why);
+
+/*
+ * The same test while urgent: MemAvailable moving by 1 MiB (or 5% of
+ * MemTotal, when that is less) is enough.
+ */
+bool pv_agent_report_significant_urgent(const struct pv_agent_report *last,
+					const struct pv_agent_report *now,
+					const char **why);
+
+/*
+ * Whether memory is short or going fast in @cur, the latest sample, with
+ * @prev the sample before it: MemAvailable below @low_pct percent of
+ * MemTotal (0 turns that test off; above 100 counts as 100),
+ * MemAvailable falling since @prev by at least 2% of MemTotal per second
+ * (over at least PV_AGENT_FAST_MS), or an OOM kill since @prev. @why, if
+ * not NULL, says which. The agent then samples every PV_AGENT_FAST_MS
+ * and reports on smaller moves.
+ */
+bool pv_agent_urgent(const struct pv_agent_sample *prev,
+		     const struct pv_agent_sample *cur, unsigned int low_pct,
+		     const char **why);
 
 /*
  * The report as "data/pvctl/NAME=VALUE\n" lines in node order, seq last,

@@ -105,19 +105,29 @@ int pv_agent_parse_meminfo(const char *text, uint64_t *total_kb,
 	return 0;
 }
 
-int pv_agent_parse_vmstat(const char *text, uint64_t *pswpin, uint64_t *pswpout)
+int pv_agent_parse_vmstat(const char *text, struct pv_agent_sample *s)
 {
-	uint64_t in, out;
-	int rc;
+	uint64_t in, out, oom;
+	int rc_swap, rc_oom;
 
-	rc = field_u64(text, "pswpin ", &in);
-	if (!rc)
-		rc = field_u64(text, "pswpout ", &out);
-	if (rc)
-		return rc;
-	*pswpin = in;
-	*pswpout = out;
-	return 0;
+	rc_swap = field_u64(text, "pswpin ", &in);
+	if (!rc_swap)
+		rc_swap = field_u64(text, "pswpout ", &out);
+	if (!rc_swap) {
+		s->pswpin = in;
+		s->pswpout = out;
+		s->have |= PV_HAVE_SWAP;
+	}
+	/* Apart from swap: a guest without swap still has OOM kills, and
+	 * kernels before 4.13 have swap lines but no oom_kill. */
+	rc_oom = field_u64(text, "oom_kill ", &oom);
+	if (!rc_oom) {
+		s->oom_kill = oom;
+		s->have |= PV_HAVE_OOM;
+	}
+	if (!rc_swap || !rc_oom)
+		return 0;
+	return rc_swap == -EINVAL || rc_oom == -EINVAL ? -EINVAL : -ENOENT;
 }
 
 /*
@@ -296,16 +306,16 @@ static void read_pressure(struct pv_agent_sample *s, const char *root, char *buf
 }
 
 void pv_agent_sample_read(struct pv_agent_sample *s, const char *root,
-			  uint64_t t_ms)
+			  uint64_t t_ms, uint64_t realtime_ms)
 {
 	static char buf[TEXT_MAX];
 
 	memset(s, 0, sizeof(*s));
 	s->t_ms = t_ms;
+	s->realtime_ms = realtime_ms;
 	read_meminfo(s, root, buf);
-	if (!read_text(root, "/proc/vmstat", buf, TEXT_MAX) &&
-	    !pv_agent_parse_vmstat(buf, &s->pswpin, &s->pswpout))
-		s->have |= PV_HAVE_SWAP;
+	if (!read_text(root, "/proc/vmstat", buf, TEXT_MAX))
+		pv_agent_parse_vmstat(buf, s);
 	read_pressure(s, root, buf);
 	if (!read_text(root, "/proc/stat", buf, TEXT_MAX) &&
 	    !pv_agent_parse_stat(buf, &s->cpu_busy, &s->cpu_idle))

@@ -57,6 +57,7 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 				"go to %s: libcurl (libcurl.so.4) cannot be "
 				"loaded or set up\n", as->policies.host.webhook);
 	}
+	as->verbose = cli->verbose;
 	as->event = log_event;
 	as->event_arg = wh;
 	fprintf(stderr, "pvctl autoscale: running with policies from %s "

@@ -226,6 +226,10 @@ int pv_policy_to_json(const struct pv_policy *p, yajl_gen g)
 	pv_jw_num(&w, "memory_min_kb", p->mem_min_kb);
 	pv_jw_num_or_null(&w, "memory_max_kb", p->mem_max_kb);
 	pv_jw_num(&w, "headroom_pct", p->headroom_pct);
+	pv_jw_num(&w, "margin_kb", p->margin_kb);
+	pv_jw_num(&w, "low_water_kb", p->low_water_kb);
+	pv_jw_num(&w, "settle_s", p->settle_s);
+	pv_jw_num(&w, "shrink_pct", p->shrink_pct);
 	put_pct100(&w, "pressure_high_pct", p->pressure_high);
 	put_pct100(&w, "pressure_low_pct", p->pressure_low);
 	pv_jw_num(&w, "step_max_kb", p->step_max_kb);

@@ -35,6 +35,10 @@ struct pv_policy {
 	uint64_t mem_min_kb;	/* floor */
 	uint64_t mem_max_kb;	/* ceiling; 0: none but the domain's maxmem */
 	unsigned int headroom_pct;	/* keep MemAvailable >= this % of MemTotal */
+	uint64_t margin_kb;	/* ... and this much more, whatever the size */
+	uint64_t low_water_kb;	/* MemAvailable below it: grow at once */
+	unsigned int settle_s;	/* no shrink this long after the first report */
+	unsigned int shrink_pct;	/* a shrink takes at most this % of the target */
 	unsigned int pressure_high;	/* PSI some avg10, hundredths of a %: grow above */
 	unsigned int pressure_low;	/* ... may shrink below */
 	uint64_t step_max_kb;	/* largest change per tick */

@@ -56,6 +56,10 @@ static const struct policy_key keys[] = {
 	D("memory_min", K_SIZE, mem_min_kb, 16 * MiB, MAX_KB),
 	D("memory_max", K_SIZE, mem_max_kb, 16 * MiB, MAX_KB),
 	D("headroom", K_PCT, headroom_pct, 0, 90),
+	D("margin", K_SIZE, margin_kb, 0, MAX_KB),
+	D("low_water", K_SIZE, low_water_kb, 0, MAX_KB),
+	D("settle", K_UINT, settle_s, 0, DAY),
+	D("shrink_pct", K_PCT, shrink_pct, 1, 100),
 	D("pressure_high", K_PCT100, pressure_high, 0, 10000),
 	D("pressure_low", K_PCT100, pressure_low, 0, 10000),
 	D("step_max", K_SIZE, step_max_kb, 4, MAX_KB),
@@ -89,6 +93,7 @@ static const struct {
 } orders[] = {
 	{ "memory_min", "memory_max", 0, 1 },
 	{ "step_min", "step_max", 0, 0 },
+	{ "low_water", "margin", 0, 0 },
 	{ "pressure_low", "pressure_high", 1, 0 },
 	{ "vcpu_min", "vcpu_max", 0, 1 },
 	{ "vcpu_down_util", "vcpu_up_util", 1, 0 },
@@ -484,6 +489,10 @@ void pv_policy_init(struct pv_policy *p)
 	p->weight = 100;
 	p->mem_min_kb = 128 * MiB;
 	p->headroom_pct = 20;
+	p->margin_kb = 32 * MiB;
+	p->low_water_kb = 16 * MiB;
+	p->settle_s = 60;
+	p->shrink_pct = 10;
 	p->pressure_high = 1000;
 	p->pressure_low = 100;
 	p->step_max_kb = 64 * MiB;

@@ -26,6 +26,10 @@ struct pv_signals {
 	unsigned int psi_mem_some, psi_mem_full, psi_cpu_some; /* 1/100 % */
 	unsigned int cpu_util;		/* 1/100 %, 0..10000 */
 	unsigned int cpus_online;
+	bool have_oom_kills;
+	uint64_t oom_kills;		/* the guest's oom_kill counter */
+	uint64_t time_ms;		/* the guest's clock at the sample (epoch
+					   ms; 0: not sent); for latency only */
 };
 
 /*
@@ -39,6 +43,22 @@ void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 
 /* Whether a balloon at @cur_kb has reached @target_kb (give or take). */
 bool pv_as_close(uint64_t cur_kb, uint64_t target_kb);
+
+/* Reports kept per guest to estimate how fast its use grows. */
+#define PV_AS_HIST	8
+/* The window of the long-term growth rate, and the shortest span. */
+#define PV_AS_RATE_WINDOW_MS	10000
+#define PV_AS_RATE_MIN_SPAN_MS	900
+/* Bounds of the horizon: how far ahead a guest's growth is provided for. */
+#define PV_AS_HORIZON_MIN_MS	2000
+#define PV_AS_HORIZON_MAX_MS	30000
+/* A shrink is watched this long (at least) for pressure, to undo it. */
+#define PV_AS_UNDO_WINDOW_MS	20000
+/* The shrink hold doubles on each undone shrink, up to 2^this. */
+#define PV_AS_BACKOFF_MAX	6
+/* A balloon gets this long to reach its target before being held
+   against it (uncooperative detection). */
+#define PV_AS_GRACE_MS		5000
 
 /* One domain's inputs and loop state, carried from tick to tick. */
 struct pv_as_dom {
@@ -58,14 +78,47 @@ struct pv_as_dom {
 	uint64_t ceiling_since_ms;	/* demand at the ceiling since */
 	uint64_t util_high_since_ms, util_low_since_ms;
 	bool uncooperative, runaway;
+	uint64_t off_target_ms;		/* time held above its target, leaky */
+	uint64_t refreshed_ms;		/* when its inputs were last read */
 	bool seen;			/* present in this tick */
 	bool watched;			/* its data/pvctl/seq is watched */
+	/* reports (pv_as_note_report) */
+	uint64_t last_seq;
+	uint64_t first_report_ms;	/* first valid report (settling) */
+	struct { uint64_t t_ms, used_kb; } hist[PV_AS_HIST];
+	unsigned int hist_n;		/* newest at hist[hist_n - 1] */
+	uint64_t rate_kbps;		/* growth of use, KiB/s (0: none) */
+	bool oom_known;			/* oom_base is the guest's counter */
+	uint64_t oom_base;
+	uint64_t oom_kills;		/* seen by this loop */
+	bool oom_new;			/* a kill since the last decision */
+	uint64_t margin_extra_kb;	/* raised after each OOM kill */
+	/* careful shrinking */
+	uint64_t shrink_from_kb;	/* target before a shrink on watch */
+	unsigned int backoff;		/* shrink hold = cooldown_down << this */
+	/* reaction, measured by the loop (wall clock, ms, to compare with
+	   the guest's report times) */
+	uint64_t horizon_ms;		/* 0: PV_AS_HORIZON_MIN_MS */
+	uint64_t react_ms;		/* report sampled to grow landed, smoothed */
+	uint64_t event_rt;		/* its report's watch fired (0: a tick) */
+	uint64_t sample_rt;		/* the guest sampled the report acted on */
+	uint64_t write_rt;		/* a target the loop wrote, until reached */
+	uint64_t write_from_kb;
+	bool report_pending;		/* a report's watch fired, not read yet */
 	/* outputs of decide() */
 	uint64_t need_kb;		/* what its signals say it needs */
 	uint64_t new_target_kb;		/* 0: no change */
 	unsigned int new_vcpus;		/* 0: no change */
-	char why[200];			/* the last decision and its reason */
+	bool urgent;			/* a grow no cooldown may hold back */
+	char why[240];			/* the last decision and its reason */
 };
+
+/*
+ * Takes in a report the loop has just read into @d->sig at @now_ms
+ * (host clock): when it is new (seq moved), adds it to the history,
+ * re-estimates the growth rate, and notices OOM kills.
+ */
+void pv_as_note_report(struct pv_as_dom *d, uint64_t now_ms);
 
 struct pv_as_host {
 	uint64_t free_kb;

@@ -43,41 +43,155 @@ static uint64_t floor_of(const struct pv_as_dom *d)
 	return pv_min_u64(d->pol->mem_min_kb, ceiling_of(d));
 }
 
-/* What the guest needs, unclamped; writes the reason into d->why. */
-static uint64_t raw_need(struct pv_as_dom *d)
+void pv_as_note_report(struct pv_as_dom *d, uint64_t now)
+{
+	const struct pv_signals *s = &d->sig;
+	uint64_t used, rate = 0;
+	unsigned int i, n;
+
+	if (!s->valid || (d->hist_n && s->seq == d->last_seq))
+		return;
+	d->last_seq = s->seq;
+	if (!d->first_report_ms)
+		d->first_report_ms = now;
+	/* The kernel's counter only goes up while the guest runs. */
+	if (s->have_oom_kills) {
+		if (d->oom_known && s->oom_kills > d->oom_base) {
+			d->oom_kills += s->oom_kills - d->oom_base;
+			d->oom_new = true;
+		}
+		d->oom_base = s->oom_kills;
+		d->oom_known = true;
+	}
+	used = s->mem_total_kb - s->mem_avail_kb;
+	if (d->hist_n == PV_AS_HIST) {
+		memmove(d->hist, d->hist + 1, sizeof(d->hist) - sizeof(d->hist[0]));
+		d->hist_n--;
+	}
+	n = d->hist_n++;
+	d->hist[n].t_ms = now;
+	d->hist[n].used_kb = used;
+	/*
+	 * The growth rate: the steepest rise from any report in the window
+	 * at least PV_AS_RATE_MIN_SPAN_MS old to this one, so that a burst
+	 * counts at once and a steady climb is seen over the whole window.
+	 * Host time, not the guest's: a guest cannot speed up its clock.
+	 */
+	for (i = n; i-- > 0;) {
+		uint64_t span = now - d->hist[i].t_ms;
+
+		if (span > PV_AS_RATE_WINDOW_MS)
+			break;
+		if (span < PV_AS_RATE_MIN_SPAN_MS || used <= d->hist[i].used_kb)
+			continue;
+		rate = pv_max_u64(rate, (used - d->hist[i].used_kb) * 1000 / span);
+	}
+	d->rate_kbps = rate;
+}
+
+static uint64_t horizon_of(const struct pv_as_dom *d)
+{
+	return d->horizon_ms ? d->horizon_ms : PV_AS_HORIZON_MIN_MS;
+}
+
+static uint64_t shrink_hold_ms(const struct pv_as_dom *d)
+{
+	return (uint64_t)d->pol->cooldown_down_s * 1000 << d->backoff;
+}
+
+#define WHY(d, ...) snprintf((d)->why + strlen((d)->why), \
+			     sizeof((d)->why) - strlen((d)->why), __VA_ARGS__)
+
+/*
+ * What the guest needs, unclamped, and whether it is urgent; writes the
+ * reason into d->why. Use now, plus its growth over the horizon (how
+ * long until a grow decided now has landed, as measured), with the
+ * headroom on top of that and the margin on top of all.
+ */
+static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 {
 	const struct pv_policy *p = d->pol;
 	const struct pv_signals *s = &d->sig;
-	uint64_t overhead, used, need;
+	uint64_t overhead, used, need, growth, margin, held;
 
+	d->why[0] = '\0';
 	if (!s->valid) {
-		snprintf(d->why, sizeof(d->why), "hold: %s", d->sig_why ?
-			 d->sig_why : "no agent data");
+		WHY(d, "hold: %s", d->sig_why ? d->sig_why : "no agent data");
 		return d->target_kb;
 	}
 	/* The kernel keeps some memory outside MemTotal: it comes on top. */
-	overhead = d->target_kb > s->mem_total_kb ? d->target_kb - s->mem_total_kb : 0;
+	held = d->cur_kb ? d->cur_kb : d->target_kb;
+	overhead = held > s->mem_total_kb ? held - s->mem_total_kb : 0;
 	used = s->mem_total_kb - s->mem_avail_kb;
-	need = used * 100 / (100 - p->headroom_pct) + overhead;
-	snprintf(d->why, sizeof(d->why), "uses %llu MiB, keeps %u%% available: "
-		 "needs %llu MiB", MiB(used), p->headroom_pct, MiB(need));
+	growth = d->rate_kbps * horizon_of(d) / 1000;
+	margin = p->margin_kb + d->margin_extra_kb;
+	need = (used + growth) * 100 / (100 - p->headroom_pct) + margin + overhead;
+	WHY(d, "uses %llu MiB", MiB(used));
+	if (d->rate_kbps)
+		WHY(d, ", grows %llu.%llu MiB/s (%llu.%llu s ahead)",
+		    MiB(d->rate_kbps), (unsigned long long)d->rate_kbps % 1024 * 10 / 1024,
+		    (unsigned long long)horizon_of(d) / 1000,
+		    (unsigned long long)horizon_of(d) % 1000 / 100);
+	WHY(d, ", keeps %u%% + %llu MiB available: needs %llu MiB",
+	    p->headroom_pct, MiB(margin), MiB(need));
+
+	/* A shrink on watch that brought pressure is undone at once. */
+	if (d->shrink_from_kb && now - d->last_down_ms >= PV_AS_UNDO_WINDOW_MS) {
+		d->shrink_from_kb = 0;	/* it held: back off less */
+		if (d->backoff)
+			d->backoff--;
+	}
+	if (d->shrink_from_kb && (d->oom_new || s->psi_mem_some > p->pressure_low ||
+				  s->mem_avail_kb < p->low_water_kb)) {
+		need = pv_max_u64(need, d->shrink_from_kb);
+		if (d->backoff < PV_AS_BACKOFF_MAX)
+			d->backoff++;
+		d->shrink_from_kb = 0;
+		d->urgent = true;
+		WHY(d, "; pressure after a shrink: undone, shrinks held %llu s",
+		    (unsigned long long)shrink_hold_ms(d) / 1000);
+	}
+	if (d->oom_new) {
+		uint64_t step = pv_max_u64(p->margin_kb, 16 * 1024);
+
+		d->oom_new = false;
+		if (d->margin_extra_kb < 3 * step) {
+			d->margin_extra_kb += step;
+			need += step;
+		}
+		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
+		d->urgent = true;
+		WHY(d, "; OOM kill in the guest (%llu seen): grow at once, "
+		    "margin now %llu MiB", (unsigned long long)d->oom_kills,
+		    MiB(p->margin_kb + d->margin_extra_kb));
+	} else if (s->mem_avail_kb < p->low_water_kb) {
+		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
+		d->urgent = true;
+		WHY(d, "; available %llu MiB < low water %llu MiB: grow at once",
+		    MiB(s->mem_avail_kb), MiB(p->low_water_kb));
+	} else if (s->mem_avail_kb < growth + p->low_water_kb) {
+		d->urgent = true;
+		WHY(d, "; reaches low water within %llu.%llu s: grow at once",
+		    (unsigned long long)horizon_of(d) / 1000,
+		    (unsigned long long)horizon_of(d) % 1000 / 100);
+	}
 	if (s->psi_mem_some >= p->pressure_high) {
 		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
-		snprintf(d->why, sizeof(d->why), "memory pressure %u.%02u%% >= "
-			 "%u.%02u%%: grow", s->psi_mem_some / 100,
-			 s->psi_mem_some % 100, p->pressure_high / 100,
-			 p->pressure_high % 100);
+		d->urgent = true;
+		WHY(d, "; memory pressure %u.%02u%% >= %u.%02u%%: grow",
+		    s->psi_mem_some / 100, s->psi_mem_some % 100,
+		    p->pressure_high / 100, p->pressure_high % 100);
 	} else if (s->psi_mem_some > p->pressure_low && need < d->target_kb) {
 		need = d->target_kb;
-		snprintf(d->why, sizeof(d->why), "memory pressure %u.%02u%%: "
-			 "no shrink", s->psi_mem_some / 100, s->psi_mem_some % 100);
+		WHY(d, "; memory pressure %u.%02u%%: no shrink",
+		    s->psi_mem_some / 100, s->psi_mem_some % 100);
 	}
 	return need;
 }
 
 static void decide_need(struct pv_as_dom *d, uint64_t now)
 {
-	uint64_t need = raw_need(d), ceiling = ceiling_of(d);
+	uint64_t need = raw_need(d, now), ceiling = ceiling_of(d);
 
 	/* Demand past the ceiling for long is a leak, not a workload. */
 	if (d->sig.valid && need > ceiling) {
@@ -89,25 +203,49 @@ static void decide_need(struct pv_as_dom *d, uint64_t now)
 		d->runaway = false;
 	}
 	d->need_kb = pv_min_u64(pv_max_u64(need, floor_of(d)), ceiling);
+	if (d->need_kb <= d->target_kb)
+		d->urgent = false;
 }
 
+/*
+ * Shrinking like a careful person: not while the guest settles after
+ * its first report, by at most shrink_pct of its target a step, and
+ * only once the last step has landed and been reported on without
+ * pressure (raw_need undoes it otherwise) and the hold, which doubles
+ * with each undone shrink, has passed.
+ */
 static void decide_shrink(struct pv_as_dom *d, uint64_t now)
 {
 	const struct pv_policy *p = d->pol;
-	uint64_t step;
+	bool above = d->target_kb > ceiling_of(d);
+	uint64_t step, gap;
 
-	if (d->need_kb >= d->target_kb)
+	if (d->urgent || d->need_kb >= d->target_kb)
 		return;
-	step = pv_min_u64(d->target_kb - d->need_kb, p->step_max_kb);
+	gap = d->target_kb - d->need_kb;
 	/* Not worth it (hysteresis), unless the target is above the ceiling. */
-	if (step < p->step_min_kb && d->target_kb <= ceiling_of(d))
+	if (gap < p->step_min_kb && !above)
 		return;
-	if (now - d->last_down_ms < p->cooldown_down_s * 1000ull) {
-		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
-			 "; shrink waits for its cooldown");
+	if (!above && d->sig.valid &&
+	    now - d->first_report_ms < p->settle_s * 1000ull) {
+		WHY(d, "; settling: no shrink for %llu s after its first report",
+		    (unsigned long long)p->settle_s);
 		return;
 	}
+	if (d->last_down_ms && (!pv_as_close(d->cur_kb, d->target_kb) ||
+	    (d->hist_n && d->hist[d->hist_n - 1].t_ms <= d->last_down_ms))) {
+		WHY(d, "; shrink waits to see the last one land");
+		return;
+	}
+	if (now - d->last_down_ms < shrink_hold_ms(d)) {
+		WHY(d, "; shrink waits for its cooldown");
+		return;
+	}
+	step = pv_max_u64(d->target_kb / 100 * p->shrink_pct, p->step_min_kb);
+	step = pv_min_u64(pv_min_u64(step, p->step_max_kb), gap);
 	d->new_target_kb = d->target_kb - step;
+	if (!above)
+		d->shrink_from_kb = d->target_kb;
 }
 
 bool pv_as_close(uint64_t cur_kb, uint64_t target_kb)
@@ -179,8 +317,7 @@ static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 		host->short_kb -= take;
 		if (d->cur_kb > d->new_target_kb)
 			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
-		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
-			 "; gives %llu MiB to make room for a new guest", MiB(take));
+		WHY(d, "; gives %llu MiB to make room for a new guest", MiB(take));
 	}
 	free(s);
 }
@@ -190,10 +327,13 @@ struct want {
 	uint64_t kb;		/* still wanted */
 };
 
+/* Urgent grows first, then by priority. */
 static int by_priority(const void *a, const void *b)
 {
 	const struct want *x = a, *y = b;
 
+	if (x->d->urgent != y->d->urgent)
+		return x->d->urgent ? -1 : 1;
 	return (int)y->d->pol->priority - (int)x->d->pol->priority;
 }
 
@@ -221,8 +361,7 @@ static void serve_group(struct want *w, size_t n, uint64_t *budget)
 			share = *budget * w[i].d->pol->weight / wsum;
 			share = pv_min_u64(pv_max_u64(share, 1), w[i].kb);
 			share = pv_min_u64(share, *budget - given);
-			w[i].d->new_target_kb = (w[i].d->new_target_kb ?
-				w[i].d->new_target_kb : w[i].d->target_kb) + share;
+			w[i].d->new_target_kb = planned(w[i].d) + share;
 			w[i].kb -= share;
 			given += share;
 		}
@@ -232,52 +371,106 @@ static void serve_group(struct want *w, size_t n, uint64_t *budget)
 	}
 }
 
+/*
+ * What the host can give to grows: free memory above the reserve, the
+ * creates waiting and the targets not reached yet, whoever set them (a
+ * guest without a policy balloons up all the same).
+ */
+static uint64_t grow_budget(const struct pv_as_dom *doms, size_t n,
+			    const struct pv_as_host *host)
+{
+	uint64_t promised = host->reserve_kb + host->pending_kb;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (doms[i].target_kb > doms[i].cur_kb)
+			promised += doms[i].target_kb - doms[i].cur_kb;
+	return pv_sub_u64(host->free_kb, promised);
+}
+
+/*
+ * Guests that must grow now and that the host cannot pay for: shrink
+ * the others that hold more than they need, as for a create (lowest
+ * priority and largest surplus first, never below their need), so that
+ * the memory is on its way back by the next report.
+ */
+static void relieve_urgent(struct pv_as_dom *doms, size_t n,
+			   struct pv_as_host *host)
+{
+	uint64_t want = 0, have = grow_budget(doms, n, host) + host->coming_kb;
+	struct surplus *s;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (doms[i].pol && doms[i].urgent)
+			want += doms[i].need_kb - doms[i].target_kb;
+	if (want <= have)
+		return;
+	want -= have;
+	s = pv_calloc(n, sizeof(*s));
+	for (i = 0; i < n; i++) {
+		struct pv_as_dom *d = &doms[i];
+
+		if (d->pol && !d->urgent && !d->uncooperative && d->sig.valid &&
+		    planned(d) > d->need_kb) {
+			s[k].d = d;
+			s[k++].kb = planned(d) - d->need_kb;
+		}
+	}
+	qsort(s, k, sizeof(*s), by_surplus);
+	for (i = 0; i < k && want; i++) {
+		struct pv_as_dom *d = s[i].d;
+		uint64_t take = pv_min_u64(s[i].kb, want);
+
+		d->new_target_kb = planned(d) - take;
+		want -= take;
+		if (d->cur_kb > d->new_target_kb)
+			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
+		WHY(d, "; gives %llu MiB to a guest short of memory", MiB(take));
+	}
+	free(s);
+}
+
 static void decide_grows(struct pv_as_dom *doms, size_t n,
 			 const struct pv_as_host *host, uint64_t now)
 {
 	struct want *w = pv_calloc(n, sizeof(*w));
-	uint64_t promised = host->reserve_kb + host->pending_kb, budget;
+	uint64_t budget = grow_budget(doms, n, host);
 	size_t i, k = 0, g;
 
 	for (i = 0; i < n; i++) {
 		struct pv_as_dom *d = &doms[i];
 
-		/*
-		 * Targets not reached yet are memory already spoken for, whoever
-		 * set them (a guest without a policy balloons up all the same).
-		 */
-		if ((!d->pol || !d->uncooperative) && d->target_kb > d->cur_kb)
-			promised += d->target_kb - d->cur_kb;
-		if (!d->pol || d->uncooperative || d->need_kb <= d->target_kb)
+		/* An uncooperative guest still grows: it is only not counted
+		 * on to give memory back. */
+		if (!d->pol || d->need_kb <= planned(d))
 			continue;
-		if (now - d->last_up_ms < d->pol->cooldown_up_s * 1000ull &&
+		if (!d->urgent && now - d->last_up_ms < d->pol->cooldown_up_s * 1000ull &&
 		    d->target_kb >= floor_of(d)) {
-			snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
-				 "; grow waits for its cooldown");
+			WHY(d, "; grow waits for its cooldown");
 			continue;
 		}
 		/*
 		 * Grow promptly, shrink reluctantly: a guest short of its
-		 * headroom gets what it lacks (at most step_max) however small;
-		 * hysteresis (step_min) applies to shrinks only, since a guest
-		 * left short can meet its OOM killer before the next tick.
+		 * headroom gets what it lacks however small (hysteresis is for
+		 * shrinks), at most step_max unless it is urgent.
 		 */
 		w[k].d = d;
-		w[k].kb = pv_min_u64(d->need_kb - d->target_kb, d->pol->step_max_kb);
+		w[k].kb = d->need_kb - planned(d);
+		if (!d->urgent)
+			w[k].kb = pv_min_u64(w[k].kb, d->pol->step_max_kb);
 		k++;
 	}
-	budget = host->free_kb > promised ? host->free_kb - promised : 0;
 	qsort(w, k, sizeof(*w), by_priority);
 	for (i = 0; i < k; i = g) {
-		for (g = i; g < k && w[g].d->pol->priority == w[i].d->pol->priority; g++)
+		for (g = i; g < k && w[g].d->urgent == w[i].d->urgent &&
+		     w[g].d->pol->priority == w[i].d->pol->priority; g++)
 			;
 		serve_group(w + i, g - i, &budget);
 	}
 	for (i = 0; i < k; i++)
 		if (w[i].kb)
-			snprintf(w[i].d->why + strlen(w[i].d->why),
-				 sizeof(w[i].d->why) - strlen(w[i].d->why),
-				 "; %llu MiB short: host at its reserve", MiB(w[i].kb));
+			WHY(w[i].d, "; %llu MiB short: host at its reserve", MiB(w[i].kb));
 	free(w);
 }
 
@@ -322,6 +515,7 @@ void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 	for (i = 0; i < n; i++) {
 		doms[i].new_target_kb = 0;
 		doms[i].new_vcpus = 0;
+		doms[i].urgent = false;
 		if (!doms[i].pol)
 			continue;
 		decide_need(&doms[i], now_ms);
@@ -329,6 +523,7 @@ void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 		decide_vcpus(&doms[i], now_ms);
 	}
 	make_room(doms, n, host);
+	relieve_urgent(doms, n, host);
 	decide_grows(doms, n, host, now_ms);
 	/* Targets not reached yet, this tick's grows with them. */
 	for (i = 0; i < n; i++) {

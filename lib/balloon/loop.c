@@ -91,6 +91,27 @@ static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
 	return &as->doms[lo];
 }
 
+/* The least time between two whole ticks woken early. */
+#define MIN_GAP_MS	200
+
+/* A domain the loop knows, or NULL. */
+static struct pv_as_dom *find(struct pv_autoscale *as, uint32_t domid)
+{
+	size_t lo = 0, hi = as->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (as->doms[mid].domid == domid)
+			return &as->doms[mid];
+		if (as->doms[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static unsigned int count_online(struct pv_hv *hv, uint32_t domid,
 				 unsigned int max)
 {
@@ -107,11 +128,51 @@ static unsigned int count_online(struct pv_hv *hv, uint32_t domid,
 	return n;
 }
 
+/* The wall clock in ms: what the guests' report times are in. */
+static uint64_t now_rt(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
+		  const char *action, long long from, long long to);
+
+/*
+ * A guest that holds more than its target, past a grace for its balloon
+ * driver, runs up a debt that drains at half the speed while it keeps
+ * to its target: releasing a page now and then, or keeping to its
+ * target half the time, does not clear it. Uncooperative from
+ * uncooperative_after seconds of debt until it is paid off.
+ */
+static void judge_cooperation(struct pv_autoscale *as, struct pv_as_dom *d,
+			      uint64_t now)
+{
+	uint64_t dt = d->refreshed_ms ? pv_min_u64(now - d->refreshed_ms, 10000) : 0;
+	uint64_t limit = as->policies.host.uncooperative_s * 1000ull;
+
+	if (d->cur_kb > d->target_kb && !pv_as_close(d->cur_kb, d->target_kb) &&
+	    now - d->target_set_ms >= PV_AS_GRACE_MS)
+		d->off_target_ms = pv_min_u64(d->off_target_ms + dt, 2 * limit);
+	else
+		d->off_target_ms = pv_sub_u64(d->off_target_ms, dt / 2);
+	if (d->off_target_ms >= limit && !d->uncooperative) {
+		d->uncooperative = true;
+		audit(as, d, "uncooperative", (long long)d->target_kb,
+		      (long long)d->cur_kb);
+	} else if (!d->off_target_ms) {
+		d->uncooperative = false;
+	}
+}
+
 /* Refreshes one domain's inputs; false if it is not ours to manage. */
 static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 			const struct pv_domain_status *st)
 {
 	struct pv_hv *hv = &as->ctx->hv;
+	uint64_t now = pv_now_ms(), kills = d->oom_kills;
 	char path[64];
 
 	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
@@ -126,34 +187,50 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 		return false;
 	d->vcpus = count_online(hv, d->domid, d->maxvcpus);
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
-	/* A guest that does not follow its target is not counted on. */
-	if (d->target_set_ms) {
-		if (pv_as_close(d->cur_kb, d->target_kb))
-			d->uncooperative = false;
-		else if (pv_now_ms() - d->target_set_ms >=
-			 as->policies.host.uncooperative_s * 1000ull)
-			d->uncooperative = true;
-	}
+	d->report_pending = false;
+	pv_as_note_report(d, now);
+	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
+	if (d->oom_kills != kills)
+		audit(as, d, "oom-kill", (long long)kills, (long long)d->oom_kills);
+	judge_cooperation(as, d, now);
+	d->refreshed_ms = now;
 	return true;
 }
 
-/* Re-reads the host and every domain; forgets domains that are gone. */
-static int refresh(struct pv_autoscale *as, struct pv_err *err)
+/*
+ * Re-reads the host and every domain, forgetting domains that are gone;
+ * or, with @only, just the domains whose report came in.
+ */
+static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 {
 	struct pv_hv *hv = &as->ctx->hv;
 	struct pv_domain_status *st;
 	struct pv_physinfo pi;
-	size_t n, i, k;
+	uint32_t *ids = NULL;
+	size_t n, i, k = 0;
 	int rc;
 
+	if (only) {
+		ids = pv_calloc(as->n ? as->n : 1, sizeof(*ids));
+		for (i = 0; i < as->n; i++)
+			if (as->doms[i].report_pending)
+				ids[k++] = as->doms[i].domid;
+		if (!k) {
+			free(ids);
+			return 0;
+		}
+	}
 	rc = hv->ops->physinfo(hv->h, &pi);
-	if (rc)
+	if (rc) {
+		free(ids);
 		return pv_err_sys(err, rc, "reading host memory");
+	}
 	as->host.free_kb = pi.free_kb;
-	rc = pv_domain_list(as->ctx, NULL, 0, &st, &n, err);
+	rc = pv_domain_list(as->ctx, ids, k, &st, &n, err);
+	free(ids);
 	if (rc)
 		return rc;
-	for (i = 0; i < as->n; i++)
+	for (i = 0; i < as->n && !only; i++)
 		as->doms[i].seen = false;
 	for (i = 0; i < n; i++) {
 		struct pv_as_dom *d;
@@ -165,6 +242,8 @@ static int refresh(struct pv_autoscale *as, struct pv_err *err)
 		d->seen = refresh_dom(as, d, &st[i]);
 	}
 	pv_domain_status_free(st, n);
+	if (only)	/* a domain gone since is forgotten at the next tick */
+		return 0;
 	for (i = k = 0; i < as->n; i++)
 		if (as->doms[i].seen)
 			as->doms[k++] = as->doms[i];
@@ -204,6 +283,8 @@ static void gen_dom(yajl_gen g, const struct pv_as_dom *d)
 		gen_int(g, "mem_total_kb", (long long)d->sig.mem_total_kb);
 		gen_int(g, "mem_available_kb", (long long)d->sig.mem_avail_kb);
 		gen_int(g, "psi_mem_some", d->sig.psi_mem_some);
+		if (d->sig.have_oom_kills)
+			gen_int(g, "oom_kills", (long long)d->sig.oom_kills);
 		gen_int(g, "cpu_util", d->sig.cpu_util);
 		gen_int(g, "swap_in_pps", (long long)d->sig.swap_in_pps);
 		yajl_gen_map_close(g);
@@ -215,6 +296,14 @@ static void gen_dom(yajl_gen g, const struct pv_as_dom *d)
 	yajl_gen_bool(g, d->uncooperative);
 	yajl_gen_string(g, (const unsigned char *)"runaway", 7);
 	yajl_gen_bool(g, d->runaway);
+	yajl_gen_string(g, (const unsigned char *)"urgent", 6);
+	yajl_gen_bool(g, d->urgent);
+	gen_int(g, "oom_kills", (long long)d->oom_kills);
+	gen_int(g, "rate_kb_s", (long long)d->rate_kbps);
+	gen_int(g, "horizon_ms", (long long)(d->horizon_ms ? d->horizon_ms :
+					     PV_AS_HORIZON_MIN_MS));
+	gen_int(g, "margin_extra_kb", (long long)d->margin_extra_kb);
+	gen_int(g, "shrink_backoff", d->backoff);
 }
 
 static FILE *audit_file(struct pv_autoscale *as)
@@ -237,33 +326,71 @@ static FILE *audit_file(struct pv_autoscale *as)
 	return as->audit;
 }
 
-/* One audit line: {"time":..., "action":..., "from":..., "to":..., domain...}. */
-static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
-		  const char *action, long long from, long long to)
+/* Writes one audit line (and to stderr with -v); events go out too. */
+static void audit_emit(struct pv_autoscale *as, yajl_gen g, bool event)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
 	FILE *f = audit_file(as);
 	size_t len;
 
-	yajl_gen_map_open(g);
-	gen_int(g, "time", (long long)time(NULL));
-	gen_str(g, "action", action);
-	gen_int(g, "from", from);
-	gen_int(g, "to", to);
-	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
-	gen_dom(g, d);
-	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	if (f) {
 		fwrite(buf, 1, len, f);
 		fputc('\n', f);
 		fflush(f);
 	}
-	if (as->event && (!strcmp(action, "runaway") ||
-			  !strcmp(action, "uncooperative")))
+	if (as->verbose)
+		fprintf(stderr, "pvctl autoscale: %.*s\n", (int)len, buf);
+	if (as->event && event)
 		as->event(as->event_arg, (const char *)buf);
+}
+
+/* "time_ms": the wall clock, in ms, as the latencies are. */
+static void gen_time(yajl_gen g)
+{
+	uint64_t t = now_rt();
+
+	gen_int(g, "time", (long long)(t / 1000));
+	gen_int(g, "time_ms", (long long)t);
+}
+
+/*
+ * One audit line: {"time":..., "action":..., "from":..., "to":..., domain...}.
+ * A change of target also says how fast it came: report_age_ms from the
+ * guest's sample to the watch firing in dom0 (two clocks: the guest's
+ * and dom0's), decide_ms from there to the decision, write_ms from the
+ * decision to the target written (@write_end).
+ */
+static void audit_change(struct pv_autoscale *as, const struct pv_as_dom *d,
+			 const char *action, long long from, long long to,
+			 uint64_t write_end)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	yajl_gen_map_open(g);
+	gen_time(g);
+	gen_str(g, "action", action);
+	gen_int(g, "from", from);
+	gen_int(g, "to", to);
+	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
+	if (write_end) {
+		if (d->event_rt && d->sample_rt && d->sample_rt <= d->event_rt)
+			gen_int(g, "report_age_ms", (long long)(d->event_rt - d->sample_rt));
+		if (d->event_rt && d->event_rt <= as->decide_rt)
+			gen_int(g, "decide_ms", (long long)(as->decide_rt - d->event_rt));
+		gen_int(g, "write_ms", (long long)pv_sub_u64(write_end, as->decide_rt));
+	}
+	gen_dom(g, d);
+	yajl_gen_map_close(g);
+	audit_emit(as, g, !strcmp(action, "runaway") ||
+		   !strcmp(action, "uncooperative") || !strcmp(action, "oom-kill"));
 	yajl_gen_free(g);
+}
+
+static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
+		  const char *action, long long from, long long to)
+{
+	audit_change(as, d, action, from, to, 0);
 }
 
 /* A line in the audit log that is not a decision: reloads, failures. */
@@ -271,23 +398,13 @@ static void audit_note(struct pv_autoscale *as, const char *what,
 		       const char *detail)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	FILE *f = audit_file(as);
-	size_t len;
 
 	yajl_gen_map_open(g);
-	gen_int(g, "time", (long long)time(NULL));
+	gen_time(g);
 	gen_str(g, "action", what);
 	gen_str(g, "detail", detail);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	if (f) {
-		fwrite(buf, 1, len, f);
-		fputc('\n', f);
-		fflush(f);
-	}
-	if (as->event)
-		as->event(as->event_arg, (const char *)buf);
+	audit_emit(as, g, true);
 	yajl_gen_free(g);
 }
 
@@ -303,8 +420,14 @@ static void apply_one(struct pv_autoscale *as, struct pv_as_dom *d, bool grow)
 		snprintf(d->why, sizeof(d->why), "setting the target failed: %s",
 			 pv_err_msg(&err));
 	} else {
-		audit(as, d, grow ? "grow" : "shrink", (long long)d->target_kb,
-		      (long long)d->new_target_kb);
+		uint64_t written = now_rt();
+
+		audit_change(as, d, grow ? (d->urgent ? "grow-urgent" : "grow") :
+			     "shrink", (long long)d->target_kb,
+			     (long long)d->new_target_kb, written);
+		/* Watched until the balloon gets there (check_reached). */
+		d->write_rt = written;
+		d->write_from_kb = d->target_kb;
 		d->target_kb = d->new_target_kb;
 		d->target_set_ms = now;
 		if (grow)
@@ -344,11 +467,12 @@ static void apply(struct pv_autoscale *as, const bool *was_runaway)
 	}
 }
 
-int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err)
+static int tick(struct pv_autoscale *as, bool only, bool apply_it,
+		struct pv_err *err)
 {
 	bool *was_runaway;
 	size_t i;
-	int rc = refresh(as, err);
+	int rc = refresh(as, only, err);
 
 	if (rc)
 		return rc;
@@ -358,11 +482,17 @@ int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err
 	for (i = 0; i < as->n; i++)
 		was_runaway[i] = as->doms[i].runaway;
 	pv_autoscale_decide(as->doms, as->n, &as->host, pv_now_ms());
+	as->decide_rt = now_rt();
 	if (apply_it)
 		apply(as, was_runaway);
 	free(was_runaway);
 	as->ticks++;
 	return 0;
+}
+
+int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err)
+{
+	return tick(as, false, apply_it, err);
 }
 
 int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f)
@@ -500,12 +630,99 @@ static int wait_events(struct pv_autoscale *as, int timeout_ms, bool *wake)
 		pv_room_accept(s);
 	free(pfd);
 	while ((rc = hv->ops->xs_read_watch(hv->h, 0, &p, &t)) == 0) {
-		if (strcmp(t, "report") == 0 || strcmp(t, "domains") == 0)
+		unsigned int domid;
+		struct pv_as_dom *d;
+
+		if (strcmp(t, "report") == 0 &&
+		    sscanf(p, "/local/domain/%u/", &domid) == 1 &&
+		    (d = find(as, domid)) != NULL) {
+			d->report_pending = true;
+			d->event_rt = now_rt();
+		} else if (strcmp(t, "domains") == 0) {
 			*wake = true;
+		}
 		free(p);
 		free(t);
 	}
 	return rc == -ETIMEDOUT || rc == -EINTR ? 0 : rc;
+}
+
+static bool reports_pending(const struct pv_autoscale *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->doms[i].report_pending)
+			return true;
+	return false;
+}
+
+static bool balloons_moving(const struct pv_autoscale *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->doms[i].write_rt)
+			return true;
+	return false;
+}
+
+/*
+ * Polls the balloons of the targets the loop wrote: when one gets there,
+ * an audit line says how long it took (reach_ms), and for a grow the
+ * whole reaction, from the guest's sample to memory in place, becomes
+ * that guest's horizon: twice the reaction, smoothed (up at once, down
+ * slowly). True if a balloon got there (memory came back or went out).
+ */
+static bool check_reached(struct pv_autoscale *as)
+{
+	struct pv_hv *hv = &as->ctx->hv;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < as->n; i++) {
+		struct pv_as_dom *d = &as->doms[i];
+		struct pv_dominfo info;
+		uint64_t now, from;
+		yajl_gen g;
+
+		if (!d->write_rt)
+			continue;
+		now = now_rt();
+		if (hv->ops->domain_getinfo(hv->h, d->domid, &info) ||
+		    now - d->write_rt > 60000) {
+			d->write_rt = 0;	/* gone, or never: not a reaction */
+			continue;
+		}
+		if (!pv_as_close(info.cur_kb, d->target_kb))
+			continue;
+		d->cur_kb = info.cur_kb;
+		g = yajl_gen_alloc(NULL);
+		yajl_gen_map_open(g);
+		gen_time(g);
+		gen_str(g, "action", "reached");
+		gen_int(g, "from", (long long)d->write_from_kb);
+		gen_int(g, "to", (long long)d->target_kb);
+		gen_int(g, "reach_ms", (long long)(now - d->write_rt));
+		if (d->target_kb > d->write_from_kb) {
+			from = d->sample_rt && d->sample_rt <= d->write_rt ? d->sample_rt :
+			       d->event_rt ? d->event_rt : d->write_rt;
+			from = now - from;
+			gen_int(g, "reaction_ms", (long long)from);
+			d->react_ms = !d->react_ms || from > d->react_ms ? from :
+				      (3 * d->react_ms + from) / 4;
+			d->horizon_ms = pv_min_u64(pv_max_u64(2 * d->react_ms,
+				PV_AS_HORIZON_MIN_MS), PV_AS_HORIZON_MAX_MS);
+		}
+		gen_str(g, "name", d->name);
+		gen_int(g, "domid", d->domid);
+		yajl_gen_map_close(g);
+		audit_emit(as, g, false);
+		yajl_gen_free(g);
+		d->write_rt = 0;
+		any = true;
+	}
+	return any;
 }
 
 int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
@@ -525,7 +742,8 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 		return pv_err_sys(err, rc, "watching domains");
 	while (!*stop) {
 		uint64_t now = pv_now_ms(), due;
-		bool wake = false;
+		bool wake = false, only;
+		struct pv_err terr;
 
 		if (*reload) {
 			struct pv_err rerr;
@@ -539,35 +757,41 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 			pv_err_dispose(&rerr);
 		}
 		/*
-		 * Tick on the period, and early when a guest reports, a domain
-		 * comes or goes or a create asks for room, but at most once a
-		 * second; every second while a create waits.
+		 * A whole tick on the period, and early (at most every
+		 * MIN_GAP_MS) when a domain comes or goes, a create asks for
+		 * room or a balloon lands while one waits; a guest's report
+		 * is acted on at once, reading that guest alone.
 		 */
-		if (now >= next && now - last >= 1000) {
-			struct pv_err terr;
-
+		only = now < next;
+		if (!only || reports_pending(as)) {
 			pv_err_init(&terr);
-			if (pv_autoscale_tick(as, true, &terr))
+			if (tick(as, only, true, &terr))
 				audit_note(as, "tick-failed", pv_err_msg(&terr));
 			else
 				room_answer(as);
 			pv_err_dispose(&terr);
-			watch_reports(as);
 			write_status(as);
+			if (only)
+				continue;
+			watch_reports(as);
 			last = pv_now_ms();
 			next = last + (as->interval_s ? as->interval_s :
 				       as->policies.host.interval_s) * 1000ull;
 			if (pv_room_waiting(&as->room))
-				next = last + 1000;
+				next = last + 500;
 			continue;
 		}
-		due = next > last + 1000 ? next : last + 1000;
-		rc = wait_events(as, (int)pv_min_u64(due > now ? due - now : 0, 1000),
-				 &wake);
+		due = next - now;
+		if (balloons_moving(as))
+			due = pv_min_u64(due, 100);
+		rc = wait_events(as, (int)pv_min_u64(due, 1000), &wake);
 		if (rc)
 			return pv_err_sys(err, rc, "waiting for XenStore events");
-		if (wake && next > last + 1000)
-			next = last + 1000;	/* soon, rate-limited */
+		if (balloons_moving(as) && check_reached(as) &&
+		    pv_room_waiting(&as->room))
+			wake = true;
+		if (wake)
+			next = pv_min_u64(next, last + MIN_GAP_MS);
 	}
 	pv_room_server_dispose(&as->room, as->ctx);
 	return 0;

@@ -18,6 +18,8 @@ struct pv_autoscale {
 	FILE *audit;			/* one JSON line per applied decision */
 	unsigned long ticks;
 	unsigned int interval_s;	/* overrides host.policy's when set */
+	bool verbose;			/* audit lines to stderr too */
+	uint64_t decide_rt;		/* the last decision, wall clock ms */
 	struct pv_room_server room;	/* creates asking for room */
 	struct pv_as_host host;		/* the last tick's host inputs and outputs */
 	/* Receives events (runaway guests...): a JSON object, as text. */
@@ -39,8 +41,11 @@ int pv_autoscale_tick(struct pv_autoscale *as, bool apply, struct pv_err *err);
 /* Writes the per-domain status as JSON (for `autoscale status`). */
 int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f);
 /*
- * Runs ticks every interval and whenever a guest reports, until *stop is
- * set (by a signal handler); *reload asks for pv_autoscale_reload().
+ * Runs ticks every interval, and decides on each guest's report as soon
+ * as its watch fires (reading that guest alone), until *stop is set (by
+ * a signal handler); *reload asks for pv_autoscale_reload(). While a
+ * target it set is not reached, it polls the balloon every 100 ms, to
+ * log when it got there and measure the reaction time.
  */
 int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 		     volatile int *reload, struct pv_err *err);

@@ -32,8 +32,8 @@ static bool get(struct pv_hv *hv, uint32_t domid, const char *key,
 void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 		     struct pv_signals *s, const char **why)
 {
-	uint64_t v[10];
-	bool have[10];
+	uint64_t v[12];
+	bool have[12];
 	static const struct { const char *key; uint64_t max; } keys[] = {
 		{ "seq", UINT64_MAX / 2 },
 		{ "mem_total_kb", 1ull << 40 },
@@ -45,6 +45,8 @@ void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 		{ "psi_cpu_some", 10000 },
 		{ "cpu_util", 10000 },
 		{ "cpus_online", 4096 },
+		{ "oom_kills", UINT64_MAX / 2 },
+		{ "time_ms", UINT64_MAX / 2 },
 	};
 	size_t i;
 
@@ -80,5 +82,8 @@ void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 	s->psi_cpu_some = (unsigned int)v[7];
 	s->cpu_util = (unsigned int)v[8];
 	s->cpus_online = (unsigned int)v[9];
+	s->have_oom_kills = have[10];
+	s->oom_kills = v[10];
+	s->time_ms = v[11];
 	s->valid = true;
 }

@@ -2,7 +2,8 @@
  * test_agent.c: the Xen-free half of pvctl-agent (agent/sample.c and
  * agent/report.c): parsing /proc and /sys text as real kernels print it,
  * rates and CPU use over an interval, when a change is worth publishing
- * early, and the dry run's key=value lines.
+ * early, when memory is short enough to sample and report fast, and the
+ * dry run's key=value lines.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -45,7 +46,16 @@ static const char vmstat[] =
 	"pswpin 17\n"
 	"pswpout 4242\n"
 	"pgalloc_dma 0\n"
-	"pswpin_fake 99\n";
+	"pswpin_fake 99\n"
+	"oom_kill_fake 98\n"
+	"oom_kill 3\n"
+	"numa_hit 100\n";
+
+/* 4.12 counts no OOM kills in /proc/vmstat. */
+static const char vmstat_412[] =
+	"nr_free_pages 225308\n"
+	"pswpin 17\n"
+	"pswpout 4242\n";
 
 static const char pressure_mem[] =
 	"some avg10=1.23 avg60=0.50 avg300=0.10 total=123456\n"
@@ -90,17 +100,62 @@ static void test_meminfo(void **state)
 
 static void test_vmstat(void **state)
 {
-	uint64_t in = 0, out = 0;
+	struct pv_agent_sample s;
 
-	assert_int_equal(pv_agent_parse_vmstat(vmstat, &in, &out), 0);
-	assert_int_equal(in, 17);
-	assert_int_equal(out, 4242);
-	/* A kernel without swap support has neither line. */
-	assert_int_equal(pv_agent_parse_vmstat("pgpgin 1\npgpgout 2\n", &in, &out),
-			 -ENOENT);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pv_agent_parse_vmstat(vmstat, &s), 0);
+	assert_int_equal(s.have, PV_HAVE_SWAP | PV_HAVE_OOM);
+	assert_int_equal(s.pswpin, 17);
+	assert_int_equal(s.pswpout, 4242);
+	/* "oom_kill_fake" must not match "oom_kill ". */
+	assert_int_equal(s.oom_kill, 3);
+
+	/* A kernel without swap support has neither swap line. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pv_agent_parse_vmstat("pgpgin 1\npgpgout 2\n", &s), -ENOENT);
+	assert_int_equal(s.have, 0);
 	/* "pswpin_fake" must not match "pswpin ". */
-	assert_int_equal(pv_agent_parse_vmstat("pswpin_fake 1\npswpout 2\n", &in, &out),
+	assert_int_equal(pv_agent_parse_vmstat("pswpin_fake 1\npswpout 2\n", &s),
 			 -ENOENT);
+	assert_int_equal(s.have, 0);
+}
+
+static void test_vmstat_oom_kill(void **state)
+{
+	struct pv_agent_sample s;
+
+	/* Before 4.13: swap alone, the OOM count left out. */
+	memset(&s, 0, sizeof(s));
+	s.oom_kill = 77;
+	assert_int_equal(pv_agent_parse_vmstat(vmstat_412, &s), 0);
+	assert_int_equal(s.have, PV_HAVE_SWAP);
+	assert_int_equal(s.pswpout, 4242);
+	assert_int_equal(s.oom_kill, 77);
+
+	/* No swap lines: the OOM count alone. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pv_agent_parse_vmstat("pgpgin 1\noom_kill 12\n", &s), 0);
+	assert_int_equal(s.have, PV_HAVE_OOM);
+	assert_int_equal(s.oom_kill, 12);
+
+	/* A malformed count is not taken, and costs the swap lines nothing. */
+	memset(&s, 0, sizeof(s));
+	s.oom_kill = 77;
+	assert_int_equal(pv_agent_parse_vmstat("pswpin 1\npswpout 2\noom_kill 3x\n", &s),
+			 0);
+	assert_int_equal(s.have, PV_HAVE_SWAP);
+	assert_int_equal(s.oom_kill, 77);
+	assert_int_equal(pv_agent_parse_vmstat("oom_kill -1\n", &s), -EINVAL);
+	assert_int_equal(pv_agent_parse_vmstat("oom_kill \n", &s), -EINVAL);
+	assert_int_equal(pv_agent_parse_vmstat("oom_kill 99999999999999999999999\n", &s),
+			 -EINVAL);
+	assert_int_equal(s.have, PV_HAVE_SWAP);
+	assert_int_equal(s.oom_kill, 77);
+
+	/* The largest count there is. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pv_agent_parse_vmstat("oom_kill 18446744073709551615\n", &s), 0);
+	assert_true(s.oom_kill == UINT64_MAX);
 }
 
 static void test_pressure(void **state)
@@ -217,6 +272,73 @@ static void test_rates(void **state)
 	assert_int_equal(r.v[PV_F_MEM_AVAILABLE_KB], 1000000);
 }
 
+/* The fast cadence's 200 ms interval, and shorter: no division by zero,
+ * no rate out of proportion. */
+static void test_rates_fast(void **state)
+{
+	struct pv_agent_sample a, b;
+	struct pv_agent_report r;
+
+	sample(&a, 10000);
+	sample(&b, 10200);
+	a.pswpin = 100;
+	b.pswpin = 101;		/* 1 page in 200 ms */
+	a.pswpout = 0;
+	b.pswpout = 30;		/* 150/s */
+	a.cpu_busy = 1000;
+	a.cpu_idle = 1000;
+	b.cpu_busy = 1010;	/* 2 CPUs, USER_HZ 100: 40 ticks in 200 ms */
+	b.cpu_idle = 1030;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_int_equal(r.v[PV_F_SWAP_IN_PPS], 5);
+	assert_int_equal(r.v[PV_F_SWAP_OUT_PPS], 150);
+	assert_int_equal(r.v[PV_F_CPU_UTIL], 2500);
+
+	/* One millisecond, and a huge count: clamped, not wrapped. */
+	b.t_ms = a.t_ms + 1;
+	b.pswpin = UINT64_MAX;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_true(r.v[PV_F_SWAP_IN_PPS] > UINT64_MAX / 2000);
+
+	/* A clock that did not move (or went back): no rates. */
+	b.t_ms = a.t_ms - 1;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_false(r.have & (1u << PV_F_SWAP_IN_PPS));
+
+	/* Guest fully stolen for the interval: no tick, no utilisation. */
+	b.t_ms = a.t_ms + 200;
+	b.cpu_busy = a.cpu_busy;
+	b.cpu_idle = a.cpu_idle;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_false(r.have & (1u << PV_F_CPU_UTIL));
+}
+
+static void test_oom_and_time_fields(void **state)
+{
+	struct pv_agent_sample a, b;
+	struct pv_agent_report r;
+
+	sample(&a, 0);
+	sample(&b, 1000);
+	b.realtime_ms = UINT64_C(1790000000123);
+	pv_agent_report_compute(&r, &a, &b);
+	/* No oom_kill line: no node. The wall clock is always there. */
+	assert_false(r.have & (1u << PV_F_OOM_KILLS));
+	assert_true(r.have & (1u << PV_F_TIME_MS));
+	assert_true(r.v[PV_F_TIME_MS] == UINT64_C(1790000000123));
+
+	/* The count is published as the kernel's cumulative value, not a
+	 * rate, and needs no earlier sample. */
+	b.have |= PV_HAVE_OOM;
+	b.oom_kill = 4;
+	pv_agent_report_compute(&r, &a, &b);
+	assert_true(r.have & (1u << PV_F_OOM_KILLS));
+	assert_int_equal(r.v[PV_F_OOM_KILLS], 4);
+	assert_string_equal(pv_agent_field_name(PV_F_OOM_KILLS), "oom_kills");
+	assert_string_equal(pv_agent_field_name(PV_F_TIME_MS), "time_ms");
+	assert_null(pv_agent_field_name(PV_F_NR));
+}
+
 static void test_cpu_util(void **state)
 {
 	struct pv_agent_sample a, b;
@@ -313,6 +435,173 @@ static void test_significant(void **state)
 	assert_string_equal(why, "cpu_util");
 }
 
+static void test_significant_oom_time(void **state)
+{
+	struct pv_agent_report last, now;
+	const char *why = "stale";
+
+	report(&last);
+	last.v[PV_F_TIME_MS] = UINT64_C(1790000000000);
+	last.v[PV_F_OOM_KILLS] = 2;
+
+	/* The clock alone is never news, however far it moved, and
+	 * neither is it coming or going. */
+	now = last;
+	now.v[PV_F_TIME_MS] += 3600000;
+	assert_false(pv_agent_report_significant(&last, &now, &why));
+	assert_null(why);
+	assert_false(pv_agent_report_significant_urgent(&last, &now, NULL));
+	now.have &= ~(1u << PV_F_TIME_MS);
+	assert_false(pv_agent_report_significant(&last, &now, NULL));
+	assert_false(pv_agent_report_significant(&now, &last, NULL));
+
+	/* One OOM kill is, calm or urgent, and it is named first even
+	 * when other values moved too. */
+	now = last;
+	now.v[PV_F_OOM_KILLS] = 3;
+	now.v[PV_F_MEM_AVAILABLE_KB] = 100000;
+	now.v[PV_F_CPU_UTIL] = 9000;
+	assert_true(pv_agent_report_significant(&last, &now, &why));
+	assert_string_equal(why, "oom_kills");
+	why = NULL;
+	assert_true(pv_agent_report_significant_urgent(&last, &now, &why));
+	assert_string_equal(why, "oom_kills");
+
+	/* The count appearing is news too. */
+	now = last;
+	last.have &= ~(1u << PV_F_OOM_KILLS);
+	assert_true(pv_agent_report_significant(&last, &now, &why));
+	assert_string_equal(why, "oom_kills");
+}
+
+static void test_significant_urgent(void **state)
+{
+	struct pv_agent_report last, now;
+	const char *why = "stale";
+
+	report(&last);
+	now = last;
+	assert_false(pv_agent_report_significant_urgent(&last, &now, &why));
+	assert_null(why);
+
+	/* 1 MiB either way, where calm needs 5% (50000 kB here). */
+	now.v[PV_F_MEM_AVAILABLE_KB] -= 1023;
+	assert_false(pv_agent_report_significant_urgent(&last, &now, NULL));
+	now.v[PV_F_MEM_AVAILABLE_KB] -= 1;
+	assert_true(pv_agent_report_significant_urgent(&last, &now, &why));
+	assert_string_equal(why, "mem_available_kb");
+	assert_false(pv_agent_report_significant(&last, &now, NULL));
+	now.v[PV_F_MEM_AVAILABLE_KB] = last.v[PV_F_MEM_AVAILABLE_KB] + 1024;
+	assert_true(pv_agent_report_significant_urgent(&last, &now, NULL));
+
+	/* The calm thresholds still hold. */
+	now = last;
+	now.v[PV_F_CPU_UTIL] = 7000;
+	assert_true(pv_agent_report_significant_urgent(&last, &now, &why));
+	assert_string_equal(why, "cpu_util");
+
+	/* A guest under 20 MiB: its 5% step is already below 1 MiB. */
+	report(&last);
+	last.v[PV_F_MEM_TOTAL_KB] = 10000;
+	last.v[PV_F_MEM_AVAILABLE_KB] = 5000;
+	now = last;
+	now.v[PV_F_MEM_AVAILABLE_KB] = 4500;
+	assert_true(pv_agent_report_significant_urgent(&last, &now, NULL));
+	assert_true(pv_agent_report_significant(&last, &now, NULL));
+	now.v[PV_F_MEM_AVAILABLE_KB] = 4501;
+	assert_false(pv_agent_report_significant_urgent(&last, &now, NULL));
+}
+
+static void test_urgent(void **state)
+{
+	struct pv_agent_sample prev, cur;
+	const char *why = "stale";
+
+	/* Calm: half of MemTotal available, steady. */
+	sample(&prev, 10000);
+	sample(&cur, 11000);
+	assert_false(pv_agent_urgent(&prev, &cur, 20, &why));
+	assert_null(why);
+
+	/* Below the low-water mark (20% of 1000000 kB), however steady;
+	 * at the mark is not below it. */
+	prev.mem_available_kb = cur.mem_available_kb = 199999;
+	assert_true(pv_agent_urgent(&prev, &cur, 20, &why));
+	assert_string_equal(why, "MemAvailable low");
+	prev.mem_available_kb = cur.mem_available_kb = 200000;
+	assert_false(pv_agent_urgent(&prev, &cur, 20, NULL));
+
+	/* -l 0: low water off, however low. */
+	prev.mem_available_kb = cur.mem_available_kb = 1000;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, &why));
+	assert_null(why);
+	assert_true(pv_agent_urgent(&prev, &cur, 1, NULL));
+	/* Above 100% counts as 100%. */
+	prev.mem_available_kb = cur.mem_available_kb = 999999;
+	assert_true(pv_agent_urgent(&prev, &cur, 1000, NULL));
+	prev.mem_available_kb = cur.mem_available_kb = 1000;
+
+	/* Falling by 2% of MemTotal a second, whatever the level and
+	 * with -l 0: 20000 kB in 1 s, or 4000 kB in 200 ms. */
+	prev.mem_available_kb = 800000;
+	cur.mem_available_kb = 780000;
+	assert_true(pv_agent_urgent(&prev, &cur, 0, &why));
+	assert_string_equal(why, "MemAvailable falling");
+	cur.mem_available_kb = 780001;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, NULL));
+	cur.t_ms = prev.t_ms + 200;
+	cur.mem_available_kb = 796000;
+	assert_true(pv_agent_urgent(&prev, &cur, 0, NULL));
+	/* Rising as fast is not. */
+	cur.mem_available_kb = 804000;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, NULL));
+
+	/* Samples a few ms apart (a PSI wake-up after a tick) count as
+	 * 200 ms: 1000 kB in 5 ms is noise, 4000 kB is urgent. */
+	cur.t_ms = prev.t_ms + 5;
+	cur.mem_available_kb = 799000;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, NULL));
+	cur.mem_available_kb = 796000;
+	assert_true(pv_agent_urgent(&prev, &cur, 0, NULL));
+	/* No interval (the baseline against itself): no rate at all. */
+	cur.t_ms = prev.t_ms;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, NULL));
+	assert_false(pv_agent_urgent(&cur, &cur, 20, NULL));
+	/* Without MemAvailable in both, no fall to measure. */
+	cur.t_ms = prev.t_ms + 1000;
+	cur.mem_available_kb = 100;
+	prev.have &= ~PV_HAVE_MEM_AVAIL;
+	assert_false(pv_agent_urgent(&prev, &cur, 0, NULL));
+	cur.have &= ~PV_HAVE_MEM_AVAIL;
+	assert_false(pv_agent_urgent(&prev, &cur, 20, NULL));
+
+	/* An OOM kill since the previous sample, even with memory back. */
+	sample(&prev, 10000);
+	sample(&cur, 10200);
+	prev.have |= PV_HAVE_OOM;
+	cur.have |= PV_HAVE_OOM;
+	prev.oom_kill = 5;
+	cur.oom_kill = 6;
+	assert_true(pv_agent_urgent(&prev, &cur, 20, &why));
+	assert_string_equal(why, "oom kill");
+	cur.oom_kill = 5;
+	assert_false(pv_agent_urgent(&prev, &cur, 20, NULL));
+	/* The count appearing says nothing about when the kills were. */
+	cur.oom_kill = 9;
+	prev.have &= ~PV_HAVE_OOM;
+	assert_false(pv_agent_urgent(&prev, &cur, 20, NULL));
+
+	/* Sizes that would overflow a naive percentage. */
+	sample(&prev, 0);
+	sample(&cur, 1000);
+	prev.mem_total_kb = cur.mem_total_kb = UINT64_MAX;
+	prev.mem_available_kb = cur.mem_available_kb = UINT64_MAX / 2;
+	assert_false(pv_agent_urgent(&prev, &cur, 20, NULL));
+	prev.mem_available_kb = cur.mem_available_kb = UINT64_MAX / 100 * 19;
+	assert_true(pv_agent_urgent(&prev, &cur, 20, NULL));
+	assert_false(pv_agent_urgent(&prev, &cur, 19, NULL));
+}
+
 static void test_format(void **state)
 {
 	struct pv_agent_report r;
@@ -323,6 +612,8 @@ static void test_format(void **state)
 	report(&r);
 	r.v[PV_F_SWAP_IN_PPS] = 3;
 	r.v[PV_F_PSI_CPU_SOME] = 17;
+	r.v[PV_F_OOM_KILLS] = 1;
+	r.v[PV_F_TIME_MS] = UINT64_C(1790000000123);
 	/* Missing sources leave their lines out. */
 	r.have &= ~(1u << PV_F_PSI_MEM_FULL);
 	len = pv_agent_report_format(&r, 42, buf, sizeof(buf));
@@ -335,6 +626,8 @@ static void test_format(void **state)
 		"data/pvctl/psi_cpu_some=17\n"
 		"data/pvctl/cpu_util=5000\n"
 		"data/pvctl/cpus_online=2\n"
+		"data/pvctl/oom_kills=1\n"
+		"data/pvctl/time_ms=1790000000123\n"
 		"data/pvctl/seq=42\n");
 	assert_int_equal(len, strlen(buf));
 
@@ -376,12 +669,14 @@ static void test_sample_read(void **state)
 	put(dir, "/sys/devices/system/cpu/online", "0-2\n");
 
 	/* No /proc/pressure, as on kernels before 4.20. */
-	pv_agent_sample_read(&s, dir, 1234);
+	pv_agent_sample_read(&s, dir, 1234, UINT64_C(1790000000123));
 	assert_int_equal(s.t_ms, 1234);
+	assert_true(s.realtime_ms == UINT64_C(1790000000123));
 	assert_int_equal(s.have, PV_HAVE_MEM_TOTAL | PV_HAVE_MEM_AVAIL | PV_HAVE_SWAP |
-				 PV_HAVE_CPU | PV_HAVE_CPUS);
+				 PV_HAVE_CPU | PV_HAVE_CPUS | PV_HAVE_OOM);
 	assert_int_equal(s.mem_available_kb, 1523004);
 	assert_int_equal(s.pswpout, 4242);
+	assert_int_equal(s.oom_kill, 3);
 	assert_int_equal(s.cpu_idle, 418199 + 1081);
 	assert_int_equal(s.cpus_online, 3);
 
@@ -390,8 +685,11 @@ static void test_sample_read(void **state)
 	put(dir, "/proc/pressure/memory", pressure_mem);
 	put(dir, "/proc/pressure/cpu", pressure_cpu);
 	put(dir, "/proc/meminfo", "garbage\n");
-	pv_agent_sample_read(&s, dir, 0);
+	put(dir, "/proc/vmstat", vmstat_412);
+	pv_agent_sample_read(&s, dir, 0, 0);
 	assert_true(s.have & PV_HAVE_PSI_MEM);
+	assert_true(s.have & PV_HAVE_SWAP);
+	assert_false(s.have & PV_HAVE_OOM);
 	assert_true(s.have & PV_HAVE_PSI_CPU);
 	assert_false(s.have & (PV_HAVE_MEM_TOTAL | PV_HAVE_MEM_AVAIL));
 	assert_int_equal(s.psi_mem_full, 1205);
@@ -406,12 +704,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_vmstat),
+		cmocka_unit_test(test_vmstat_oom_kill),
 		cmocka_unit_test(test_pressure),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_rates_fast),
+		cmocka_unit_test(test_oom_and_time_fields),
 		cmocka_unit_test(test_cpu_util),
 		cmocka_unit_test(test_significant),
+		cmocka_unit_test(test_significant_oom_time),
+		cmocka_unit_test(test_significant_urgent),
+		cmocka_unit_test(test_urgent),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_sample_read),
 	};

@@ -68,6 +68,15 @@ static int fresh(void **state)
 
 	for (i = 0; i < 2; i++) {
 		pv_policy_init(&pol[i]);
+		/*
+		 * The classic loop: no margin, low water or settling, a shrink
+		 * straight to the need. The tests of those (careful_*,
+		 * urgent_*, rate_*) turn them on.
+		 */
+		pol[i].margin_kb = 0;
+		pol[i].low_water_kb = 0;
+		pol[i].settle_s = 0;
+		pol[i].shrink_pct = 100;
 		dom_init(&dom[i], &pol[i]);
 		dom[i].domid = i + 1;
 	}
@@ -309,7 +318,12 @@ static void test_grow_shared_by_weight(void **state)
 	assert_int_equal(dom[1].new_target_kb, dom[1].target_kb + 40 * MiB);
 }
 
-static void test_grow_not_for_uncooperative(void **state)
+/*
+ * Growth is never withheld from a guest marked uncooperative (it is only
+ * not counted on to give memory back): a guest that did not shrink may
+ * still be one about to run out of memory.
+ */
+static void test_grow_for_uncooperative(void **state)
 {
 	struct pv_as_host h = { .free_kb = 336 * MiB, .reserve_kb = 256 * MiB };	/* 80 MiB */
 
@@ -317,13 +331,8 @@ static void test_grow_not_for_uncooperative(void **state)
 	dom[0].uncooperative = true;
 	pol[0].priority = 100;
 	pv_autoscale_decide(dom, 2, &h, NOW);
-	assert_int_equal(dom[0].new_target_kb, 0);
-	/* It does not hold back the others either. */
-	assert_int_equal(dom[1].new_target_kb, dom[1].target_kb + 64 * MiB);
-	/* Below its floor it still gets nothing: it would not take it. */
-	dom[0].target_kb = dom[0].cur_kb = 64 * MiB;
-	pv_autoscale_decide(dom, 2, &h, NOW);
-	assert_int_equal(dom[0].new_target_kb, 0);
+	assert_int_equal(dom[0].new_target_kb, dom[0].target_kb + 64 * MiB);
+	assert_int_equal(dom[1].new_target_kb, dom[1].target_kb + 16 * MiB);
 }
 
 /* --- guests without signals or policy --- */
@@ -503,6 +512,191 @@ static void test_vcpu_out_of_range(void **state)
 	assert_int_equal(vtick(NOW), 0);
 }
 
+/* --- anticipation: the growth rate, the horizon, urgency --- */
+
+/* A report at @t ms using @used_mib MiB (MemTotal 984 MiB). */
+static void report(uint64_t t, uint64_t used_mib)
+{
+	dom->sig.seq++;
+	dom->sig.mem_avail_kb = dom->sig.mem_total_kb - used_mib * MiB;
+	pv_as_note_report(dom, t);
+}
+
+static void test_rate_from_reports(void **state)
+{
+	report(NOW, 400);
+	assert_int_equal(dom->rate_kbps, 0);
+	assert_int_equal(dom->first_report_ms, NOW);
+	/* Too close to say anything; then 8 MiB in 2 s. */
+	report(NOW + 500, 404);
+	assert_int_equal(dom->rate_kbps, 0);
+	report(NOW + 2000, 408);
+	assert_int_equal(dom->rate_kbps, 4 * MiB);
+	/* The same report again (seq unchanged) changes nothing. */
+	pv_as_note_report(dom, NOW + 2500);
+	assert_int_equal(dom->hist_n, 3);
+	/* A burst counts at once: 16 MiB in the last second. */
+	report(NOW + 3000, 424);
+	assert_int_equal(dom->rate_kbps, 16 * MiB);
+	/* Falling use: no growth. */
+	report(NOW + 4000, 300);
+	assert_int_equal(dom->rate_kbps, 0);
+	/* Out of the window, a rise long ago is forgotten. */
+	report(NOW + 20000, 300);
+	assert_int_equal(dom->rate_kbps, 0);
+	/* The history is bounded. */
+	for (int i = 0; i < 3 * PV_AS_HIST; i++)
+		report(NOW + 30000 + i * 1000, 300);
+	assert_int_equal(dom->hist_n, PV_AS_HIST);
+}
+
+static void test_need_with_rate_and_margin(void **state)
+{
+	pol->headroom_pct = 0;
+	pol->margin_kb = 32 * MiB;
+	set_need(dom, 400 * MiB);
+	dom->rate_kbps = 10 * MiB;
+	dom->horizon_ms = 3000;
+	/* 400 used + 10 MiB/s for 3 s, plus the 32 MiB margin. */
+	assert_int_equal(need_at(NOW), 462 * MiB);
+	assert_non_null(strstr(dom->why, "grows 10.0 MiB/s (3.0 s ahead)"));
+	/* Without a measured horizon, the shortest. */
+	dom->horizon_ms = 0;
+	assert_int_equal(need_at(NOW), (400 + 20 + 32) * MiB);
+	/* After an OOM kill the margin is raised, for good. */
+	dom->rate_kbps = 0;
+	dom->oom_new = true;
+	dom->oom_kills = 1;
+	need_at(NOW);
+	assert_int_equal(dom->margin_extra_kb, 32 * MiB);
+	assert_false(dom->oom_new);
+	assert_int_equal(need_at(NOW), (400 + 64) * MiB);
+}
+
+/* Past the low water mark: a large step at once, cooldown or not. */
+static void test_urgent_low_water(void **state)
+{
+	pol->low_water_kb = 16 * MiB;
+	pol->margin_kb = 16 * MiB;
+	dom->last_up_ms = NOW;			/* in its grow cooldown */
+	dom->sig.mem_avail_kb = 10 * MiB;
+	tick(NOW);
+	assert_true(dom->urgent);
+	assert_int_equal(dom->new_target_kb, dom->need_kb);
+	assert_true(dom->new_target_kb >= dom->target_kb + pol->step_max_kb);
+	assert_non_null(strstr(dom->why, "< low water 16 MiB: grow at once"));
+	/* Not past it, in the cooldown: waits. */
+	dom->sig.mem_avail_kb = 500 * MiB;
+	dom->sig.mem_total_kb = 900 * MiB;
+	pol->headroom_pct = 90;
+	tick(NOW);
+	assert_false(dom->urgent);
+	assert_int_equal(dom->new_target_kb, 0);
+	assert_non_null(strstr(dom->why, "grow waits for its cooldown"));
+}
+
+/* Growing fast enough to cross the low water mark within the horizon. */
+static void test_urgent_by_horizon(void **state)
+{
+	pol->low_water_kb = 16 * MiB;
+	pol->margin_kb = 16 * MiB;		/* at least low water (validated) */
+	pol->headroom_pct = 0;
+	dom->last_up_ms = NOW;
+	set_need(dom, dom->target_kb - 40 * MiB);	/* 40 MiB available */
+	dom->rate_kbps = 8 * MiB;
+	dom->horizon_ms = 2000;				/* 16 MiB more: fine */
+	tick(NOW);
+	assert_false(dom->urgent);
+	dom->horizon_ms = 4000;				/* 32 MiB more: not */
+	tick(NOW);
+	assert_true(dom->urgent);
+	assert_int_equal(dom->new_target_kb, dom->need_kb);
+	assert_non_null(strstr(dom->why, "reaches low water within 4.0 s"));
+}
+
+/* An urgent grow the host cannot pay for is paid by the others' surplus. */
+static void test_urgent_relieved_by_others(void **state)
+{
+	struct pv_as_host h = { .free_kb = 256 * MiB, .reserve_kb = 256 * MiB };
+
+	pol[0].low_water_kb = 16 * MiB;
+	dom[0].sig.mem_avail_kb = 8 * MiB;
+	pol[1].headroom_pct = 0;
+	dom[1].last_down_ms = NOW;		/* in its shrink cooldown */
+	set_need(&dom[1], 200 * MiB);
+	pv_autoscale_decide(dom, 2, &h, NOW);
+	assert_true(dom[0].urgent);
+	assert_int_equal(dom[0].new_target_kb, 0);	/* nothing free yet */
+	assert_true(dom[1].new_target_kb < dom[1].target_kb);
+	assert_int_equal(dom[1].target_kb - dom[1].new_target_kb,
+			 dom[0].need_kb - dom[0].target_kb);
+	assert_non_null(strstr(dom[1].why, "gives"));
+	assert_non_null(strstr(dom[1].why, "guest short of memory"));
+}
+
+/* --- shrinking with care --- */
+
+static void test_careful_settle(void **state)
+{
+	pol->settle_s = 60;
+	dom->first_report_ms = NOW - 30000;
+	assert_int_equal(tick(NOW), 0);
+	assert_non_null(strstr(dom->why, "settling"));
+	dom->first_report_ms = NOW - 60000;
+	assert_int_equal(tick(NOW), 960 * MiB);
+}
+
+static void test_careful_step_pct(void **state)
+{
+	pol->shrink_pct = 5;			/* of 1024 MiB: 51 MiB... */
+	assert_int_equal(tick(NOW), 1024 * MiB - 1024 * MiB / 100 * 5);
+	pol->shrink_pct = 1;			/* ... 10 MiB: step_min wins */
+	pol->step_min_kb = 16 * MiB;
+	assert_int_equal(tick(NOW), 1008 * MiB);
+	assert_int_equal(dom->shrink_from_kb, 1024 * MiB);
+}
+
+static void test_careful_waits_to_land(void **state)
+{
+	dom->last_down_ms = NOW - 100000;
+	dom->cur_kb = dom->target_kb + 100 * MiB;	/* still on its way */
+	assert_int_equal(tick(NOW), 0);
+	assert_non_null(strstr(dom->why, "land"));
+	dom->cur_kb = dom->target_kb;			/* there, but no report since */
+	dom->hist_n = 1;
+	dom->hist[0].t_ms = NOW - 200000;
+	assert_int_equal(tick(NOW), 0);
+	dom->hist[0].t_ms = NOW - 1000;			/* reported since */
+	assert_int_equal(tick(NOW), 960 * MiB);
+}
+
+static void test_careful_undo_and_backoff(void **state)
+{
+	pol->cooldown_down_s = 10;
+	dom->last_down_ms = NOW - 5000;
+	dom->shrink_from_kb = 1100 * MiB;		/* shrunk from there */
+	dom->sig.psi_mem_some = pol->pressure_low + 1;
+	tick(NOW);
+	assert_true(dom->urgent);
+	assert_int_equal(dom->new_target_kb, 1100 * MiB);
+	assert_int_equal(dom->backoff, 1);
+	assert_int_equal(dom->shrink_from_kb, 0);
+	assert_non_null(strstr(dom->why, "undone, shrinks held 20 s"));
+	/* The hold is doubled: no shrink 15 s after the last. */
+	dom->sig.psi_mem_some = 0;
+	dom->last_down_ms = NOW - 15000;
+	assert_int_equal(tick(NOW), 0);
+	assert_non_null(strstr(dom->why, "cooldown"));
+	assert_int_equal(tick(NOW + 5000), 960 * MiB);
+	/* A shrink watched past its window held: not undone later. */
+	dom->shrink_from_kb = 1100 * MiB;
+	dom->last_down_ms = NOW - PV_AS_UNDO_WINDOW_MS;
+	dom->sig.psi_mem_some = pol->pressure_low + 1;
+	tick(NOW);
+	assert_false(dom->urgent);
+	assert_int_equal(dom->shrink_from_kb, 0);
+}
+
 /* --- properties over random configurations --- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -536,6 +730,10 @@ static void random_policy(struct pv_policy *p)
 	p->vcpu_up_util = p->vcpu_down_util + 1 + (unsigned int)rnd(50);
 	p->vcpu_hold_s = (unsigned int)rnd(30);
 	p->runaway_s = 1 + (unsigned int)rnd(120);
+	p->margin_kb = rnd(3) ? rnd(64 * MiB) : 0;
+	p->low_water_kb = rnd(p->margin_kb + 1);
+	p->settle_s = (unsigned int)rnd(120);
+	p->shrink_pct = 1 + (unsigned int)rnd(100);
 }
 
 static uint64_t ago(uint64_t max_ms)
@@ -567,6 +765,18 @@ static void random_dom(struct pv_as_dom *d, const struct pv_policy *p)
 	s->mem_avail_kb = rnd(s->mem_total_kb + 1);
 	s->psi_mem_some = (unsigned int)rnd(3000);
 	s->cpu_util = (unsigned int)rnd(10001);
+	/* What the loop learnt from earlier reports and grows. */
+	d->first_report_ms = ago(200000);
+	d->rate_kbps = rnd(3) ? 0 : rnd(64 * MiB);
+	d->horizon_ms = rnd(PV_AS_HORIZON_MAX_MS);
+	d->oom_new = rnd(20) == 0;
+	d->margin_extra_kb = rnd(4) ? 0 : rnd(64 * MiB);
+	d->shrink_from_kb = rnd(4) ? 0 : d->target_kb + rnd(256 * MiB);
+	d->backoff = (unsigned int)rnd(PV_AS_BACKOFF_MAX + 1);
+	if (rnd(2)) {
+		d->hist_n = 1;
+		d->hist[0].t_ms = ago(100000);
+	}
 }
 
 /* An invariant of case @k; the condition itself says what failed. */
@@ -597,18 +807,25 @@ static void check_dom(const struct pv_as_dom *d, uint64_t now, bool room,
 	EXPECT(k, nt != t);
 	if (nt && nt < t) {			/* a shrink */
 		EXPECT(k, nt >= need && nt >= lo);
+		EXPECT(k, !d->urgent);
 		EXPECT(k, room || t - nt <= p->step_max_kb);
+		EXPECT(k, room || t > hi ||
+			  t - nt <= pv_max_u64(t / 100 * p->shrink_pct, p->step_min_kb));
 		EXPECT(k, room || now - d->last_down_ms >= p->cooldown_down_s * 1000ull);
+		EXPECT(k, room || t > hi || !d->sig.valid ||
+			  now - d->first_report_ms >= p->settle_s * 1000ull);
 		EXPECT(k, !d->sig.valid || d->sig.psi_mem_some <= p->pressure_low ||
 			  t > hi);
 	}
 	if (nt > t) {				/* a grow */
-		EXPECT(k, nt <= need && nt <= hi && nt - t <= p->step_max_kb);
-		EXPECT(k, !d->uncooperative);
+		EXPECT(k, nt <= need && nt <= hi);
+		EXPECT(k, d->urgent || nt - t <= p->step_max_kb);
 		EXPECT(k, d->sig.valid || nt <= lo);
-		EXPECT(k, now - d->last_up_ms >= p->cooldown_up_s * 1000ull ||
-			  t < lo);
+		EXPECT(k, d->urgent || t < lo ||
+			  now - d->last_up_ms >= p->cooldown_up_s * 1000ull);
 	}
+	/* Urgent: short of memory now, or within the horizon. */
+	EXPECT(k, !d->urgent || (d->sig.valid && need > t));
 	if (nv) {
 		EXPECT(k, nv >= vmin && nv <= vmax);
 		EXPECT(k, v_fix || (d->sig.valid && (nv == v + 1 || nv + 1 == v)));
@@ -637,6 +854,7 @@ static void test_random_invariants(void **state)
 		struct pv_as_host h;
 		uint64_t promised, less, grown = 0;
 		size_t n = 1 + rnd(MAXN), i, j;
+		bool urgent;
 
 		h.reserve_kb = rnd(1 * GiB);
 		h.pending_kb = rnd(4) ? 0 : rnd(1 * GiB);
@@ -645,8 +863,7 @@ static void test_random_invariants(void **state)
 			random_policy(&pols[i]);
 			random_dom(&d[i], rnd(6) ? &pols[i] : NULL);
 			d[i].domid = (uint32_t)i + 1;
-			if ((!d[i].pol || !d[i].uncooperative) &&
-			    d[i].target_kb > d[i].cur_kb)
+			if (d[i].target_kb > d[i].cur_kb)
 				promised += d[i].target_kb - d[i].cur_kb;
 		}
 		/* Mostly a host with little to spare, so that grows compete. */
@@ -655,28 +872,34 @@ static void test_random_invariants(void **state)
 		h.free_kb = h.free_kb > less ? h.free_kb - less : 0;
 		memcpy(again, d, sizeof(d));
 		pv_autoscale_decide(d, n, &h, NOW);
+		/* Creates or urgent grows wait: shrinks may skip their steps. */
+		for (i = 0, urgent = false; i < n; i++)
+			urgent |= d[i].pol && d[i].urgent;
 		for (i = 0; i < n; i++) {
 			EXPECT(k, d[i].pol || (!d[i].new_target_kb && !d[i].new_vcpus));
 			if (d[i].pol)
-				check_dom(&d[i], NOW, h.pending_kb != 0, k);
+				check_dom(&d[i], NOW, h.pending_kb || urgent, k);
 			if (grew(&d[i]))
 				grown += d[i].new_target_kb - d[i].target_kb;
 		}
 		/* The reserve and what is promised are never handed out. */
 		EXPECT(k, grown <= (h.free_kb > promised ? h.free_kb - promised : 0));
-		/* Short of memory: nothing went to a lower priority. */
+		/* Short of memory: nothing went to a lower priority, unless
+		   urgent, and nothing to anyone while an urgent grow waits. */
 		for (i = 0; i < n; i++)
 			for (j = 0; j < n && short_of(&d[i]); j++)
-				EXPECT(k, !grew(&d[j]) ||
-					  d[j].pol->priority >= d[i].pol->priority);
+				EXPECT(k, !grew(&d[j]) || d[j].urgent ||
+					  (!d[i].urgent &&
+					   d[j].pol->priority >= d[i].pol->priority));
 		/* Room still short: no guest is left holding more than it needs. */
 		for (i = 0; i < n && h.short_kb && h.short_kb <= h.reserve_kb; i++)
 			EXPECT(k, !d[i].pol || d[i].uncooperative ||
 				  (d[i].new_target_kb ? d[i].new_target_kb :
 				   d[i].target_kb) <= d[i].need_kb);
 		EXPECT(k, !h.short_kb || h.pending_kb);
-		/* Hopeless: nobody shrunk for it beyond the usual steps. */
-		for (i = 0; i < n && h.short_kb > h.reserve_kb; i++)
+		/* Hopeless: nobody shrunk for it beyond the usual steps
+		   (but for a guest that must grow at once). */
+		for (i = 0; i < n && h.short_kb > h.reserve_kb && !urgent; i++)
 			EXPECT(k, !d[i].pol || !d[i].new_target_kb ||
 				  d[i].new_target_kb > d[i].target_kb ||
 				  d[i].target_kb - d[i].new_target_kb <= d[i].pol->step_max_kb);
@@ -790,7 +1013,7 @@ int main(void)
 		cmocka_unit_test_setup(test_grow_budget, fresh),
 		cmocka_unit_test_setup(test_grow_priority_first, fresh),
 		cmocka_unit_test_setup(test_grow_shared_by_weight, fresh),
-		cmocka_unit_test_setup(test_grow_not_for_uncooperative, fresh),
+		cmocka_unit_test_setup(test_grow_for_uncooperative, fresh),
 		cmocka_unit_test_setup(test_no_signals_holds, fresh),
 		cmocka_unit_test_setup(test_no_signals_above_ceiling_by_little, fresh),
 		cmocka_unit_test_setup(test_no_policy_left_alone, fresh),
@@ -804,6 +1027,15 @@ int main(void)
 		cmocka_unit_test_setup(test_room_short, fresh),
 		cmocka_unit_test_setup(test_room_counts_what_is_coming, fresh),
 		cmocka_unit_test_setup(test_room_not_from_the_unknown, fresh),
+		cmocka_unit_test_setup(test_rate_from_reports, fresh),
+		cmocka_unit_test_setup(test_need_with_rate_and_margin, fresh),
+		cmocka_unit_test_setup(test_urgent_low_water, fresh),
+		cmocka_unit_test_setup(test_urgent_by_horizon, fresh),
+		cmocka_unit_test_setup(test_urgent_relieved_by_others, fresh),
+		cmocka_unit_test_setup(test_careful_settle, fresh),
+		cmocka_unit_test_setup(test_careful_step_pct, fresh),
+		cmocka_unit_test_setup(test_careful_waits_to_land, fresh),
+		cmocka_unit_test_setup(test_careful_undo_and_backoff, fresh),
 		cmocka_unit_test(test_random_invariants),
 	};
 

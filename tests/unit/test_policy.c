@@ -165,6 +165,10 @@ static void test_defaults(void **state)
 	assert_int_equal(p.mem_min_kb, 128 * MiB);
 	assert_int_equal(p.mem_max_kb, 0);
 	assert_int_equal(p.headroom_pct, 20);
+	assert_int_equal(p.margin_kb, 32 * MiB);
+	assert_int_equal(p.low_water_kb, 16 * MiB);
+	assert_int_equal(p.settle_s, 60);
+	assert_int_equal(p.shrink_pct, 10);
 	assert_int_equal(p.pressure_high, 1000);
 	assert_int_equal(p.pressure_low, 100);
 	assert_int_equal(p.step_max_kb, 64 * MiB);
@@ -191,6 +195,10 @@ static void test_every_domain_key(void **state)
 		"memory_min = 512\n"
 		"memory_max = '4g'\n"
 		"headroom = 90\n"
+		"margin = 1g\n"
+		"low_water = 0\n"
+		"settle = 600\n"
+		"shrink_pct = 100\n"
 		"pressure_high = 100\n"
 		"pressure_low = 0\n"
 		"step_max = 256m\n"
@@ -212,6 +220,10 @@ static void test_every_domain_key(void **state)
 	assert_int_equal(p->mem_min_kb, 512 * MiB);
 	assert_int_equal(p->mem_max_kb, 4 * GiB);
 	assert_int_equal(p->headroom_pct, 90);
+	assert_int_equal(p->margin_kb, 1 * GiB);
+	assert_int_equal(p->low_water_kb, 0);
+	assert_int_equal(p->settle_s, 600);
+	assert_int_equal(p->shrink_pct, 100);
 	assert_int_equal(p->pressure_high, 10000);
 	assert_int_equal(p->pressure_low, 0);
 	assert_int_equal(p->step_max_kb, 256 * MiB);
@@ -424,6 +436,10 @@ static void test_range_errors(void **state)
 		{ "vcpu_up_util = 101", "web.policy:2:16: vcpu_up_util: 101 is out of range (0 to 100)" },
 		{ "vcpu_hold = 99999", "web.policy:2:13: vcpu_hold: 99999 is out of range (0 to 86400)" },
 		{ "runaway_after = 0", "web.policy:2:17: runaway_after: 0 is out of range (1 to 86400)" },
+		{ "shrink_pct = 0", "web.policy:2:14: shrink_pct: 0 is out of range (1 to 100)" },
+		{ "shrink_pct = 101", "web.policy:2:14: shrink_pct: 101 is out of range (1 to 100)" },
+		{ "settle = 86401", "web.policy:2:10: settle: 86401 is out of range (0 to 86400)" },
+		{ "margin = 'lots'", "web.policy:2:10: margin: 'lots' is not a size (MiB, or a number with a k, m, g or t suffix)" },
 		{ "memory_min = [1, 2]", "web.policy:2:14: memory_min: expected a single value, not a list" },
 		{ "weight = 4294967296", "web.policy:2:10: weight: 4294967296 is out of range (1 to 1000)" },
 	};
@@ -478,6 +494,10 @@ static void test_order_errors(void **state)
 		   "pressure_high: 5.00 must be above pressure_low (5.00)");
 	expect_dom("pressure_low = 12.5\n", "web.policy:2:16: pressure_low: "
 		   "12.50 must be below pressure_high (10.00, the default)");
+	expect_dom("low_water = 64m\n", "web.policy:2:13: low_water: 64m "
+		   "must be at most margin (32m, the default)");
+	expect_dom("low_water = 8m\nmargin = 4m\n", "web.policy:3:10: "
+		   "margin: 4m must be at least low_water (8m)");
 	expect_dom("vcpu_max = 2\nvcpu_min = 4\n", "web.policy:3:12: "
 		   "vcpu_min: 4 must be at most vcpu_max (2)");
 	expect_dom("vcpu_down_util = 80\n", "web.policy:2:18: vcpu_down_util: "
@@ -823,6 +843,8 @@ static void test_json(void **state)
 		"{\"file\":\"10-web.policy\",\"match\":[\"web-*\",\"api-?\"],"
 		"\"priority\":50,\"weight\":100,\"memory_min_kb\":131072,"
 		"\"memory_max_kb\":2097152,\"headroom_pct\":20,"
+		"\"margin_kb\":32768,\"low_water_kb\":16384,\"settle_s\":60,"
+		"\"shrink_pct\":10,"
 		"\"pressure_high_pct\":12.5,\"pressure_low_pct\":0.05,"
 		"\"step_max_kb\":65536,\"step_min_kb\":8192,"
 		"\"cooldown_up_s\":10,\"cooldown_down_s\":30,\"vcpu_min\":1,"

@@ -27,10 +27,11 @@
 static const char *const full_keys[] = {
 	"seq", "mem_total_kb", "mem_available_kb", "swap_in_pps",
 	"swap_out_pps", "psi_mem_some", "psi_mem_full", "psi_cpu_some",
-	"cpu_util", "cpus_online",
+	"cpu_util", "cpus_online", "oom_kills", "time_ms",
 };
 static const char *const full_vals[] = {
 	"42", "1000000", "600000", "12", "34", "250", "50", "1234", "6789", "2",
+	"3", "1796600000123",
 };
 #define NKEYS (sizeof(full_keys) / sizeof(*full_keys))
 
@@ -94,7 +95,8 @@ static void assert_rejected(const struct pv_signals *s, const char *why,
 		fail_msg("%s: accepted", what);
 	if (s->seq || s->mem_total_kb || s->mem_avail_kb || s->swap_in_pps ||
 	    s->swap_out_pps || s->psi_mem_some || s->psi_mem_full ||
-	    s->psi_cpu_some || s->cpu_util || s->cpus_online)
+	    s->psi_cpu_some || s->cpu_util || s->cpus_online ||
+	    s->have_oom_kills || s->oom_kills || s->time_ms)
 		fail_msg("%s: fields left in a rejected report", what);
 	if (!why || !strstr(why, reason))
 		fail_msg("%s: reason '%s', want '%s'", what, why ? why : "(null)",
@@ -120,6 +122,9 @@ static void test_valid_report(void **state)
 	assert_int_equal(s.psi_cpu_some, 1234);
 	assert_int_equal(s.cpu_util, 6789);
 	assert_int_equal(s.cpus_online, 2);
+	assert_true(s.have_oom_kills);
+	assert_int_equal(s.oom_kills, 3);
+	assert_int_equal(s.time_ms, 1796600000123ull);
 	/* What the guest writes next is what is read next. */
 	guest_put(f, domid, "seq", "43");
 	guest_put(f, domid, "mem_available_kb", "0");
@@ -148,6 +153,8 @@ static void test_optional_nodes_missing(void **state)
 	assert_int_equal(s.swap_in_pps + s.swap_out_pps, 0);
 	assert_int_equal(s.psi_mem_some + s.psi_mem_full + s.psi_cpu_some, 0);
 	assert_int_equal(s.cpu_util + s.cpus_online, 0);
+	assert_false(s.have_oom_kills);
+	assert_int_equal(s.oom_kills + s.time_ms, 0);
 }
 
 static void test_required_nodes_missing(void **state)

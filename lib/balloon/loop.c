@@ -187,7 +187,6 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 		return false;
 	d->vcpus = count_online(hv, d->domid, d->maxvcpus);
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
-	d->report_pending = false;
 	pv_as_note_report(d, now);
 	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
 	if (d->oom_kills != kills)
@@ -210,15 +209,20 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 	size_t n, i, k = 0;
 	int rc;
 
-	if (only) {
-		ids = pv_calloc(as->n ? as->n : 1, sizeof(*ids));
-		for (i = 0; i < as->n; i++)
-			if (as->doms[i].report_pending)
-				ids[k++] = as->doms[i].domid;
-		if (!k) {
-			free(ids);
-			return 0;
-		}
+	/*
+	 * Reports waiting are read now. Cleared here, not when read: a
+	 * domain going away or that cannot be read must not keep the loop
+	 * spinning.
+	 */
+	ids = pv_calloc(as->n ? as->n : 1, sizeof(*ids));
+	for (i = 0; i < as->n; i++) {
+		if (only && as->doms[i].report_pending)
+			ids[k++] = as->doms[i].domid;
+		as->doms[i].report_pending = false;
+	}
+	if (only && !k) {
+		free(ids);
+		return 0;
 	}
 	rc = hv->ops->physinfo(hv->h, &pi);
 	if (rc) {

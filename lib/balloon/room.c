@@ -257,8 +257,16 @@ bool pv_room_waiting(const struct pv_room_server *s)
 void pv_room_decide(const struct pv_as_host *h, struct pv_room_req *reqs,
 		    size_t n)
 {
+	/*
+	 * Short beyond the reserve: what the requests ask for cannot be had
+	 * even with every guest at its need and what is on its way back
+	 * counted (make_room), so waiting does not help: refuse now. Guests
+	 * shrinking carefully keep memory on the move all the time; that
+	 * must not keep a hopeless create waiting for its timeout.
+	 */
+	bool refusing = h->short_kb > h->reserve_kb;
 	/* shrinking is over for this tick, and the host is still short */
-	bool settled = h->short_kb && !h->coming_kb;
+	bool settled = refusing || (h->short_kb && !h->coming_kb);
 	/*
 	 * Then what the creates can ever have, the reserve given up: short_kb
 	 * beyond the reserve is what the requests ask for that cannot be had.
@@ -267,7 +275,6 @@ void pv_room_decide(const struct pv_as_host *h, struct pv_room_req *reqs,
 	uint64_t cap = settled ? pv_sub_u64(h->pending_kb,
 					    pv_sub_u64(h->short_kb, h->reserve_kb))
 			       : UINT64_MAX;
-	bool refusing = settled && h->short_kb > h->reserve_kb;
 	uint64_t held = 0, avail;
 	size_t i;
 

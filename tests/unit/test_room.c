@@ -202,15 +202,36 @@ static void test_decide_rising_not_free(void **state)
 	assert_int_equal(r.verdict, PV_ROOM_GRANT);
 }
 
-/* While guests shrink for the creates, they wait. */
+/*
+ * While guests shrink for the creates, they wait (short_kb counts what
+ * is coming back: here only the reserve is left short).
+ */
 static void test_decide_waits_while_shrinking(void **state)
 {
-	struct pv_as_host h = { .free_kb = 50 * MiB, .pending_kb = 300 * MiB,
-				.coming_kb = 250 * MiB, .short_kb = 250 * MiB };
+	struct pv_as_host h = { .free_kb = 50 * MiB, .reserve_kb = 20 * MiB,
+				.pending_kb = 300 * MiB, .coming_kb = 250 * MiB,
+				.short_kb = 20 * MiB };
 	struct pv_room_req r = req(300);
 
 	pv_room_decide(&h, &r, 1);
 	assert_int_equal(r.verdict, PV_ROOM_WAIT);
+}
+
+/*
+ * Short beyond the reserve even with what is coming back counted: no
+ * waiting helps, so it is refused now, though guests are still moving
+ * memory (careful shrinks keep it moving all the time).
+ */
+static void test_decide_hopeless_while_moving(void **state)
+{
+	struct pv_as_host h = { .free_kb = 67 * MiB, .reserve_kb = 64 * MiB,
+				.pending_kb = 256 * MiB, .coming_kb = 8 * MiB,
+				.short_kb = 245 * MiB };
+	struct pv_room_req r = req(256);
+
+	pv_room_decide(&h, &r, 1);
+	assert_int_equal(r.verdict, PV_ROOM_REFUSE);
+	assert_int_equal(r.answer_kb, (245 - 64) * MiB);
 }
 
 /*
@@ -368,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_decide_roomy),
 		cmocka_unit_test(test_decide_rising_not_free),
 		cmocka_unit_test(test_decide_waits_while_shrinking),
+		cmocka_unit_test(test_decide_hopeless_while_moving),
 		cmocka_unit_test(test_decide_settled),
 		cmocka_unit_test(test_decide_hopeless_first),
 		cmocka_unit_test_setup_teardown(test_server, setup, teardown),

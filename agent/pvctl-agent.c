@@ -126,8 +126,13 @@ static bool xs_put(struct xs_handle *xs, xs_transaction_t t, const char *name,
 	return xs_write(xs, t, path, val, strlen(val));
 }
 
+/*
+ * @prev, when not NULL, is what the nodes hold already (the last report
+ * published): only the fields that changed are written, which halves
+ * what a report costs xenstored when the agent reports 5 times a second.
+ */
 static int xs_try_publish(struct xs_handle *xs, const struct pv_agent_report *r,
-			  uint64_t seq)
+			  const struct pv_agent_report *prev, uint64_t seq)
 {
 	xs_transaction_t t;
 	unsigned int f;
@@ -138,8 +143,12 @@ static int xs_try_publish(struct xs_handle *xs, const struct pv_agent_report *r,
 	if (t == XBT_NULL)
 		return -errno;
 	for (f = 0; f < PV_F_NR && ok; f++) {
-		if (r->have & (1u << f))
-			ok = xs_put(xs, t, pv_agent_field_name(f), r->v[f]);
+		unsigned int bit = 1u << f;
+
+		if (!(r->have & bit) ||
+		    (prev && (prev->have & bit) && prev->v[f] == r->v[f]))
+			continue;
+		ok = xs_put(xs, t, pv_agent_field_name(f), r->v[f]);
 	}
 	if (!ok || !xs_put(xs, t, "seq", seq)) {
 		err = errno;
@@ -153,12 +162,12 @@ static int xs_try_publish(struct xs_handle *xs, const struct pv_agent_report *r,
 
 /* A transaction that raced with another writer ends in EAGAIN: redo it. */
 static int xs_publish(struct xs_handle *xs, const struct pv_agent_report *r,
-		      uint64_t seq)
+		      const struct pv_agent_report *prev, uint64_t seq)
 {
 	int i, rc = -EAGAIN;
 
 	for (i = 0; i < XS_RETRIES && rc == -EAGAIN; i++)
-		rc = xs_try_publish(xs, r, seq);
+		rc = xs_try_publish(xs, r, prev, seq);
 	return rc;
 }
 
@@ -275,7 +284,9 @@ static int publish(struct agent *a, const struct pv_agent_report *r)
 		a->seq++;
 		return 0;
 	}
-	rc = xs_publish(a->xs, r, a->seq + 1);
+	/* After a failed write, the nodes may hold anything: all again. */
+	rc = xs_publish(a->xs, r, a->published && !a->xs_failing ? &a->last : NULL,
+			a->seq + 1);
 	if (rc) {
 		if (!a->xs_failing)
 			warn("cannot write %s: %s", PV_AGENT_XS_DIR, strerror(-rc));

@@ -167,9 +167,13 @@ static void judge_cooperation(struct pv_autoscale *as, struct pv_as_dom *d,
 	}
 }
 
-/* Refreshes one domain's inputs; false if it is not ours to manage. */
+/*
+ * Refreshes one domain's inputs; false if it is not ours to manage.
+ * @quick, for a report: what only a whole tick needs (maxmem, online
+ * vCPUs) is kept from the last one, so a report costs xenstored less.
+ */
 static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
-			const struct pv_domain_status *st)
+			const struct pv_domain_status *st, bool quick)
 {
 	struct pv_hv *hv = &as->ctx->hv;
 	uint64_t now = pv_now_ms(), kills = d->oom_kills;
@@ -182,10 +186,14 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", d->domid);
 	if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40, &d->target_kb))
 		return false;
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", d->domid);
-	if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40, &d->static_max_kb))
-		return false;
-	d->vcpus = count_online(hv, d->domid, d->maxvcpus);
+	if (!quick || !d->static_max_kb) {
+		snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
+			 d->domid);
+		if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40,
+				    &d->static_max_kb))
+			return false;
+		d->vcpus = count_online(hv, d->domid, d->maxvcpus);
+	}
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
 	pv_as_note_report(d, now);
 	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
@@ -243,7 +251,7 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 		if (!st[i].info.domid || st[i].info.dying || st[i].info.shutdown)
 			continue;
 		d = find_or_add(as, st[i].info.domid);
-		d->seen = refresh_dom(as, d, &st[i]);
+		d->seen = refresh_dom(as, d, &st[i], only);
 	}
 	pv_domain_status_free(st, n);
 	if (only)	/* a domain gone since is forgotten at the next tick */

@@ -238,7 +238,19 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 		return pv_err_sys(err, rc, "reading host memory");
 	}
 	as->host.free_kb = pi.free_kb;
-	rc = pv_domain_list(as->ctx, ids, k, &st, &n, err);
+	if (only) {
+		/* Each by its ID, named as the last tick found it. */
+		st = pv_calloc(k, sizeof(*st));
+		for (i = n = 0; i < k; i++)
+			if (hv->ops->domain_getinfo(hv->h, ids[i], &st[n].info) == 0) {
+				const char *name = find(as, ids[i])->name;
+
+				st[n++].name = *name ? pv_strdup(name) : NULL;
+			}
+		rc = 0;
+	} else {
+		rc = pv_domain_list(as->ctx, NULL, 0, &st, &n, err);
+	}
 	free(ids);
 	if (rc)
 		return rc;

@@ -127,6 +127,8 @@ static bool xs_put(struct xs_handle *xs, xs_transaction_t t, const char *name,
 }
 
 /*
+ * The whole report goes into data/pvctl/report, which the host reads in
+ * one request, and into one node per field, for people and older hosts.
  * @prev, when not NULL, is what the nodes hold already (the last report
  * published): only the fields that changed are written, which halves
  * what a report costs xenstored when the agent reports 5 times a second.
@@ -149,6 +151,12 @@ static int xs_try_publish(struct xs_handle *xs, const struct pv_agent_report *r,
 		    (prev && (prev->have & bit) && prev->v[f] == r->v[f]))
 			continue;
 		ok = xs_put(xs, t, pv_agent_field_name(f), r->v[f]);
+	}
+	if (ok) {
+		char line[PV_AGENT_REPORT_MAX];
+
+		pv_agent_report_line(r, seq, line, sizeof(line));
+		ok = xs_write(xs, t, PV_AGENT_XS_LINE, line, strlen(line));
 	}
 	if (!ok || !xs_put(xs, t, "seq", seq)) {
 		err = errno;

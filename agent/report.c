@@ -256,3 +256,20 @@ size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
 	append(buf, size, &len, PV_AGENT_XS_SEQ "=%" PRIu64 "\n", seq);
 	return len;
 }
+
+size_t pv_agent_report_line(const struct pv_agent_report *r, uint64_t seq,
+			    char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int f;
+
+	if (size)
+		buf[0] = '\0';
+	for (f = 0; f < PV_F_NR; f++) {
+		if (has(r, f))
+			append(buf, size, &len, "%s=%" PRIu64 " ", field_names[f],
+			       r->v[f]);
+	}
+	append(buf, size, &len, "seq=%" PRIu64, seq);
+	return len;
+}

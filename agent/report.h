@@ -90,4 +90,13 @@ bool pv_agent_urgent(const struct pv_agent_sample *prev,
 size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
 			      char *buf, size_t size);
 
+/*
+ * The whole report on one line, "NAME=VALUE" words separated by single
+ * spaces, seq last: the value of data/pvctl/report, which the host reads
+ * in one request instead of one per node. Returns what snprintf would.
+ */
+#define PV_AGENT_XS_LINE PV_AGENT_XS_DIR "report"
+size_t pv_agent_report_line(const struct pv_agent_report *r, uint64_t seq,
+			    char *buf, size_t size);
+
 #endif

@@ -631,6 +631,17 @@ static void test_format(void **state)
 		"data/pvctl/seq=42\n");
 	assert_int_equal(len, strlen(buf));
 
+	/* The one-line form the host reads in one request. */
+	len = pv_agent_report_line(&r, 42, buf, sizeof(buf));
+	assert_string_equal(buf,
+		"mem_total_kb=1000000 mem_available_kb=500000 swap_in_pps=3 "
+		"swap_out_pps=0 psi_mem_some=1000 psi_cpu_some=17 cpu_util=5000 "
+		"cpus_online=2 oom_kills=1 time_ms=1790000000123 seq=42");
+	assert_int_equal(len, strlen(buf));
+	assert_int_equal(pv_agent_report_line(&r, 42, small, sizeof(small)), len);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	len = pv_agent_report_format(&r, 42, buf, sizeof(buf));
+
 	/* Too small a buffer: terminated, and the needed length returned. */
 	assert_int_equal(pv_agent_report_format(&r, 42, small, sizeof(small)), len);
 	assert_int_equal(strlen(small), sizeof(small) - 1);

@@ -282,6 +282,56 @@ static void test_inconsistent_memory(void **state)
 }
 
 /* The guest owns data/, not the toolstack's nodes, nor another's data/. */
+/*
+ * The one-node form: read in one request, preferred to the nodes, held
+ * to the same checks; unknown words skipped, anything else refused.
+ */
+static void test_report_line(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = guest_with_report(f);
+	static const char *const bad[] = {
+		"seq=7 mem_total_kb=1000 mem_available_kb=-5",
+		"seq=7 mem_total_kb=1000 mem_available_kb=500 seq=8",
+		"seq=7 mem_total_kb=1000 mem_available_kb",
+		"seq=7 mem_total_kb=1000 mem_available_kb=500 cpu_util=10001",
+		"seq=7 mem_total_kb=0x10 mem_available_kb=5",
+	};
+	struct pv_signals s;
+	const char *why;
+	char *longer;
+	size_t i;
+
+	guest_put(f, domid, "report", "mem_total_kb=900000 mem_available_kb=100000 "
+		  "oom_kills=2 time_ms=5 new_field=9 seq=43");
+	why = read_sig(f, domid, STATIC_MAX, &s);
+	assert_null(why);
+	assert_int_equal(s.seq, 43);
+	assert_int_equal(s.mem_total_kb, 900000);	/* not the node's */
+	assert_int_equal(s.mem_avail_kb, 100000);
+	assert_int_equal(s.oom_kills, 2);
+	assert_int_equal(s.time_ms, 5);
+	assert_int_equal(s.cpu_util, 0);		/* nor any other node */
+	/* The same checks as the nodes get. */
+	guest_put(f, domid, "report", "mem_total_kb=900000 seq=43");
+	assert_rejected(&s, read_sig(f, domid, STATIC_MAX, &s), NO_REPORT,
+			"no MemAvailable");
+	guest_put(f, domid, "report", "mem_total_kb=2000000 mem_available_kb=1 seq=3");
+	assert_rejected(&s, read_sig(f, domid, STATIC_MAX, &s), "maximum",
+			"above maxmem");
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		guest_put(f, domid, "report", bad[i]);
+		assert_rejected(&s, read_sig(f, domid, STATIC_MAX, &s),
+				"data/pvctl/report", bad[i]);
+	}
+	longer = pv_calloc(1100, 1);
+	memset(longer, 'x', 1099);
+	guest_put(f, domid, "report", longer);
+	assert_rejected(&s, read_sig(f, domid, STATIC_MAX, &s),
+			"data/pvctl/report", "too long");
+	free(longer);
+}
+
 static void test_guest_writes_only_its_own(void **state)
 {
 	struct fx *f = *state;
@@ -307,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_rejects_the_report, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bounds, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_inconsistent_memory, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_report_line, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_guest_writes_only_its_own, fx_setup, fx_teardown),
 	};
 

@@ -103,8 +103,11 @@ struct pv_as_dom {
 	uint64_t event_rt;		/* its report's watch fired (0: a tick) */
 	uint64_t sample_rt;		/* the guest sampled the report acted on */
 	uint64_t write_rt;		/* a target the loop wrote, until reached */
+	uint64_t cause_rt;		/* what it answered: its report's watch
+					   firing, or the tick's decision */
 	uint64_t write_from_kb;
 	bool report_pending;		/* a report's watch fired, not read yet */
+	bool fresh;			/* this tick read a new report */
 	/* outputs of decide() */
 	uint64_t need_kb;		/* what its signals say it needs */
 	uint64_t new_target_kb;		/* 0: no change */

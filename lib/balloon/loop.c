@@ -176,7 +176,7 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 			const struct pv_domain_status *st, bool quick)
 {
 	struct pv_hv *hv = &as->ctx->hv;
-	uint64_t now = pv_now_ms(), kills = d->oom_kills;
+	uint64_t now = pv_now_ms(), kills = d->oom_kills, seq;
 	char path[64];
 
 	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
@@ -195,7 +195,9 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 		d->vcpus = count_online(hv, d->domid, d->maxvcpus);
 	}
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
+	seq = d->last_seq;
 	pv_as_note_report(d, now);
+	d->fresh = d->sig.valid && (d->last_seq != seq || d->hist_n == 1);
 	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
 	if (d->oom_kills != kills)
 		audit(as, d, "oom-kill", (long long)kills, (long long)d->oom_kills);
@@ -226,7 +228,10 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 	for (i = 0; i < as->n; i++) {
 		if (only && as->doms[i].report_pending)
 			ids[k++] = as->doms[i].domid;
+		if (!as->doms[i].report_pending)
+			as->doms[i].event_rt = 0;	/* no watch: no timing */
 		as->doms[i].report_pending = false;
+		as->doms[i].fresh = false;
 	}
 	if (only && !k) {
 		free(ids);
@@ -398,9 +403,12 @@ static void audit_change(struct pv_autoscale *as, const struct pv_as_dom *d,
 	gen_int(g, "to", to);
 	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
 	if (write_end) {
-		if (d->event_rt && d->sample_rt && d->sample_rt <= d->event_rt)
+		/* Only for a decision on the report this tick read: a later
+		   one waited by design (cooldowns, settling). */
+		if (d->fresh && d->event_rt && d->sample_rt &&
+		    d->sample_rt <= d->event_rt)
 			gen_int(g, "report_age_ms", (long long)(d->event_rt - d->sample_rt));
-		if (d->event_rt && d->event_rt <= as->decide_rt)
+		if (d->fresh && d->event_rt && d->event_rt <= as->decide_rt)
 			gen_int(g, "decide_ms", (long long)(as->decide_rt - d->event_rt));
 		gen_int(g, "write_ms", (long long)pv_sub_u64(write_end, as->decide_rt));
 	}
@@ -451,6 +459,7 @@ static void apply_one(struct pv_autoscale *as, struct pv_as_dom *d, bool grow)
 			     (long long)d->new_target_kb, written);
 		/* Watched until the balloon gets there (check_reached). */
 		d->write_rt = written;
+		d->cause_rt = d->fresh && d->event_rt ? d->event_rt : as->decide_rt;
 		d->write_from_kb = d->target_kb;
 		d->target_kb = d->new_target_kb;
 		d->target_set_ms = now;
@@ -694,9 +703,10 @@ static bool balloons_moving(const struct pv_autoscale *as)
 /*
  * Polls the balloons of the targets the loop wrote: when one gets there,
  * an audit line says how long it took (reach_ms), and for a grow the
- * whole reaction, from the guest's sample to memory in place, becomes
- * that guest's horizon: twice the reaction, smoothed (up at once, down
- * slowly). True if a balloon got there (memory came back or went out).
+ * whole reaction, from the report's watch firing in dom0 (or the tick
+ * that decided it) to memory in place, sets that guest's horizon: twice
+ * the reaction plus the agent's fastest report interval, smoothed (up
+ * at once, down slowly). True if a balloon got there.
  */
 static bool check_reached(struct pv_autoscale *as)
 {
@@ -729,13 +739,12 @@ static bool check_reached(struct pv_autoscale *as)
 		gen_int(g, "to", (long long)d->target_kb);
 		gen_int(g, "reach_ms", (long long)(now - d->write_rt));
 		if (d->target_kb > d->write_from_kb) {
-			from = d->sample_rt && d->sample_rt <= d->write_rt ? d->sample_rt :
-			       d->event_rt ? d->event_rt : d->write_rt;
-			from = now - from;
+			/* dom0's clock only: a guest's may be off, or lie */
+			from = now - pv_min_u64(d->cause_rt, now);
 			gen_int(g, "reaction_ms", (long long)from);
 			d->react_ms = !d->react_ms || from > d->react_ms ? from :
 				      (3 * d->react_ms + from) / 4;
-			d->horizon_ms = pv_min_u64(pv_max_u64(2 * d->react_ms,
+			d->horizon_ms = pv_min_u64(pv_max_u64(2 * d->react_ms + 200,
 				PV_AS_HORIZON_MIN_MS), PV_AS_HORIZON_MAX_MS);
 		}
 		gen_str(g, "name", d->name);

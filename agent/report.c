@@ -240,8 +240,10 @@ static void PV_AGENT_PRINTF(4, 5) append(char *buf, size_t size, size_t *len,
 		*len += n;
 }
 
-size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
-			      char *buf, size_t size)
+/* Each present field as PREFIX NAME=VALUE SEP, then seq with @end. */
+static size_t format(const struct pv_agent_report *r, uint64_t seq, char *buf,
+		     size_t size, const char *prefix, const char *sep,
+		     const char *end)
 {
 	size_t len = 0;
 	unsigned int f;
@@ -250,26 +252,21 @@ size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
 		buf[0] = '\0';
 	for (f = 0; f < PV_F_NR; f++) {
 		if (has(r, f))
-			append(buf, size, &len, PV_AGENT_XS_DIR "%s=%" PRIu64 "\n",
-			       field_names[f], r->v[f]);
+			append(buf, size, &len, "%s%s=%" PRIu64 "%s", prefix,
+			       field_names[f], r->v[f], sep);
 	}
-	append(buf, size, &len, PV_AGENT_XS_SEQ "=%" PRIu64 "\n", seq);
+	append(buf, size, &len, "%sseq=%" PRIu64 "%s", prefix, seq, end);
 	return len;
+}
+
+size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
+			      char *buf, size_t size)
+{
+	return format(r, seq, buf, size, PV_AGENT_XS_DIR, "\n", "\n");
 }
 
 size_t pv_agent_report_line(const struct pv_agent_report *r, uint64_t seq,
 			    char *buf, size_t size)
 {
-	size_t len = 0;
-	unsigned int f;
-
-	if (size)
-		buf[0] = '\0';
-	for (f = 0; f < PV_F_NR; f++) {
-		if (has(r, f))
-			append(buf, size, &len, "%s=%" PRIu64 " ", field_names[f],
-			       r->v[f]);
-	}
-	append(buf, size, &len, "seq=%" PRIu64, seq);
-	return len;
+	return format(r, seq, buf, size, "", " ", "");
 }

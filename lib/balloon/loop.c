@@ -65,21 +65,37 @@ int pv_autoscale_reload(struct pv_autoscale *as, struct pv_err *err)
 /*
  * The domains' state, kept sorted by domid (the order the hypervisor
  * lists them in), so that a tick over a large host stays O(n log n).
+ * Where @domid is or would go.
  */
-static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
+static size_t lower_bound(const struct pv_autoscale *as, uint32_t domid)
 {
 	size_t lo = 0, hi = as->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (as->doms[mid].domid == domid)
-			return &as->doms[mid];
 		if (as->doms[mid].domid < domid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* A domain the loop knows, or NULL. */
+static struct pv_as_dom *find(struct pv_autoscale *as, uint32_t domid)
+{
+	size_t i = lower_bound(as, domid);
+
+	return i < as->n && as->doms[i].domid == domid ? &as->doms[i] : NULL;
+}
+
+static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
+{
+	size_t lo = lower_bound(as, domid);
+
+	if (lo < as->n && as->doms[lo].domid == domid)
+		return &as->doms[lo];
 	if (as->n == as->cap) {
 		as->cap = as->cap ? as->cap * 2 : 16;
 		as->doms = pv_realloc(as->doms, as->cap * sizeof(*as->doms));
@@ -93,24 +109,6 @@ static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
 
 /* The least time between two whole ticks woken early. */
 #define MIN_GAP_MS	200
-
-/* A domain the loop knows, or NULL. */
-static struct pv_as_dom *find(struct pv_autoscale *as, uint32_t domid)
-{
-	size_t lo = 0, hi = as->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (as->doms[mid].domid == domid)
-			return &as->doms[mid];
-		if (as->doms[mid].domid < domid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 static unsigned int count_online(struct pv_hv *hv, uint32_t domid,
 				 unsigned int max)

@@ -48,10 +48,10 @@ bool pv_as_close(uint64_t cur_kb, uint64_t target_kb);
 #define PV_AS_HIST	8
 /* The window of the long-term growth rate, and the shortest span. */
 #define PV_AS_RATE_WINDOW_MS	10000
-#define PV_AS_RATE_MIN_SPAN_MS	900
+#define PV_AS_RATE_MIN_SPAN_MS	2000
 /* Bounds of the horizon: how far ahead a guest's growth is provided for. */
 #define PV_AS_HORIZON_MIN_MS	2000
-#define PV_AS_HORIZON_MAX_MS	30000
+#define PV_AS_HORIZON_MAX_MS	10000
 /* A shrink is watched this long (at least) for pressure, to undo it. */
 #define PV_AS_UNDO_WINDOW_MS	20000
 /* The shrink hold doubles on each undone shrink, up to 2^this. */
@@ -88,6 +88,7 @@ struct pv_as_dom {
 	struct { uint64_t t_ms, used_kb; } hist[PV_AS_HIST];
 	unsigned int hist_n;		/* newest at hist[hist_n - 1] */
 	uint64_t rate_kbps;		/* growth of use, KiB/s (0: none) */
+	uint64_t report_held_kb;	/* what it held when its report came */
 	bool oom_known;			/* oom_base is the guest's counter */
 	uint64_t oom_base;
 	uint64_t oom_kills;		/* seen by this loop */

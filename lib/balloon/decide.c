@@ -52,6 +52,7 @@ void pv_as_note_report(struct pv_as_dom *d, uint64_t now)
 	if (!s->valid || (d->hist_n && s->seq == d->last_seq))
 		return;
 	d->last_seq = s->seq;
+	d->report_held_kb = d->cur_kb;
 	if (!d->first_report_ms)
 		d->first_report_ms = now;
 	/* The kernel's counter only goes up while the guest runs. */
@@ -119,8 +120,17 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 		WHY(d, "hold: %s", d->sig_why ? d->sig_why : "no agent data");
 		return d->target_kb;
 	}
-	/* The kernel keeps some memory outside MemTotal: it comes on top. */
-	held = d->cur_kb ? d->cur_kb : d->target_kb;
+	/*
+	 * A guest short of memory grows by step_max at once from what it
+	 * held when it reported (not from its target: that would take the
+	 * step again at each tick on the same report), and is never shrunk.
+	 *
+	 * The kernel keeps some memory outside MemTotal: it comes on top.
+	 * What the domain held when the report came, not now: between a
+	 * balloon's move and the next report, MemTotal is the old one.
+	 */
+	held = d->report_held_kb ? d->report_held_kb :
+	       d->cur_kb ? d->cur_kb : d->target_kb;
 	overhead = held > s->mem_total_kb ? held - s->mem_total_kb : 0;
 	used = s->mem_total_kb - s->mem_avail_kb;
 	growth = d->rate_kbps * horizon_of(d) / 1000;
@@ -159,13 +169,13 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 			d->margin_extra_kb += step;
 			need += step;
 		}
-		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
+		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
 		d->urgent = true;
 		WHY(d, "; OOM kill in the guest (%llu seen): grow at once, "
 		    "margin now %llu MiB", (unsigned long long)d->oom_kills,
 		    MiB(p->margin_kb + d->margin_extra_kb));
 	} else if (s->mem_avail_kb < p->low_water_kb) {
-		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
+		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
 		d->urgent = true;
 		WHY(d, "; available %llu MiB < low water %llu MiB: grow at once",
 		    MiB(s->mem_avail_kb), MiB(p->low_water_kb));
@@ -176,12 +186,13 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 		    (unsigned long long)horizon_of(d) % 1000 / 100);
 	}
 	if (s->psi_mem_some >= p->pressure_high) {
-		need = pv_max_u64(need, d->target_kb + p->step_max_kb);
+		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
 		d->urgent = true;
 		WHY(d, "; memory pressure %u.%02u%% >= %u.%02u%%: grow",
 		    s->psi_mem_some / 100, s->psi_mem_some % 100,
 		    p->pressure_high / 100, p->pressure_high % 100);
-	} else if (s->psi_mem_some > p->pressure_low && need < d->target_kb) {
+	}
+	if (s->psi_mem_some > p->pressure_low && need < d->target_kb) {
 		need = d->target_kb;
 		WHY(d, "; memory pressure %u.%02u%%: no shrink",
 		    s->psi_mem_some / 100, s->psi_mem_some % 100);

@@ -535,9 +535,10 @@ static void test_rate_from_reports(void **state)
 	/* The same report again (seq unchanged) changes nothing. */
 	pv_as_note_report(dom, NOW + 2500);
 	assert_int_equal(dom->hist_n, 3);
-	/* A burst counts at once: 16 MiB in the last second. */
+	/* A burst counts over 2 s at least: 16 MiB in the last second,
+	   24 MiB in the last 3. */
 	report(NOW + 3000, 424);
-	assert_int_equal(dom->rate_kbps, 16 * MiB);
+	assert_int_equal(dom->rate_kbps, 8 * MiB);
 	/* Falling use: no growth. */
 	report(NOW + 4000, 300);
 	assert_int_equal(dom->rate_kbps, 0);
@@ -585,6 +586,14 @@ static void test_urgent_low_water(void **state)
 	assert_int_equal(dom->new_target_kb, dom->need_kb);
 	assert_true(dom->new_target_kb >= dom->target_kb + pol->step_max_kb);
 	assert_non_null(strstr(dom->why, "< low water 16 MiB: grow at once"));
+	/* The large step is taken once per report, not once per tick:
+	   with the target raised and no new report, no more. */
+	dom->report_held_kb = dom->cur_kb;
+	dom->target_kb = dom->new_target_kb;
+	dom->last_up_ms = NOW;
+	tick(NOW);
+	assert_int_equal(dom->new_target_kb, 0);
+	dom->target_kb = dom->cur_kb;
 	/* Not past it, in the cooldown: waits. */
 	dom->sig.mem_avail_kb = 500 * MiB;
 	dom->sig.mem_total_kb = 900 * MiB;

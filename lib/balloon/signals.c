@@ -101,7 +101,7 @@ void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 	*why = NULL;
 	rc = read_line(hv, domid, v, have);
 	if (rc == -EINVAL) {
-		*why = "data/pvctl/report is not NAME=NUMBER words in range";
+		*why = "data/pvctl/report: a word is not NAME=N with N a number in range";
 		return;
 	}
 	for (i = 0; i < NKEYS && rc == -ENOENT; i++) {

@@ -140,7 +140,9 @@ wait_for "as2 goes back to 1 vCPU after it stops" 90 "[ \$(xenstore-read $CPU1) 
 
 # Garbage from a guest: stop its agent, write nonsense, rapidly.
 t_as3=$(target as3)
-in_guest as3 'killall pvctl-agent; for i in 1 2 3 4 5 6 7 8 9 10; do xenstore-write data/pvctl/mem_total_kb abc data/pvctl/mem_available_kb -5 data/pvctl/psi_mem_some 99999999999 data/pvctl/seq $i; done; xenstore-write data/pvctl/mem_total_kb 999999999999 data/pvctl/mem_available_kb 1 data/pvctl/seq 99'
+# (The loop reads the whole report from data/pvctl/report: garbage there;
+# the nodes per field get garbage too, and are then not read at all.)
+in_guest as3 'killall pvctl-agent; for i in 1 2 3 4 5 6 7 8 9 10; do xenstore-write data/pvctl/report "mem_total_kb=abc mem_available_kb=-5 seq=$i" data/pvctl/mem_total_kb abc data/pvctl/mem_available_kb -5 data/pvctl/psi_mem_some 99999999999 data/pvctl/seq $i; done; xenstore-write data/pvctl/report "mem_total_kb=999999999999 mem_available_kb=1 seq=99" data/pvctl/mem_total_kb 999999999999 data/pvctl/mem_available_kb 1 data/pvctl/seq 99'
 sleep 8
 check "the loop survives a guest's garbage" kill -0 $ASPID
 check "the garbage guest got no memory it did not earn" test "$(target as3)" -le "$t_as3"

@@ -100,7 +100,7 @@ struct pv_as_dom {
 	/* reaction, measured by the loop (wall clock, ms, to compare with
 	   the guest's report times) */
 	uint64_t horizon_ms;		/* 0: PV_AS_HORIZON_MIN_MS */
-	uint64_t react_ms;		/* report sampled to grow landed, smoothed */
+	uint64_t react_ms;		/* report's watch to grow landed, smoothed */
 	uint64_t event_rt;		/* its report's watch fired (0: a tick) */
 	uint64_t sample_rt;		/* the guest sampled the report acted on */
 	uint64_t write_rt;		/* a target the loop wrote, until reached */
@@ -120,9 +120,9 @@ struct pv_as_dom {
 /*
  * Takes in a report the loop has just read into @d->sig at @now_ms
  * (host clock): when it is new (seq moved), adds it to the history,
- * re-estimates the growth rate, and notices OOM kills.
+ * re-estimates the growth rate, notices OOM kills, and returns true.
  */
-void pv_as_note_report(struct pv_as_dom *d, uint64_t now_ms);
+bool pv_as_note_report(struct pv_as_dom *d, uint64_t now_ms);
 
 struct pv_as_host {
 	uint64_t free_kb;

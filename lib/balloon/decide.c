@@ -43,14 +43,14 @@ static uint64_t floor_of(const struct pv_as_dom *d)
 	return pv_min_u64(d->pol->mem_min_kb, ceiling_of(d));
 }
 
-void pv_as_note_report(struct pv_as_dom *d, uint64_t now)
+bool pv_as_note_report(struct pv_as_dom *d, uint64_t now)
 {
 	const struct pv_signals *s = &d->sig;
 	uint64_t used, rate = 0;
 	unsigned int i, n;
 
 	if (!s->valid || (d->hist_n && s->seq == d->last_seq))
-		return;
+		return false;
 	d->last_seq = s->seq;
 	d->report_held_kb = d->cur_kb;
 	if (!d->first_report_ms)
@@ -88,6 +88,7 @@ void pv_as_note_report(struct pv_as_dom *d, uint64_t now)
 		rate = pv_max_u64(rate, (used - d->hist[i].used_kb) * 1000 / span);
 	}
 	d->rate_kbps = rate;
+	return true;
 }
 
 static uint64_t horizon_of(const struct pv_as_dom *d)
@@ -113,7 +114,7 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 {
 	const struct pv_policy *p = d->pol;
 	const struct pv_signals *s = &d->sig;
-	uint64_t overhead, used, need, growth, margin, held;
+	uint64_t overhead, used, need, growth, margin, held, jump;
 
 	d->why[0] = '\0';
 	if (!s->valid) {
@@ -121,16 +122,18 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 		return d->target_kb;
 	}
 	/*
-	 * A guest short of memory grows by step_max at once from what it
-	 * held when it reported (not from its target: that would take the
-	 * step again at each tick on the same report), and is never shrunk.
-	 *
 	 * The kernel keeps some memory outside MemTotal: it comes on top.
 	 * What the domain held when the report came, not now: between a
 	 * balloon's move and the next report, MemTotal is the old one.
 	 */
 	held = d->report_held_kb ? d->report_held_kb :
 	       d->cur_kb ? d->cur_kb : d->target_kb;
+	/*
+	 * A guest short of memory grows by step_max at once from what it
+	 * held when it reported (not from its target: that would take the
+	 * step again at each tick on the same report), and is never shrunk.
+	 */
+	jump = pv_max_u64(held + p->step_max_kb, d->target_kb);
 	overhead = held > s->mem_total_kb ? held - s->mem_total_kb : 0;
 	used = s->mem_total_kb - s->mem_avail_kb;
 	growth = d->rate_kbps * horizon_of(d) / 1000;
@@ -169,13 +172,13 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 			d->margin_extra_kb += step;
 			need += step;
 		}
-		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
+		need = pv_max_u64(need, jump);
 		d->urgent = true;
 		WHY(d, "; OOM kill in the guest (%llu seen): grow at once, "
 		    "margin now %llu MiB", (unsigned long long)d->oom_kills,
 		    MiB(p->margin_kb + d->margin_extra_kb));
 	} else if (s->mem_avail_kb < p->low_water_kb) {
-		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
+		need = pv_max_u64(need, jump);
 		d->urgent = true;
 		WHY(d, "; available %llu MiB < low water %llu MiB: grow at once",
 		    MiB(s->mem_avail_kb), MiB(p->low_water_kb));
@@ -186,7 +189,7 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 		    (unsigned long long)horizon_of(d) % 1000 / 100);
 	}
 	if (s->psi_mem_some >= p->pressure_high) {
-		need = pv_max_u64(need, pv_max_u64(held + p->step_max_kb, d->target_kb));
+		need = pv_max_u64(need, jump);
 		d->urgent = true;
 		WHY(d, "; memory pressure %u.%02u%% >= %u.%02u%%: grow",
 		    s->psi_mem_some / 100, s->psi_mem_some % 100,
@@ -285,12 +288,62 @@ static int by_surplus(const void *a, const void *b)
 	return x->kb < y->kb ? 1 : x->kb > y->kb ? -1 : 0;
 }
 
+/*
+ * The guests holding more than they need, and what that comes to in
+ * @total; with @valid_only, only those whose signals are valid.
+ * Uncooperative guests are not counted on.
+ */
+static struct surplus *surpluses(struct pv_as_dom *doms, size_t n,
+				 bool valid_only, size_t *k, uint64_t *total)
+{
+	struct surplus *s = pv_calloc(n ? n : 1, sizeof(*s));
+	size_t i;
+
+	*k = 0;
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		struct pv_as_dom *d = &doms[i];
+
+		if (d->pol && !d->uncooperative && (d->sig.valid || !valid_only) &&
+		    planned(d) > d->need_kb) {
+			s[*k].d = d;
+			s[*k].kb = planned(d) - d->need_kb;
+			*total += s[(*k)++].kb;
+		}
+	}
+	return s;
+}
+
+/*
+ * Shrinks those guests at once, lowest priority and largest surplus
+ * first, never below their need, until @want is given; returns what is
+ * still wanted. What they are still to give back counts as coming.
+ */
+static uint64_t take_surplus(struct surplus *s, size_t k, uint64_t want,
+			     struct pv_as_host *host, const char *for_what)
+{
+	size_t i;
+
+	qsort(s, k, sizeof(*s), by_surplus);
+	for (i = 0; i < k && want; i++) {
+		struct pv_as_dom *d = s[i].d;
+		uint64_t take = pv_min_u64(s[i].kb, want);
+
+		d->new_target_kb = planned(d) - take;
+		want -= take;
+		if (d->cur_kb > d->new_target_kb)
+			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
+		WHY(d, "; gives %llu MiB %s", MiB(take), for_what);
+	}
+	return want;
+}
+
 static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 {
 	uint64_t want = host->reserve_kb + host->pending_kb, have = host->free_kb;
-	uint64_t total = 0;
+	uint64_t total;
 	struct surplus *s;
-	size_t i, k = 0;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		const struct pv_as_dom *d = &doms[i];
@@ -306,30 +359,14 @@ static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 	if (!host->pending_kb || have >= want)
 		return;
 	host->short_kb = want - have;
-	s = pv_calloc(n ? n : 1, sizeof(*s));
-	for (i = 0; i < n; i++)
-		if (doms[i].pol && !doms[i].uncooperative &&
-		    planned(&doms[i]) > doms[i].need_kb) {
-			s[k].d = &doms[i];
-			s[k].kb = planned(&doms[i]) - doms[i].need_kb;
-			total += s[k++].kb;
-		}
+	s = surpluses(doms, n, false, &k, &total);
 	/* Hopeless even with the reserve given up: shrink nobody for it. */
 	if (total + host->reserve_kb < host->short_kb) {
 		host->short_kb -= total;
 		k = 0;
 	}
-	qsort(s, k, sizeof(*s), by_surplus);
-	for (i = 0; i < k && host->short_kb; i++) {
-		struct pv_as_dom *d = s[i].d;
-		uint64_t take = pv_min_u64(s[i].kb, host->short_kb);
-
-		d->new_target_kb = planned(d) - take;
-		host->short_kb -= take;
-		if (d->cur_kb > d->new_target_kb)
-			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
-		WHY(d, "; gives %llu MiB to make room for a new guest", MiB(take));
-	}
+	host->short_kb = take_surplus(s, k, host->short_kb, host,
+				      "to make room for a new guest");
 	free(s);
 }
 
@@ -409,36 +446,18 @@ static void relieve_urgent(struct pv_as_dom *doms, size_t n,
 			   struct pv_as_host *host)
 {
 	uint64_t want = 0, have = grow_budget(doms, n, host) + host->coming_kb;
+	uint64_t total;
 	struct surplus *s;
-	size_t i, k = 0;
+	size_t i, k;
 
 	for (i = 0; i < n; i++)
 		if (doms[i].pol && doms[i].urgent)
 			want += doms[i].need_kb - doms[i].target_kb;
 	if (want <= have)
 		return;
-	want -= have;
-	s = pv_calloc(n, sizeof(*s));
-	for (i = 0; i < n; i++) {
-		struct pv_as_dom *d = &doms[i];
-
-		if (d->pol && !d->urgent && !d->uncooperative && d->sig.valid &&
-		    planned(d) > d->need_kb) {
-			s[k].d = d;
-			s[k++].kb = planned(d) - d->need_kb;
-		}
-	}
-	qsort(s, k, sizeof(*s), by_surplus);
-	for (i = 0; i < k && want; i++) {
-		struct pv_as_dom *d = s[i].d;
-		uint64_t take = pv_min_u64(s[i].kb, want);
-
-		d->new_target_kb = planned(d) - take;
-		want -= take;
-		if (d->cur_kb > d->new_target_kb)
-			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
-		WHY(d, "; gives %llu MiB to a guest short of memory", MiB(take));
-	}
+	/* (An urgent guest never has a surplus: it needs more than it has.) */
+	s = surpluses(doms, n, true, &k, &total);
+	take_surplus(s, k, want - have, host, "to a guest short of memory");
 	free(s);
 }
 

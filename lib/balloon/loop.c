@@ -174,7 +174,7 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 			const struct pv_domain_status *st, bool quick)
 {
 	struct pv_hv *hv = &as->ctx->hv;
-	uint64_t now = pv_now_ms(), kills = d->oom_kills, seq;
+	uint64_t now = pv_now_ms(), kills = d->oom_kills;
 	char path[64];
 
 	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
@@ -193,9 +193,7 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 		d->vcpus = count_online(hv, d->domid, d->maxvcpus);
 	}
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
-	seq = d->last_seq;
-	pv_as_note_report(d, now);
-	d->fresh = d->sig.valid && (d->last_seq != seq || d->hist_n == 1);
+	d->fresh = pv_as_note_report(d, now);
 	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
 	if (d->oom_kills != kills)
 		audit(as, d, "oom-kill", (long long)kills, (long long)d->oom_kills);
@@ -213,7 +211,7 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 	struct pv_hv *hv = &as->ctx->hv;
 	struct pv_domain_status *st;
 	struct pv_physinfo pi;
-	uint32_t *ids = NULL;
+	uint32_t *ids;
 	size_t n, i, k = 0;
 	int rc;
 

@@ -30,6 +30,8 @@
 #   guest_cfg NAME [LINE...]   write a minimal PV guest config /tmp/NAME.cfg;
 #                              extra LINEs are appended; $GUEST_EXTRA is
 #                              appended to the kernel command line.
+#   release_files PATH...      remove a scenario's files (dom0's files
+#                              live in its RAM) and say what dom0 has left
 #   now_ms                     a monotonic clock in ms (10 ms resolution)
 #   timed CMD...               run CMD, set $LAB_MS, print "# time N ms: CMD"
 
@@ -203,4 +205,11 @@ guest_cfg() {
         echo 'vcpus = 1'
         for l in "$@"; do echo "$l"; done
     } > "/tmp/$name.cfg"
+}
+
+# Leave dom0's memory to the next scenarios: its files live in its RAM
+# (xl's domain builder met dom0's OOM killer once for want of it).
+release_files() {
+    rm -rf "$@"
+    diag "dom0 memory after cleanup: $(awk '/^(MemFree|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
 }

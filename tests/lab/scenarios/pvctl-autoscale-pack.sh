@@ -69,10 +69,7 @@ cleanup() {
                awk 'NR > 1 && ($1 ~ /^pk[0-9]+$/ || $1 == "packballast") { print $1 }'); do
         timeout 60 pvctl destroy "$g" > /dev/null 2>&1 || diag "cleanup: destroy $g failed"
     done
-    # dom0's files live in its RAM: leave the memory to the next scenarios
-    # (xl's domain builder met dom0's OOM killer in the bench after them).
-    rm -rf /tmp/pack* /tmp/pk* $CONSOLE_DIR/guest-pk*.log $CONSOLE_DIR/guest-packballast.log
-    diag "dom0 memory after cleanup: $(awk '/^(MemFree|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
+    release_files /tmp/pack* /tmp/pk* $CONSOLE_DIR/guest-pk*.log $CONSOLE_DIR/guest-packballast.log
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP

@@ -70,10 +70,7 @@ cleanup() {
         timeout 60 pvctl domid "$g" > /dev/null 2>&1 &&
             { timeout 60 pvctl destroy "$g" > /dev/null 2>&1 || diag "cleanup: destroy $g failed"; }
     done
-    # dom0's files live in its RAM: leave the memory to the next scenarios
-    # (xl's domain builder met dom0's OOM killer in the bench after them).
-    rm -rf /tmp/stress* /tmp/stress-policy.d /tmp/audit.tail /tmp/floors /tmp/oom.txt /tmp/oomrows /tmp/st.json $CONSOLE_DIR/guest-hog*.log $CONSOLE_DIR/guest-idle*.log
-    diag "dom0 memory after cleanup: $(awk '/^(MemFree|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
+    release_files /tmp/stress* /tmp/stress-policy.d /tmp/audit.tail /tmp/floors /tmp/oom.txt /tmp/oomrows /tmp/st.json $CONSOLE_DIR/guest-hog*.log $CONSOLE_DIR/guest-idle*.log
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP

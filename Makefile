@@ -18,7 +18,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c config/*.c))
+LIB_SRC  := $(sort $(wildcard util/*.c config/*.c lib/*.c lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 SIM_SRC  := $(sort $(wildcard tests/sim/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))

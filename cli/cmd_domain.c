@@ -9,7 +9,7 @@
 #include "pvctl.h"
 #include "print.h"
 #include "../lib/domain/domain.h"
-#include "../lib/uuid.h"
+#include "../util/uuid.h"
 
 static void warn_cb(void *ctx, const char *where, const char *key,
 		    const char *msg)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 
-#include "../lib/util.h"
+#include "../util/util.h"
 
 struct pv_printer {
 	bool json;

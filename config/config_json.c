@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
+#include "../util/jsonw.h"
 #include "xlcfg_i.h"
 
 static const char json_source[] = "JSON";

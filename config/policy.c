@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "jsonw.h"
+#include "../util/jsonw.h"
 #include "policy_i.h"
 #include "xlcfg_i.h"
 

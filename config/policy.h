@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 
-#include "../lib/util.h"
+#include "../util/util.h"
 
 #define PV_POLICY_DIR		"/etc/pvctl/policy.d"
 #define PV_POLICY_HOST_FILE	"host.policy"

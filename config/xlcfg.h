@@ -14,7 +14,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "../lib/util.h"
+#include "../util/util.h"
 
 /* What to do when a guest powers off, reboots or crashes (xl.cfg names). */
 enum pv_action {

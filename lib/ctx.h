@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "hv.h"
-#include "util.h"
+#include "../util/util.h"
 
 /*
  * Directories (created on demand, since dom0 may be a bare initramfs):

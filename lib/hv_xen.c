@@ -20,7 +20,7 @@
 #ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #endif
-#include "util.h"
+#include "../util/util.h"
 
 /*
  * A xentoollog logger that keeps the last error libxenctrl/libxenguest

@@ -5,7 +5,7 @@
 #define PV_XS_H
 
 #include "hv.h"
-#include "util.h"
+#include "../util/util.h"
 
 /* Writes a formatted value at a formatted path: pv_xs_printf(hv, t, path, fmt, ...) */
 int pv_xs_write_str(struct pv_hv *hv, pv_xbt t, const char *path, const char *val);

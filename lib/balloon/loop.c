@@ -13,7 +13,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "loop.h"
-#include "room.h"
+#include "room_server.h"
 #include "../domain/domain.h"
 #include "../xs.h"
 

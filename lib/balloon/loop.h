@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "autoscale.h"
-#include "room.h"
+#include "room_server.h"
 
 struct pv_autoscale {
 	struct pv_ctx *ctx;

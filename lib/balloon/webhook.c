@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "webhook.h"
-#include "../util.h"
+#include "../../util/util.h"
 
 #define QUEUE_MAX 64
 #define LIBCURL "libcurl.so.4"

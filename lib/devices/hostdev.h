@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../util.h"
+#include "../../util/util.h"
 
 /*
  * Attaches @file to a free loop device; *devpath (caller frees) is its

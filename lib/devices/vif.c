@@ -18,7 +18,7 @@
 
 #include "devices.h"
 #include "hostdev.h"
-#include "../run.h"
+#include "../../util/run.h"
 #include "../xs.h"
 
 #define DEFAULT_BRIDGE "xenbr0"

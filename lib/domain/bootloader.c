@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "domain.h"
-#include "../run.h"
+#include "../../util/run.h"
 
 #define BOOTLOADER_TIMEOUT_S 60
 #define REPORT_MAX (64 * 1024)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "domain.h"
-#include "../uuid.h"
+#include "../../util/uuid.h"
 #include "../xs.h"
 
 int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,

@@ -15,9 +15,9 @@
 
 #include "domain.h"
 #include "kcache.h"
-#include "../balloon/room.h"
+#include "../room.h"
 #include "../devices/devices.h"
-#include "../uuid.h"
+#include "../../util/uuid.h"
 #include "../xs.h"
 
 struct create {

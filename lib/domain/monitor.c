@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "domain.h"
-#include "../uuid.h"
+#include "../../util/uuid.h"
 
 static enum pv_action action_for(const struct pv_domain_config *cfg,
 				 unsigned int reason)

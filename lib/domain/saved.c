@@ -13,7 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "domain.h"
-#include "../uuid.h"
+#include "../../util/uuid.h"
 
 static char *saved_path(struct pv_ctx *ctx, uint32_t domid)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 /* Same order as enum pv_sim_op, which follows struct pv_hv_ops. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 /* Xen hands out domids below DOMID_FIRST_RESERVED (0x7ff0). */

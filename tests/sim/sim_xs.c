@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 /* xs_wire.h: a request's payload (path, NUL, value) may not exceed this. */

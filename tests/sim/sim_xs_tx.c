@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 static struct sim_tx *tx_find(struct pv_sim *s, pv_xbt t)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 static void event_free(struct sim_event *e)

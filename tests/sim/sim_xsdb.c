@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim_int.h"
 
 /* xs_wire.h: XENSTORE_ABS_PATH_MAX and XENSTORE_REL_PATH_MAX. */

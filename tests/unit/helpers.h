@@ -23,7 +23,7 @@
 #include "lib/ctx.h"
 #include "lib/domain/domain.h"
 #include "lib/hv.h"
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim/sim.h"
 
 struct fx {

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "lib/domain/domain.h"
-#include "lib/uuid.h"
+#include "util/uuid.h"
 #include "lib/xs.h"
 #include "helpers.h"
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "lib/domain/domain.h"
-#include "lib/uuid.h"
+#include "util/uuid.h"
 #include "helpers.h"
 
 static struct pv_dominfo getinfo(struct fx *f, uint32_t domid)

@@ -21,7 +21,7 @@
 
 #include "lib/domain/domain.h"
 #include "lib/domain/kcache.h"
-#include "lib/uuid.h"
+#include "util/uuid.h"
 #include "helpers.h"
 
 #define UUID_A "0d5a2b8e-3c1f-4e6a-9b7d-1f2e3d4c5b6a"

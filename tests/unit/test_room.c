@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "lib/balloon/room.h"
+#include "lib/balloon/room_server.h"
 
 static struct pv_ctx ctx;
 static char dir[64];

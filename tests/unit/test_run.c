@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "lib/run.h"
+#include "util/run.h"
 
 static int run_sh(const char *script, char *const env[], int timeout_ms,
 		  struct pv_buf *out, int *status)

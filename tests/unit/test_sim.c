@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "lib/hv.h"
-#include "lib/util.h"
+#include "util/util.h"
 #include "sim/sim.h"
 
 struct fx {

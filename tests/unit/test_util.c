@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "lib/util.h"
-#include "lib/uuid.h"
+#include "util/util.h"
+#include "util/uuid.h"
 #include "lib/xs.h"
 #include "helpers.h"
 

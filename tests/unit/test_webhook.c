@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "lib/balloon/webhook.h"
-#include "lib/util.h"
+#include "util/util.h"
 
 /* A tiny HTTP receiver: answers the first @fail requests 500, then 200. */
 struct receiver {

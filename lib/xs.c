@@ -61,6 +61,21 @@ int pv_xs_mkdir_perms(struct pv_hv *hv, pv_xbt t, const char *path,
 	return rc ? rc : hv->ops->xs_set_perms(hv->h, t, path, perms, n);
 }
 
+char *pv_xs_dom_path(uint32_t domid, const char *fmt, ...)
+{
+	struct pv_buf b = PV_BUF_INIT;
+	va_list ap;
+
+	pv_buf_printf(&b, "/local/domain/%u", domid);
+	if (fmt) {
+		pv_buf_puts(&b, "/");
+		va_start(ap, fmt);
+		pv_buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+	}
+	return pv_buf_detach(&b);
+}
+
 void pv_xs_free_names(char **names, size_t n)
 {
 	size_t i;

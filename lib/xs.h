@@ -23,6 +23,13 @@ int pv_xs_read_uint(struct pv_hv *hv, pv_xbt t, const char *path,
 /* Creates @path (empty) and sets its permissions. */
 int pv_xs_mkdir_perms(struct pv_hv *hv, pv_xbt t, const char *path,
 		      const struct pv_xs_perm *perms, size_t n);
+/*
+ * A domain's XenStore path, "/local/domain/DOMID" followed by "/" and the
+ * formatted @fmt (NULL: the domain's own directory). The caller frees it.
+ * Every /local/domain path is built here.
+ */
+char *pv_xs_dom_path(uint32_t domid, const char *fmt, ...) PV_PRINTF(2, 3);
+
 /* Frees what xs_directory returned. */
 void pv_xs_free_names(char **names, size_t n);
 

@@ -68,6 +68,7 @@ $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 	@echo "== tests/cli/test_table.sh"; tests/cli/test_table.sh $(B)/pvctl
+	@tests/check_layers.sh
 
 # The unit tests again under AddressSanitizer and UBSan.
 unit-san:

@@ -2,7 +2,7 @@
  * cmd_console.c: attach to a guest's PV console.
  *
  * xenconsoled serves each guest console on a pseudo-terminal and
- * publishes its name in /local/domain/ID/console/tty. We put that pty in
+ * publishes its name in XenStore (pv_domain_console_tty). We put that pty in
  * raw mode (no echo, no line editing: the guest does its own) and copy
  * bytes both ways. On a terminal, Ctrl-] detaches, as with xl. From a
  * script, stdin is sent to the guest and the guest's output goes to
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "pvctl.h"
-#include "../lib/xs.h"
+#include "../lib/domain/domain.h"
 
 #define ESCAPE_CHAR 0x1d	/* Ctrl-] */
 
@@ -86,29 +86,18 @@ static void relay(int pty, bool tty_in, uint64_t deadline)
 	}
 }
 
-static int open_console(struct pv_cli *cli, uint32_t domid)
+/* Opens the console's pty in raw mode; -1 (said why) if it cannot. */
+static int open_pty(const char *tty)
 {
-	char path[64], *tty;
 	struct termios t;
-	int fd;
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
-	tty = pv_xs_read_str(&cli->ctx.hv, PV_XBT_NULL, path);
-	/* xenconsoled writes this; a guest cannot (console/ is dom0's). */
-	if (!tty || strncmp(tty, "/dev/pts/", 9) != 0) {
-		pv_cli_error("domain %u has no console pty (%s: %s); is xenconsoled "
-			     "running?", domid, path, tty ? tty : "missing");
-		free(tty);
-		return -1;
-	}
-	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		pv_cli_error("cannot open %s: %s", tty, strerror(errno));
 	else if (tcgetattr(fd, &t) == 0) {
 		cfmakeraw(&t);
 		tcsetattr(fd, TCSANOW, &t);
 	}
-	free(tty);
 	return fd;
 }
 
@@ -117,6 +106,8 @@ enum { CONSOLE_TIMEOUT };
 int cmd_console(struct pv_cli *cli, int argc, char **argv)
 {
 	struct termios saved, raw;
+	struct pv_err err;
+	char *tty;
 	bool tty_in = isatty(STDIN_FILENO);
 	uint64_t secs;
 	uint32_t domid;
@@ -129,7 +120,13 @@ int cmd_console(struct pv_cli *cli, int argc, char **argv)
 	rc = pv_cli_opt_seconds(cli, CONSOLE_TIMEOUT, 0, 86400, &secs);
 	if (rc)
 		return rc;
-	pty = open_console(cli, domid);
+	pv_err_init(&err);
+	rc = pv_domain_console_tty(&cli->ctx, domid, &tty, &err);
+	if (rc)
+		return pv_cli_report(rc, &err);
+	pv_err_dispose(&err);
+	pty = open_pty(tty);
+	free(tty);
 	if (pty < 0)
 		return PV_EXIT_FAIL;
 	if (tty_in) {

@@ -16,7 +16,6 @@
 #include "pvctl.h"
 #include "print.h"
 #include "../lib/domain/domain.h"
-#include "../lib/xs.h"
 
 enum { SD_WAIT, SD_FORCE, SD_TIMEOUT };
 
@@ -49,18 +48,14 @@ static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 			argv[first], domid, what);
 	rc = pv_domain_wait_shutdown(&cli->ctx, domid, (int)(secs * 1000), NULL);
 	if (rc == -ETIMEDOUT) {
-		char path[64], *req;
-
-		snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
-		req = pv_xs_read_str(&cli->ctx.hv, PV_XBT_NULL, path);
 		pv_err_set(&err, rc, "domain %s did not %s within %llu s (%s)%s",
 			   argv[first], what, (unsigned long long)secs,
-			   req && *req ? "it has not even acknowledged the request: "
+			   pv_domain_shutdown_pending(&cli->ctx, domid) ?
+			   "it has not even acknowledged the request: "
 			   "no PV shutdown support, or it ignores it" :
 			   "it acknowledged the request but did not finish",
 			   cli->opt_set[SD_FORCE] ? "; destroying it (-F)" :
 			   "; -F destroys it");
-		free(req);
 		if (cli->opt_set[SD_FORCE]) {
 			pv_cli_error("%s", pv_err_msg(&err));
 			pv_err_clear(&err);
@@ -138,10 +133,6 @@ static void print_duration(char *out, size_t n, uint64_t s)
 
 enum { UPTIME_JSON };
 
-/*
- * Uptime from /vm/UUID/start_time, which the creating toolstack writes
- * (xl and pvctl alike); dom0's is the host's.
- */
 int cmd_uptime(struct pv_cli *cli, int argc, char **argv)
 {
 	struct pv_domain_status *st;
@@ -159,22 +150,12 @@ int cmd_uptime(struct pv_cli *cli, int argc, char **argv)
 	pv_print_text(&p, "%-32s %5s %s\n", "Name", "ID", "Uptime");
 	pv_print_arr_open(&p, NULL);
 	for (i = 0; i < n; i++) {
-		uint64_t up = 0, start;
-		char path[64], *vm, *sp = NULL, text[64];
-		struct timespec ts;
+		uint64_t up;
+		char text[64];
 
-		snprintf(path, sizeof(path), "/local/domain/%u/vm", st[i].info.domid);
-		vm = pv_xs_read_str(&cli->ctx.hv, PV_XBT_NULL, path);
-		if (vm)
-			sp = pv_asprintf("%s/start_time", vm);
-		if (st[i].info.domid == 0) {
-			clock_gettime(CLOCK_BOOTTIME, &ts);
-			up = (uint64_t)ts.tv_sec;
-		} else if (sp && pv_xs_read_uint(&cli->ctx.hv, PV_XBT_NULL, sp,
-						 UINT64_MAX, &start) == 0 &&
-			   (uint64_t)time(NULL) >= start) {
-			up = (uint64_t)time(NULL) - start;
-		}
+		if (pv_domain_uptime(&cli->ctx, st[i].info.domid, &up, &err))
+			up = 0;		/* start unknown */
+		pv_err_clear(&err);
 		print_duration(text, sizeof(text), up);
 		pv_print_obj_open(&p, NULL);
 		pv_print_str(&p, "name", "%-32s ", st[i].name);
@@ -182,8 +163,6 @@ int cmd_uptime(struct pv_cli *cli, int argc, char **argv)
 		pv_print_uint(&p, "uptime_s", NULL, up);
 		pv_print_str(&p, "uptime", "%s\n", text);
 		pv_print_obj_close(&p);
-		free(sp);
-		free(vm);
 	}
 	pv_print_arr_close(&p);
 	pv_print_dispose(&p);

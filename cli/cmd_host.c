@@ -6,21 +6,24 @@
 
 #include "pvctl.h"
 #include "print.h"
+#include "../lib/host.h"
 
 enum { INFO_JSON };
 
 /* Field names and layout as xl info prints them. */
 int cmd_info(struct pv_cli *cli, int argc, char **argv)
 {
-	struct pv_hv *hv = &cli->ctx.hv;
 	struct pv_physinfo pi;
+	struct pv_err err;
 	struct pv_printer p;
 	struct utsname u;
 	char version[64];
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	rc = hv->ops->physinfo(hv->h, &pi);
+	pv_err_init(&err);
+	rc = pv_host_physinfo(&cli->ctx, &pi, &err);
+	pv_err_dispose(&err);
 	if (rc) {
 		pv_cli_error("cannot read host information: error %d", rc);
 		return PV_EXIT_FAIL;

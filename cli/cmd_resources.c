@@ -8,6 +8,7 @@
 #include "pvctl.h"
 #include "print.h"
 #include "../lib/domain/domain.h"
+#include "../lib/host.h"
 
 /* SIZE as xl takes it: 256m, 1g, 131072k; a bare number is MiB. */
 static int size_arg(const char *s, uint64_t *kb)
@@ -118,46 +119,52 @@ static void format_cpumap(const uint8_t *map, unsigned int nr_cpus,
 		pv_buf_puts(out, "none");
 }
 
+/* A domain gone since the list shows no vCPUs. */
 static void print_vcpus(struct pv_cli *cli, struct pv_printer *p,
 			const struct pv_domain_status *st, unsigned int nr_cpus)
 {
-	struct pv_hv *hv = &cli->ctx.hv;
-	unsigned int v;
+	struct pv_vcpuinfo *vcpus;
+	struct pv_err err;
+	size_t n, v;
+	int rc;
 
-	for (v = 0; v <= st->info.max_vcpu_id; v++) {
-		struct pv_vcpuinfo vi;
+	pv_err_init(&err);
+	rc = pv_domain_vcpu_list(&cli->ctx, st->info.domid, &vcpus, &n, &err);
+	pv_err_dispose(&err);
+	if (rc)
+		return;
+	for (v = 0; v < n; v++) {
+		const struct pv_vcpuinfo *vi = &vcpus[v];
 		struct pv_buf aff = PV_BUF_INIT;
 		char state[4];
 
-		if (hv->ops->vcpu_getinfo(hv->h, st->info.domid, v, &vi))
-			break;
-		snprintf(state, sizeof(state), "%c%c%c", vi.running ? 'r' : '-',
-			 vi.blocked ? 'b' : '-', vi.online ? '-' : 'p');
-		format_cpumap(vi.affinity, nr_cpus, &aff);
+		snprintf(state, sizeof(state), "%c%c%c", vi->running ? 'r' : '-',
+			 vi->blocked ? 'b' : '-', vi->online ? '-' : 'p');
+		format_cpumap(vi->affinity, nr_cpus, &aff);
 		pv_print_obj_open(p, NULL);
 		pv_print_str(p, "name", "%-32s ", st->name);
 		pv_print_uint(p, "domid", "%5llu ", st->info.domid);
 		pv_print_uint(p, "vcpu", "%5llu ", v);
-		if (vi.cpu >= 0)
-			pv_print_uint(p, "cpu", "%5llu ", (uint64_t)vi.cpu);
+		if (vi->cpu >= 0)
+			pv_print_uint(p, "cpu", "%5llu ", (uint64_t)vi->cpu);
 		else
 			pv_print_str(p, "cpu", "%5s ", NULL);
-		pv_print_bool(p, "online", NULL, vi.online);
-		pv_print_bool(p, "running", NULL, vi.running);
-		pv_print_bool(p, "blocked", NULL, vi.blocked);
+		pv_print_bool(p, "online", NULL, vi->online);
+		pv_print_bool(p, "running", NULL, vi->running);
+		pv_print_bool(p, "blocked", NULL, vi->blocked);
 		pv_print_str(p, "state", "%5s ", state);
-		pv_print_float(p, "cpu_time_s", "%9.1f  ", (double)vi.cpu_time_ns / 1e9);
+		pv_print_float(p, "cpu_time_s", "%9.1f  ", (double)vi->cpu_time_ns / 1e9);
 		pv_print_str(p, "affinity", "%s\n", aff.s);
 		pv_print_obj_close(p);
 		pv_buf_dispose(&aff);
 	}
+	free(vcpus);
 }
 
 enum { VCPU_LIST_JSON };
 
 int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 {
-	struct pv_hv *hv = &cli->ctx.hv;
 	struct pv_domain_status *st;
 	struct pv_physinfo pi;
 	struct pv_printer p;
@@ -171,8 +178,8 @@ int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 	for (; first + (int)nids < argc && !rc; nids++)
 		rc = pv_cli_domain_arg(cli, argv[first + (int)nids], &ids[nids]);
 	pv_err_init(&err);
-	if (!rc && (rc = hv->ops->physinfo(hv->h, &pi)))
-		pv_err_sys(&err, rc, "reading host information");
+	if (!rc)
+		rc = pv_host_physinfo(&cli->ctx, &pi, &err);
 	if (!rc)
 		rc = pv_domain_list(&cli->ctx, ids, nids, &st, &n, &err);
 	free(ids);

@@ -64,6 +64,25 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 /* Gives a domain a new UUID and its own /vm entry (rename-restart). */
 int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 
+/*
+ * What a running domain shows (info.c). pv_domain_console_tty gives the
+ * pty xenconsoled serves its console on ("/dev/pts/N", caller frees).
+ */
+int pv_domain_console_tty(struct pv_ctx *ctx, uint32_t domid, char **tty,
+			  struct pv_err *err);
+/* Seconds since it started; dom0's is the host's uptime. */
+int pv_domain_uptime(struct pv_ctx *ctx, uint32_t domid, uint64_t *secs,
+		     struct pv_err *err);
+/*
+ * Its vCPUs, 0 to its highest, as the hypervisor reports them (*vcpus
+ * malloc'd, *n of them: fewer if the domain goes away meanwhile).
+ */
+int pv_domain_vcpu_list(struct pv_ctx *ctx, uint32_t domid,
+			struct pv_vcpuinfo **vcpus, size_t *n,
+			struct pv_err *err);
+/* Whether a shutdown request waits in control/shutdown, not yet taken. */
+bool pv_domain_shutdown_pending(struct pv_ctx *ctx, uint32_t domid);
+
 /* Memory (KiB) and vCPUs of a running domain (resources.c). */
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);

@@ -2,7 +2,6 @@
  * query.c: finding domains by name or ID, and listing them.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +10,11 @@
 
 char *pv_domain_get_name(struct pv_ctx *ctx, uint32_t domid)
 {
-	char path[40];
+	char *path = pv_xs_dom_path(domid, "name");
+	char *name = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, path);
 
-	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
-	return pv_xs_read_str(&ctx->hv, PV_XBT_NULL, path);
+	free(path);
+	return name;
 }
 
 static int lookup_id(struct pv_ctx *ctx, const char *spec, uint64_t id,

@@ -98,7 +98,8 @@ struct pv_device_kind {
 	/*
 	 * The kind's own keys, written inside the transaction that creates
 	 * the device, with @w's base at the directory: the backend's (written
-	 * to the backend and to xl's copy), then the frontend's.
+	 * to the backend and to xl's copy; "state" among them, which tells
+	 * that a device is there), then the frontend's.
 	 */
 	void (*backend_keys)(struct pv_xs_writer *w, const struct pv_device_paths *p,
 			     const void *dev);
@@ -139,8 +140,8 @@ int pv_device_add(struct pv_ctx *ctx, const struct pv_device_kind *k,
 		  struct pv_err *err);
 
 /*
- * The functions below take a kind's name; one that is not in the table
- * is refused (-EINVAL).
+ * Those below that take a kind's name refuse one that is not in the
+ * table (-EINVAL).
  */
 
 /* Waits until backend and frontend are both Connected. */

@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "pvctl.h"
 #include "print.h"
@@ -38,40 +37,11 @@ static int wait_attached(struct pv_cli *cli, const char *kind, uint32_t domid,
 }
 
 /*
- * Parses a disk or vif spec and sets the device up: 0, -EINVAL with
- * *bad_spec set for a spec that does not parse, or the library's error.
+ * block-attach and network-attach: the kind parses the spec and sets the
+ * device up, then both drivers are waited for.
  */
-static int add_device(struct pv_cli *cli, const char *kind, uint32_t domid,
-		      const char *spec, uint32_t *devid, bool *bad_spec,
-		      struct pv_err *err)
-{
-	int rc;
-
-	if (!strcmp(kind, "vbd")) {
-		struct pv_disk_spec d;
-
-		pv_disk_spec_init(&d);
-		rc = pv_disk_spec_parse(spec, &d, err);
-		*bad_spec = rc != 0;
-		if (!rc)
-			rc = pv_vbd_add(&cli->ctx, domid, &d, devid, err);
-		pv_disk_spec_dispose(&d);
-	} else {
-		struct pv_vif_spec v;
-
-		pv_vif_spec_init(&v);
-		rc = pv_vif_spec_parse(spec, &v, err);
-		*bad_spec = rc != 0;
-		if (!rc)
-			rc = pv_vif_add(&cli->ctx, domid, &v, devid, err);
-		pv_vif_spec_dispose(&v);
-	}
-	return rc;
-}
-
-/* block-attach and network-attach: set up, then wait for both drivers. */
-static int attach(struct pv_cli *cli, int argc, char **argv, const char *kind,
-		  int min_spec_args)
+static int attach(struct pv_cli *cli, int argc, char **argv,
+		  const struct pv_device_kind *k, int min_spec_args)
 {
 	struct pv_err err;
 	uint32_t domid, devid;
@@ -91,10 +61,10 @@ static int attach(struct pv_cli *cli, int argc, char **argv, const char *kind,
 	pv_err_init(&err);
 	/* Set up whole or not at all; waiting may be cut short. */
 	pv_cli_defer_signals(cli);
-	rc = add_device(cli, kind, domid, spec, &devid, &bad_spec, &err);
+	rc = k->attach(&cli->ctx, domid, spec, &devid, &bad_spec, &err);
 	pv_cli_end_deferred_signals(cli);
 	if (!rc)
-		rc = wait_attached(cli, kind, domid, devid, &err);
+		rc = wait_attached(cli, k->name, domid, devid, &err);
 	free(spec);
 	if (bad_spec) {
 		pv_cli_report(rc, &err);
@@ -105,17 +75,18 @@ static int attach(struct pv_cli *cli, int argc, char **argv, const char *kind,
 
 int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
 {
-	return attach(cli, argc, argv, "vbd", 1);
+	return attach(cli, argc, argv, &pv_vbd_kind, 1);
 }
 
 int cmd_network_attach(struct pv_cli *cli, int argc, char **argv)
 {
-	return attach(cli, argc, argv, "vif", 0);
+	return attach(cli, argc, argv, &pv_vif_kind, 0);
 }
 
 enum { DETACH_FORCE, DETACH_TIMEOUT };
 
-static int detach(struct pv_cli *cli, int argc, char **argv, const char *kind)
+static int detach(struct pv_cli *cli, int argc, char **argv,
+		  const struct pv_device_kind *k)
 {
 	struct pv_err err;
 	uint32_t domid, devid;
@@ -130,9 +101,10 @@ static int detach(struct pv_cli *cli, int argc, char **argv, const char *kind)
 	if (rc)
 		return rc;
 	pv_err_init(&err);
-	rc = pv_device_find(&cli->ctx, kind, domid, argv[first + 1], &devid, &err);
+	rc = pv_device_find(&cli->ctx, k->name, domid, argv[first + 1], &devid,
+			    &err);
 	if (!rc)
-		rc = pv_device_remove(&cli->ctx, kind, domid, devid,
+		rc = pv_device_remove(&cli->ctx, k->name, domid, devid,
 				      cli->opt_set[DETACH_FORCE],
 				      (int)(secs * 1000), &err);
 	return pv_cli_report(rc, &err);
@@ -140,19 +112,19 @@ static int detach(struct pv_cli *cli, int argc, char **argv, const char *kind)
 
 int cmd_block_detach(struct pv_cli *cli, int argc, char **argv)
 {
-	return detach(cli, argc, argv, "vbd");
+	return detach(cli, argc, argv, &pv_vbd_kind);
 }
 
 int cmd_network_detach(struct pv_cli *cli, int argc, char **argv)
 {
-	return detach(cli, argc, argv, "vif");
+	return detach(cli, argc, argv, &pv_vif_kind);
 }
 
 enum { LIST_JSON };
 
-static int list(struct pv_cli *cli, int argc, char **argv, const char *kind)
+static int list(struct pv_cli *cli, int argc, char **argv,
+		const struct pv_device_kind *k)
 {
-	bool vbd = !strcmp(kind, "vbd");
 	struct pv_device_status *st;
 	struct pv_printer p;
 	struct pv_err err;
@@ -165,24 +137,24 @@ static int list(struct pv_cli *cli, int argc, char **argv, const char *kind)
 	if (rc)
 		return rc;
 	pv_err_init(&err);
-	rc = pv_device_list(&cli->ctx, kind, domid, &st, &n, &err);
+	rc = pv_device_list(&cli->ctx, k->name, domid, &st, &n, &err);
 	if (rc)
 		return pv_cli_report(rc, &err);
 	pv_print_init(&p, cli->opt_set[LIST_JSON]);
 	pv_print_text(&p, "%-8s %-19s %-12s %-12s %-10s %s\n", "Idx",
-		      vbd ? "Vdev" : "Mac", "BE-state", "FE-state",
-		      vbd ? "Mode" : "Interface", vbd ? "Target" : "Bridge");
+		      k->cols.name.heading, "BE-state", "FE-state",
+		      k->cols.detail.heading, k->cols.target.heading);
 	pv_print_arr_open(&p, NULL);
 	for (i = 0; i < n; i++) {
 		pv_print_obj_open(&p, NULL);
 		pv_print_uint(&p, "devid", "%-8llu ", st[i].devid);
-		pv_print_str(&p, vbd ? "vdev" : "mac", "%-19s ", st[i].name);
+		pv_print_str(&p, k->cols.name.json, "%-19s ", st[i].name);
 		pv_print_str(&p, "backend_state", "%-12s ",
 			     pv_xb_state_name(st[i].be_state));
 		pv_print_str(&p, "frontend_state", "%-12s ",
 			     pv_xb_state_name(st[i].fe_state));
-		pv_print_str(&p, vbd ? "mode" : "interface", "%-10s ", st[i].detail);
-		pv_print_str(&p, vbd ? "target" : "bridge", "%s\n", st[i].target);
+		pv_print_str(&p, k->cols.detail.json, "%-10s ", st[i].detail);
+		pv_print_str(&p, k->cols.target.json, "%s\n", st[i].target);
 		pv_print_str(&p, "backend", NULL, st[i].backend);
 		pv_print_obj_close(&p);
 	}
@@ -195,10 +167,10 @@ static int list(struct pv_cli *cli, int argc, char **argv, const char *kind)
 
 int cmd_block_list(struct pv_cli *cli, int argc, char **argv)
 {
-	return list(cli, argc, argv, "vbd");
+	return list(cli, argc, argv, &pv_vbd_kind);
 }
 
 int cmd_network_list(struct pv_cli *cli, int argc, char **argv)
 {
-	return list(cli, argc, argv, "vif");
+	return list(cli, argc, argv, &pv_vif_kind);
 }

@@ -109,6 +109,16 @@ int pv_xs_transaction(struct pv_hv *hv,
 	return rc;
 }
 
+void pv_xs_writer_init(struct pv_xs_writer *w, struct pv_hv *hv, pv_xbt t,
+		       const char *base)
+{
+	w->hv = hv;
+	w->t = t;
+	w->base = base;
+	pv_buf_init(&w->path);
+	w->rc = 0;
+}
+
 static const char *wpath(struct pv_xs_writer *w, const char *sub)
 {
 	pv_buf_reset(&w->path);

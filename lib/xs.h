@@ -45,7 +45,9 @@ int pv_xs_transaction(struct pv_hv *hv,
 /*
  * A sequence of writes in one transaction that reads as a list: each
  * call is skipped once one has failed, and pv_xs_writer_done() reports
- * the first failure with the path it happened at. Paths are "BASE/SUB".
+ * the first failure with the path it happened at. Paths are "BASE/SUB";
+ * @base may change between calls. Every writer started with
+ * pv_xs_writer_init() is finished with pv_xs_writer_done().
  */
 struct pv_xs_writer {
 	struct pv_hv *hv;
@@ -55,6 +57,8 @@ struct pv_xs_writer {
 	int rc;
 };
 
+void pv_xs_writer_init(struct pv_xs_writer *w, struct pv_hv *hv, pv_xbt t,
+		       const char *base);
 void pv_xs_put(struct pv_xs_writer *w, const char *sub, const char *fmt, ...)
 	PV_PRINTF(3, 4);
 void pv_xs_writer_mkdir(struct pv_xs_writer *w, const char *sub,

@@ -1,14 +1,13 @@
 /*
- * devices.c: what disks and vifs share: paths, the state handshake,
- * removal, listing and teardown.
+ * devices.c: what devices of every kind share: the table of kinds, paths,
+ * the transaction that creates the nodes, the state handshake, removal,
+ * listing and teardown.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices.h"
-#include "hostdev.h"
 #include "../xs.h"
 
 const char *pv_xb_state_name(unsigned int state)
@@ -21,61 +20,43 @@ const char *pv_xb_state_name(unsigned int state)
 	return state < sizeof(names) / sizeof(*names) ? names[state] : "invalid";
 }
 
-static char *be_path(const char *kind, uint32_t domid, uint32_t devid)
+static const struct pv_device_kind *const kinds[] = {
+	&pv_vbd_kind, &pv_vif_kind,
+};
+
+const struct pv_device_kind *pv_device_kind_find(const char *name)
 {
-	return pv_asprintf("/local/domain/0/backend/%s/%u/%u", kind, domid, devid);
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (!strcmp(kinds[i]->name, name))
+			return kinds[i];
+	return NULL;
 }
 
-static char *fe_path(const char *kind, uint32_t domid, uint32_t devid)
+static const struct pv_device_kind *kind_get(const char *name,
+					     struct pv_err *err)
 {
-	return pv_asprintf("/local/domain/%u/device/%s/%u", domid, kind, devid);
+	const struct pv_device_kind *k = pv_device_kind_find(name);
+
+	if (!k)
+		pv_err_set(err, -EINVAL, "unknown device kind '%s'", name);
+	return k;
 }
 
-void pv_device_paths_init(struct pv_device_paths *p, const char *kind,
-			  uint32_t domid, uint32_t devid)
+static void paths_init(struct pv_device_paths *p, const struct pv_device_kind *k,
+		       uint32_t domid, uint32_t devid)
 {
-	p->be = be_path(kind, domid, devid);
-	p->fe = fe_path(kind, domid, devid);
-	p->lx = pv_asprintf("/libxl/%u/device/%s/%u", domid, kind, devid);
+	p->be = pv_xs_dom_path(0, "backend/%s/%u/%u", k->be_kind, domid, devid);
+	p->fe = pv_xs_dom_path(domid, "device/%s/%u", k->fe_kind, devid);
+	p->lx = pv_asprintf("/libxl/%u/device/%s/%u", domid, k->name, devid);
 }
 
-void pv_device_paths_dispose(struct pv_device_paths *p)
+static void paths_dispose(struct pv_device_paths *p)
 {
 	free(p->be);
 	free(p->fe);
 	free(p->lx);
-}
-
-void pv_device_mkdirs(struct pv_xs_writer *w, const struct pv_device_paths *p,
-		      uint32_t domid)
-{
-	const struct pv_xs_perm be_perms[] = {
-		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm fe_perms[] = {
-		{ domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
-	};
-	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
-	const char *base = w->base;
-
-	/* The paths are absolute: from base "", +1 skips the leading '/'. */
-	w->base = "";
-	pv_xs_writer_mkdir(w, p->be + 1, be_perms, 2);
-	pv_xs_writer_mkdir(w, p->fe + 1, fe_perms, 2);
-	pv_xs_writer_mkdir(w, p->lx + 1, dom0_only, 1);
-	w->base = base;
-}
-
-void pv_device_frontend_keys(struct pv_xs_writer *w,
-			     const struct pv_device_paths *p)
-{
-	const char *base = w->base;
-
-	w->base = p->fe;
-	pv_xs_put(w, "backend", "%s", p->be);
-	pv_xs_put(w, "backend-id", "0");
-	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
-	w->base = base;
 }
 
 /*
@@ -93,30 +74,119 @@ static unsigned int read_state(struct pv_hv *hv, const char *dir)
 	return (unsigned int)v;
 }
 
+static void remove_nodes(struct pv_hv *hv, const struct pv_device_paths *p)
+{
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->fe);
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->be);
+	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->lx);
+}
+
+/* Its host side first: what to release is read from the nodes. */
+static void release_and_remove(struct pv_ctx *ctx, const struct pv_device_kind *k,
+			       uint32_t domid, uint32_t devid,
+			       const struct pv_device_paths *p)
+{
+	k->release(ctx, domid, devid, p->be);
+	remove_nodes(&ctx->hv, p);
+}
+
+struct add {
+	const struct pv_device_kind *k;
+	uint32_t domid;
+	const struct pv_device_paths *p;
+	const void *dev;
+	struct pv_err *err;
+};
+
+/* Every device's nodes, whatever its kind, so drivers never see half one. */
+static int add_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	const struct add *a = arg;
+	const struct pv_device_paths *p = a->p;
+	const struct pv_xs_perm be_perms[] = {
+		{ 0, PV_XS_PERM_NONE }, { a->domid, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm fe_perms[] = {
+		{ a->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
+	};
+	const struct pv_xs_perm dom0_only[] = { { 0, PV_XS_PERM_NONE } };
+	struct pv_xs_writer w;
+	char *state = pv_asprintf("%s/state", p->be);
+	char *old = pv_xs_read_str(hv, t, state);
+
+	free(state);
+	if (old) {
+		free(old);
+		return -EEXIST;
+	}
+	/* The paths are absolute: from base "", +1 skips the leading '/'. */
+	pv_xs_writer_init(&w, hv, t, "");
+	pv_xs_writer_mkdir(&w, p->be + 1, be_perms, 2);
+	pv_xs_writer_mkdir(&w, p->fe + 1, fe_perms, 2);
+	pv_xs_writer_mkdir(&w, p->lx + 1, dom0_only, 1);
+	w.base = p->be;
+	a->k->backend_keys(&w, p, a->dev);
+	w.base = p->fe;
+	pv_xs_put(&w, "backend", "%s", p->be);
+	pv_xs_put(&w, "backend-id", "0");
+	pv_xs_put(&w, "state", "%d", PV_XB_INITIALISING);
+	a->k->frontend_keys(&w, a->dev);
+	w.base = p->lx;
+	a->k->backend_keys(&w, p, a->dev);
+	pv_xs_put(&w, "backend", "%s", p->be);
+	return pv_xs_writer_done(&w, a->err);
+}
+
+int pv_device_add(struct pv_ctx *ctx, const struct pv_device_kind *k,
+		  uint32_t domid, uint32_t devid, const char *what, void *dev,
+		  struct pv_err *err)
+{
+	struct pv_device_paths p;
+	struct add a = { k, domid, &p, dev, err };
+	int rc;
+
+	paths_init(&p, k, domid, devid);
+	rc = pv_xs_transaction(&ctx->hv, add_tx, &a);
+	if (rc == -EEXIST)
+		pv_err_set(err, rc, "domain %u already has a %s", domid, what);
+	else if (rc)
+		pv_err_sys(err, rc, "writing the XenStore nodes of %s", what);
+	else if (k->plug) {
+		rc = k->plug(ctx, &p, dev, err);
+		if (rc)
+			release_and_remove(ctx, k, domid, devid, &p);
+	}
+	paths_dispose(&p);
+	return rc;
+}
+
 /*
- * Waits until the backend's state satisfies @be_ok and the frontend's
- * @fe_ok (NULL: any), watching both state nodes.
+ * Waits until the backend's state is @be_want and the frontend's
+ * @fe_want (0: any), watching both state nodes.
  */
-static int wait_states(struct pv_ctx *ctx, const char *kind, uint32_t domid,
-		       uint32_t devid, unsigned int be_want, unsigned int fe_want,
-		       int timeout_ms, struct pv_err *err)
+static int wait_states(struct pv_ctx *ctx, const struct pv_device_kind *k,
+		       uint32_t domid, uint32_t devid, unsigned int be_want,
+		       unsigned int fe_want, int timeout_ms, struct pv_err *err)
 {
 	struct pv_hv *hv = &ctx->hv;
-	char *be = be_path(kind, domid, devid), *fe = fe_path(kind, domid, devid);
-	char *bes = pv_asprintf("%s/state", be), *fes = pv_asprintf("%s/state", fe);
+	struct pv_device_paths p;
+	char *bes, *fes;
 	uint64_t deadline = pv_now_ms() + (uint64_t)timeout_ms;
 	unsigned int bs = 0, fs = 0;
 	int rc;
 
+	paths_init(&p, k, domid, devid);
+	bes = pv_asprintf("%s/state", p.be);
+	fes = pv_asprintf("%s/state", p.fe);
 	rc = hv->ops->xs_watch(hv->h, bes, "pvctl-dev");
 	if (!rc)
 		rc = hv->ops->xs_watch(hv->h, fes, "pvctl-dev");
 	while (!rc) {
-		char *p = NULL, *t = NULL;
+		char *wp = NULL, *wt = NULL;
 		uint64_t now;
 
-		bs = read_state(hv, be);
-		fs = read_state(hv, fe);
+		bs = read_state(hv, p.be);
+		fs = read_state(hv, p.fe);
 		if (bs == be_want && (!fe_want || fs == fe_want))
 			break;
 		now = pv_now_ms();
@@ -125,9 +195,9 @@ static int wait_states(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 			break;
 		}
 		rc = hv->ops->xs_read_watch(hv->h, (int)pv_min_u64(deadline - now, 500),
-					    &p, &t);
-		free(p);
-		free(t);
+					    &wp, &wt);
+		free(wp);
+		free(wt);
 		if (rc == -ETIMEDOUT)
 			rc = 0;
 	}
@@ -135,7 +205,7 @@ static int wait_states(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 	hv->ops->xs_unwatch(hv->h, fes, "pvctl-dev");
 	if (rc == -ETIMEDOUT)
 		pv_err_set(err, rc, "%s %u of domain %u: the %s did not reach %s within "
-			   "%d ms (backend %s, frontend %s)", kind, devid, domid,
+			   "%d ms (backend %s, frontend %s)", k->name, devid, domid,
 			   bs != be_want ? "backend (dom0's driver)" :
 			   "frontend (the guest's driver)",
 			   pv_xb_state_name(bs != be_want ? be_want : fe_want),
@@ -144,8 +214,7 @@ static int wait_states(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 		pv_err_sys(err, rc, "watching %s", bes);
 	free(bes);
 	free(fes);
-	free(be);
-	free(fe);
+	paths_dispose(&p);
 	return rc;
 }
 
@@ -153,7 +222,11 @@ int pv_device_wait_connected(struct pv_ctx *ctx, const char *kind,
 			     uint32_t domid, uint32_t devid, int timeout_ms,
 			     struct pv_err *err)
 {
-	return wait_states(ctx, kind, domid, devid, PV_XB_CONNECTED,
+	const struct pv_device_kind *k = kind_get(kind, err);
+
+	if (!k)
+		return -EINVAL;
+	return wait_states(ctx, k, domid, devid, PV_XB_CONNECTED,
 			   PV_XB_CONNECTED, timeout_ms, err);
 }
 
@@ -161,88 +234,45 @@ int pv_device_wait_backend_ready(struct pv_ctx *ctx, const char *kind,
 				 uint32_t domid, uint32_t devid, int timeout_ms,
 				 struct pv_err *err)
 {
-	return wait_states(ctx, kind, domid, devid, PV_XB_INITWAIT, 0,
+	const struct pv_device_kind *k = kind_get(kind, err);
+
+	if (!k)
+		return -EINVAL;
+	return wait_states(ctx, k, domid, devid, PV_XB_INITWAIT, 0,
 			   timeout_ms, err);
-}
-
-/*
- * Releases what dom0 holds for a device: its loop device; its bridge port,
- * or for a vif with a hotplug script, what "SCRIPT offline" undoes.
- */
-static void release_host_side(struct pv_ctx *ctx, const char *kind,
-			      uint32_t domid, uint32_t devid, const char *be)
-{
-	struct pv_hv *hv = &ctx->hv;
-	struct pv_err err;
-	char *p, *v;
-
-	pv_err_init(&err);
-	if (!strcmp(kind, "vbd")) {
-		p = pv_asprintf("%s/node", be);
-		v = pv_xs_read_str(hv, PV_XBT_NULL, p);
-		if (v && !strncmp(v, "/dev/loop", 9))
-			pv_loop_detach(v, &err);
-	} else {
-		char *b = pv_asprintf("%s/bridge", be);
-		char *br = pv_xs_read_str(hv, PV_XBT_NULL, b);
-		char *s = pv_asprintf("%s/script", be);
-		char *script = pv_xs_read_str(hv, PV_XBT_NULL, s);
-
-		p = pv_asprintf("%s/vifname", be);
-		v = pv_xs_read_str(hv, PV_XBT_NULL, p);
-		if (script && *script && v)
-			pv_vif_run_script(ctx, script, "offline", domid, devid, v, &err);
-		else if (br && v)
-			pv_bridge_del_port(br, v, &err);
-		free(script);
-		free(s);
-		free(br);
-		free(b);
-	}
-	free(v);
-	free(p);
-	pv_err_dispose(&err);
-}
-
-static void remove_nodes(struct pv_hv *hv, const char *kind, uint32_t domid,
-			 uint32_t devid)
-{
-	struct pv_device_paths p;
-
-	pv_device_paths_init(&p, kind, domid, devid);
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.fe);
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.be);
-	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p.lx);
-	pv_device_paths_dispose(&p);
 }
 
 struct closing {
 	const char *be;
+	struct pv_err *err;
 };
 
 static int closing_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
-	struct closing *c = arg;
-	struct pv_xs_writer w = { hv, t, c->be, PV_BUF_INIT, 0 };
+	const struct closing *c = arg;
+	struct pv_xs_writer w;
 
+	pv_xs_writer_init(&w, hv, t, c->be);
 	pv_xs_put(&w, "online", "0");
 	pv_xs_put(&w, "state", "%d", PV_XB_CLOSING);
-	pv_buf_dispose(&w.path);
-	return w.rc;
+	return pv_xs_writer_done(&w, c->err);
 }
 
 int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 		     uint32_t devid, bool force, int timeout_ms,
 		     struct pv_err *err)
 {
-	struct pv_hv *hv = &ctx->hv;
-	char *be = be_path(kind, domid, devid);
-	struct closing c = { be };
+	const struct pv_device_kind *k = kind_get(kind, err);
+	struct pv_device_paths p;
+	struct closing c;
 	int rc = 0;
 
-	if (read_state(hv, be) == PV_XB_UNKNOWN) {
+	if (!k)
+		return -EINVAL;
+	paths_init(&p, k, domid, devid);
+	if (read_state(&ctx->hv, p.be) == PV_XB_UNKNOWN) {
 		rc = pv_err_set(err, -ENOENT, "domain %u has no %s %u", domid,
-				kind, devid);
+				k->name, devid);
 		goto out;
 	}
 	if (!force) {
@@ -250,42 +280,44 @@ int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 		 * Ask the backend to close; it waits for the frontend, which
 		 * refuses while the guest uses the device.
 		 */
-		rc = pv_xs_transaction(hv, closing_tx, &c);
+		c.be = p.be;
+		c.err = err;
+		rc = pv_xs_transaction(&ctx->hv, closing_tx, &c);
 		if (!rc)
-			rc = wait_states(ctx, kind, domid, devid, PV_XB_CLOSED, 0,
+			rc = wait_states(ctx, k, domid, devid, PV_XB_CLOSED, 0,
 					 timeout_ms, err);
 		if (rc) {
 			if (!err->code)
 				pv_err_sys(err, rc, "closing %s %u of domain %u",
-					   kind, devid, domid);
+					   k->name, devid, domid);
 			pv_buf_puts(&err->msg, "; the guest may still use it "
 				    "(--force detaches it anyway)");
 			goto out;
 		}
 	}
-	release_host_side(ctx, kind, domid, devid, be);
-	remove_nodes(hv, kind, domid, devid);
+	release_and_remove(ctx, k, domid, devid, &p);
 out:
-	free(be);
+	paths_dispose(&p);
 	return rc;
 }
 
 void pv_devices_teardown(struct pv_ctx *ctx, uint32_t domid)
 {
-	static const char *const kinds[] = { "vbd", "vif" };
 	struct pv_hv *hv = &ctx->hv;
 	size_t k, i, n;
 
 	for (k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
-		char *dir = pv_asprintf("/local/domain/0/backend/%s/%u", kinds[k], domid);
+		char *dir = pv_xs_dom_path(0, "backend/%s/%u", kinds[k]->be_kind,
+					   domid);
 		char **names;
 
 		if (hv->ops->xs_directory(hv->h, PV_XBT_NULL, dir, &names, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				char *be = pv_asprintf("%s/%s", dir, names[i]);
 
-				release_host_side(ctx, kinds[k], domid,
-						  (uint32_t)strtoul(names[i], NULL, 10), be);
+				kinds[k]->release(ctx, domid,
+						  (uint32_t)strtoul(names[i], NULL, 10),
+						  be);
 				free(be);
 			}
 			pv_xs_free_names(names, n);
@@ -304,16 +336,15 @@ static char *read_rel(struct pv_hv *hv, const char *dir, const char *key)
 	return v;
 }
 
-int pv_device_list(struct pv_ctx *ctx, const char *kind, uint32_t domid,
-		   struct pv_device_status **out, size_t *n,
-		   struct pv_err *err)
+static int list(struct pv_ctx *ctx, const struct pv_device_kind *k,
+		uint32_t domid, struct pv_device_status **out, size_t *n,
+		struct pv_err *err)
 {
 	struct pv_hv *hv = &ctx->hv;
-	char *dir = pv_asprintf("/local/domain/0/backend/%s/%u", kind, domid);
-	bool vbd = !strcmp(kind, "vbd");
+	char *dir = pv_xs_dom_path(0, "backend/%s/%u", k->be_kind, domid);
 	struct pv_device_status *st;
 	char **names;
-	size_t count, i, k = 0;
+	size_t count, i, m = 0;
 	int rc = hv->ops->xs_directory(hv->h, PV_XBT_NULL, dir, &names, &count);
 
 	if (rc == -ENOENT) {
@@ -333,22 +364,31 @@ int pv_device_list(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 
 		if (pv_parse_uint(names[i], UINT32_MAX, &id))
 			continue;
-		st[k].devid = (uint32_t)id;
-		st[k].backend = pv_asprintf("%s/%s", dir, names[i]);
-		fe = fe_path(kind, domid, st[k].devid);
-		st[k].be_state = read_state(hv, st[k].backend);
-		st[k].fe_state = read_state(hv, fe);
+		st[m].devid = (uint32_t)id;
+		st[m].backend = pv_asprintf("%s/%s", dir, names[i]);
+		fe = pv_xs_dom_path(domid, "device/%s/%u", k->fe_kind, st[m].devid);
+		st[m].be_state = read_state(hv, st[m].backend);
+		st[m].fe_state = read_state(hv, fe);
 		free(fe);
-		st[k].name = read_rel(hv, st[k].backend, vbd ? "dev" : "mac");
-		st[k].target = read_rel(hv, st[k].backend, vbd ? "params" : "bridge");
-		st[k].detail = read_rel(hv, st[k].backend, vbd ? "mode" : "vifname");
-		k++;
+		st[m].name = read_rel(hv, st[m].backend, k->cols.name.key);
+		st[m].target = read_rel(hv, st[m].backend, k->cols.target.key);
+		st[m].detail = read_rel(hv, st[m].backend, k->cols.detail.key);
+		m++;
 	}
 	pv_xs_free_names(names, count);
 	free(dir);
 	*out = st;
-	*n = k;
+	*n = m;
 	return 0;
+}
+
+int pv_device_list(struct pv_ctx *ctx, const char *kind, uint32_t domid,
+		   struct pv_device_status **out, size_t *n,
+		   struct pv_err *err)
+{
+	const struct pv_device_kind *k = kind_get(kind, err);
+
+	return k ? list(ctx, k, domid, out, n, err) : -EINVAL;
 }
 
 void pv_device_status_free(struct pv_device_status *st, size_t n)
@@ -367,15 +407,19 @@ void pv_device_status_free(struct pv_device_status *st, size_t n)
 int pv_device_find(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 		   const char *key, uint32_t *devid, struct pv_err *err)
 {
+	const struct pv_device_kind *k = kind_get(kind, err);
 	struct pv_device_status *st;
 	size_t n, i;
 	uint64_t id;
-	int rc = pv_device_list(ctx, kind, domid, &st, &n, err);
+	int rc;
 
+	if (!k)
+		return -EINVAL;
+	rc = list(ctx, k, domid, &st, &n, err);
 	if (rc)
 		return rc;
 	rc = pv_err_set(err, -ENOENT, "domain %u has no %s '%s'", domid,
-			!strcmp(kind, "vbd") ? "disk" : "network interface", key);
+			k->noun, key);
 	for (i = 0; i < n; i++) {
 		if ((st[i].name && !strcasecmp(st[i].name, key)) ||
 		    (pv_parse_uint(key, UINT32_MAX, &id) == 0 && id == st[i].devid)) {

@@ -77,12 +77,13 @@ struct vbd {
 };
 
 /* The backend's keys, written to the backend node and to xl's copy. */
-static void backend_keys(struct pv_xs_writer *w, const struct vbd *v,
-			 const char *fe)
+static void backend_keys(struct pv_xs_writer *w, const struct pv_device_paths *p,
+			 const void *dev)
 {
+	const struct vbd *v = dev;
 	const char *devtype = v->d->cdrom ? "cdrom" : "disk";
 
-	pv_xs_put(w, "frontend", "%s", fe);
+	pv_xs_put(w, "frontend", "%s", p->fe);
 	pv_xs_put(w, "frontend-id", "%u", v->domid);
 	pv_xs_put(w, "online", "1");
 	pv_xs_put(w, "removable", "0");
@@ -100,34 +101,29 @@ static void backend_keys(struct pv_xs_writer *w, const struct vbd *v,
 	pv_xs_put(w, "hotplug-status", "connected");
 }
 
-static int vbd_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+/* What blkfront reads besides backend and state. */
+static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 {
-	struct vbd *v = arg;
-	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
-	struct pv_device_paths p;
-	char *existing, *old;
+	const struct vbd *v = dev;
 
-	pv_device_paths_init(&p, "vbd", v->domid, v->devid);
-	/* Refuse a vdev that is taken rather than overwrite its device. */
-	existing = pv_asprintf("%s/state", p.be);
-	old = pv_xs_read_str(hv, t, existing);
-	if (old)
-		w.rc = -EEXIST;
-	free(old);
-	free(existing);
-	pv_device_mkdirs(&w, &p, v->domid);
-	w.base = p.be;
-	backend_keys(&w, v, p.fe);
-	pv_device_frontend_keys(&w, &p);
-	w.base = p.fe;
-	pv_xs_put(&w, "virtual-device", "%u", v->devid);
-	pv_xs_put(&w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
-	w.base = p.lx;
-	backend_keys(&w, v, p.fe);
-	pv_xs_put(&w, "backend", "%s", p.be);
-	pv_device_paths_dispose(&p);
-	pv_buf_dispose(&w.path);
-	return w.rc;
+	pv_xs_put(w, "virtual-device", "%u", v->devid);
+	pv_xs_put(w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
+}
+
+/* The loop device, if ours ("node"): a block device of the host is not. */
+static void release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
+		    const char *be)
+{
+	char *p = pv_asprintf("%s/node", be);
+	char *v = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, p);
+	struct pv_err err;
+
+	pv_err_init(&err);
+	if (v && !strncmp(v, "/dev/loop", 9))
+		pv_loop_detach(v, &err);
+	pv_err_dispose(&err);
+	free(v);
+	free(p);
 }
 
 static int check_spec(const struct pv_disk_spec *d, struct pv_err *err)
@@ -150,7 +146,7 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 	       struct pv_err *err)
 {
 	struct vbd v = { .domid = domid, .d = d };
-	char *loopdev = NULL;
+	char *loopdev = NULL, *what;
 	struct stat st;
 	int rc;
 
@@ -176,16 +172,12 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 	}
 	if (rc)
 		return rc;
-	rc = pv_xs_transaction(&ctx->hv, vbd_tx, &v);
+	what = pv_asprintf("disk %s", d->vdev);
+	rc = pv_device_add(ctx, &pv_vbd_kind, domid, v.devid, what, &v, err);
 	if (rc) {
+		/* Until its nodes name it, the loop device is only ours to know. */
 		struct pv_err ignore;
 
-		if (rc == -EEXIST)
-			pv_err_set(err, rc, "domain %u already has a disk %s", domid,
-				   d->vdev);
-		else
-			pv_err_sys(err, rc, "writing the XenStore nodes of disk %s",
-				   d->vdev);
 		pv_err_init(&ignore);
 		if (loopdev)
 			pv_loop_detach(loopdev, &ignore);
@@ -193,6 +185,38 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 	} else {
 		*devid = v.devid;
 	}
+	free(what);
 	free(loopdev);
 	return rc;
 }
+
+static int attach(struct pv_ctx *ctx, uint32_t domid, const char *spec,
+		  uint32_t *devid, bool *bad_spec, struct pv_err *err)
+{
+	struct pv_disk_spec d;
+	int rc;
+
+	pv_disk_spec_init(&d);
+	rc = pv_disk_spec_parse(spec, &d, err);
+	*bad_spec = rc != 0;
+	if (!rc)
+		rc = pv_vbd_add(ctx, domid, &d, devid, err);
+	pv_disk_spec_dispose(&d);
+	return rc;
+}
+
+const struct pv_device_kind pv_vbd_kind = {
+	.name = "vbd",
+	.be_kind = "vbd",
+	.fe_kind = "vbd",
+	.noun = "disk",
+	.cols = {
+		.name = { "Vdev", "vdev", "dev" },
+		.detail = { "Mode", "mode", "mode" },
+		.target = { "Target", "target", "params" },
+	},
+	.attach = attach,
+	.backend_keys = backend_keys,
+	.frontend_keys = frontend_keys,
+	.release = release,
+};

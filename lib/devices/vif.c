@@ -34,7 +34,7 @@ uint32_t pv_vif_next_devid(struct pv_ctx *ctx, uint32_t domid)
 	size_t n, i;
 
 	pv_err_init(&err);
-	if (pv_device_list(ctx, "vif", domid, &st, &n, &err) == 0) {
+	if (pv_device_list(ctx, pv_vif_kind.name, domid, &st, &n, &err) == 0) {
 		for (i = 0; i < n; i++)
 			if (st[i].devid >= next)
 				next = st[i].devid + 1;
@@ -71,13 +71,14 @@ struct vif {
 };
 
 /* The backend's keys, written to the backend node and to xl's copy. */
-static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
-			 const char *fe)
+static void backend_keys(struct pv_xs_writer *w, const struct pv_device_paths *p,
+			 const void *dev)
 {
+	const struct vif *x = dev;
 	uint64_t bytes;
 	uint32_t us;
 
-	pv_xs_put(w, "frontend", "%s", fe);
+	pv_xs_put(w, "frontend", "%s", p->fe);
 	pv_xs_put(w, "frontend-id", "%u", x->domid);
 	pv_xs_put(w, "online", "1");
 	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
@@ -100,31 +101,22 @@ static void backend_keys(struct pv_xs_writer *w, const struct vif *x,
 		pv_xs_put(w, "rate", "%llu,%u", (unsigned long long)bytes, us);
 }
 
-static int vif_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+/* What netfront reads besides backend and state. */
+static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 {
-	struct vif *x = arg;
-	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
-	struct pv_device_paths p;
+	const struct vif *x = dev;
 
-	pv_device_paths_init(&p, "vif", x->domid, x->devid);
-	pv_device_mkdirs(&w, &p, x->domid);
-	w.base = p.be;
-	backend_keys(&w, x, p.fe);
-	pv_device_frontend_keys(&w, &p);
-	w.base = p.fe;
-	pv_xs_put(&w, "handle", "%u", x->devid);
-	pv_xs_put(&w, "mac", "%s", x->mac);
-	w.base = p.lx;
-	backend_keys(&w, x, p.fe);
-	pv_xs_put(&w, "backend", "%s", p.be);
-	pv_device_paths_dispose(&p);
-	pv_buf_dispose(&w.path);
-	return w.rc;
+	pv_xs_put(w, "handle", "%u", x->devid);
+	pv_xs_put(w, "mac", "%s", x->mac);
 }
 
-int pv_vif_run_script(struct pv_ctx *ctx, const char *script,
-		      const char *action, uint32_t domid, uint32_t devid,
-		      const char *ifname, struct pv_err *err)
+/*
+ * Runs a vif's hotplug script as libxl does: "SCRIPT ACTION type_if=vif"
+ * (ACTION online or offline) with XENBUS_PATH, vif and the rest in its
+ * environment; an error unless it exits 0 within 10 s.
+ */
+static int run_script(const char *script, const char *action, uint32_t domid,
+		      uint32_t devid, const char *ifname, struct pv_err *err)
 {
 	char *argv[] = { (char *)script, (char *)action, "type_if=vif", NULL };
 	char *env[] = {
@@ -157,24 +149,20 @@ int pv_vif_run_script(struct pv_ctx *ctx, const char *script,
 	return rc;
 }
 
-/* Where netback waits for "connected" before it connects the frontend. */
-static char *hotplug_status_path(const struct vif *x)
+/*
+ * The script's work, done by its script: it must say "connected" in
+ * @hs, where netback waits for it before it connects the frontend.
+ */
+static int plug_by_script(struct pv_ctx *ctx, const struct vif *x,
+			  const char *hs, struct pv_err *err)
 {
-	return pv_asprintf("/local/domain/0/backend/vif/%u/%u/hotplug-status",
-			   x->domid, x->devid);
-}
-
-/* The script's work, done by its script: it must say "connected". */
-static int plug_by_script(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
-{
-	char *hs = hotplug_status_path(x);
 	char *st = NULL;
 	int rc;
 
 	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
 	if (!rc)
-		rc = pv_vif_run_script(ctx, x->script, "online", x->domid,
-				       x->devid, x->ifname, err);
+		rc = run_script(x->script, "online", x->domid, x->devid,
+				x->ifname, err);
 	if (!rc) {
 		st = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, hs);
 		if (!st || strcmp(st, "connected"))
@@ -183,31 +171,63 @@ static int plug_by_script(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
 					x->script, x->ifname, st ? st : "unset");
 	}
 	free(st);
-	free(hs);
 	return rc;
 }
 
 /* Up, on the bridge, then tell netback (hotplug-status) it may connect. */
-static int plug(struct pv_ctx *ctx, struct vif *x, struct pv_err *err)
+static int plug(struct pv_ctx *ctx, const struct pv_device_paths *p, void *dev,
+		struct pv_err *err)
 {
-	char *hs;
+	const struct vif *x = dev;
+	char *hs = pv_asprintf("%s/hotplug-status", p->be);
 	int rc;
 
-	if (x->script)
-		return plug_by_script(ctx, x, err);
+	if (x->script) {
+		rc = plug_by_script(ctx, x, hs, err);
+		goto out;
+	}
 	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
 	if (!rc)
 		rc = pv_netif_set_up(x->ifname, err);
 	if (!rc)
 		rc = pv_bridge_add_port(x->bridge, x->ifname, err);
 	if (rc)
-		return rc;
-	hs = hotplug_status_path(x);
+		goto out;
 	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, hs, "connected");
 	if (rc)
 		pv_err_sys(err, rc, "writing %s", hs);
+out:
 	free(hs);
 	return rc;
+}
+
+/*
+ * What "SCRIPT offline" undoes for a vif with a hotplug script, or its
+ * bridge port.
+ */
+static void release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
+		    const char *be)
+{
+	char *b = pv_asprintf("%s/bridge", be);
+	char *s = pv_asprintf("%s/script", be);
+	char *n = pv_asprintf("%s/vifname", be);
+	char *bridge = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, b);
+	char *script = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, s);
+	char *ifname = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, n);
+	struct pv_err err;
+
+	pv_err_init(&err);
+	if (script && *script && ifname)
+		run_script(script, "offline", domid, devid, ifname, &err);
+	else if (bridge && ifname)
+		pv_bridge_del_port(bridge, ifname, &err);
+	pv_err_dispose(&err);
+	free(ifname);
+	free(script);
+	free(bridge);
+	free(n);
+	free(s);
+	free(b);
 }
 
 int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
@@ -216,7 +236,7 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 {
 	struct vif x = { .domid = domid, .v = v };
 	struct pv_dominfo info;
-	char mac[18];
+	char mac[18], *what;
 	int rc;
 
 	if (v->type && strcmp(v->type, "vif"))
@@ -242,20 +262,43 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 		return rc;
 	}
 	snprintf(x.ifname, sizeof(x.ifname), "vif%u.%u", domid, x.devid);
-	rc = pv_xs_transaction(&ctx->hv, vif_tx, &x);
-	if (rc)
-		pv_err_sys(err, rc, "writing the XenStore nodes of vif %u", x.devid);
-	else
-		rc = plug(ctx, &x, err);
-	if (rc) {
-		struct pv_err ignore;
-
-		pv_err_init(&ignore);
-		pv_device_remove(ctx, "vif", domid, x.devid, true, 0, &ignore);
-		pv_err_dispose(&ignore);
-	} else {
+	what = pv_asprintf("vif %u", x.devid);
+	rc = pv_device_add(ctx, &pv_vif_kind, domid, x.devid, what, &x, err);
+	if (!rc)
 		*devid = x.devid;
-	}
+	free(what);
 	free(x.script);
 	return rc;
 }
+
+static int attach(struct pv_ctx *ctx, uint32_t domid, const char *spec,
+		  uint32_t *devid, bool *bad_spec, struct pv_err *err)
+{
+	struct pv_vif_spec v;
+	int rc;
+
+	pv_vif_spec_init(&v);
+	rc = pv_vif_spec_parse(spec, &v, err);
+	*bad_spec = rc != 0;
+	if (!rc)
+		rc = pv_vif_add(ctx, domid, &v, devid, err);
+	pv_vif_spec_dispose(&v);
+	return rc;
+}
+
+const struct pv_device_kind pv_vif_kind = {
+	.name = "vif",
+	.be_kind = "vif",
+	.fe_kind = "vif",
+	.noun = "network interface",
+	.cols = {
+		.name = { "Mac", "mac", "mac" },
+		.detail = { "Interface", "interface", "vifname" },
+		.target = { "Bridge", "bridge", "bridge" },
+	},
+	.attach = attach,
+	.backend_keys = backend_keys,
+	.frontend_keys = frontend_keys,
+	.plug = plug,
+	.release = release,
+};

@@ -67,10 +67,11 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
 	char *vm = pv_asprintf("/vm/%s", l->uuid);
-	struct pv_xs_writer w = { hv, t, "", PV_BUF_INIT, 0 };
+	struct pv_xs_writer w;
 	char dom[40];
 	size_t i;
 
+	pv_xs_writer_init(&w, hv, t, "");
 	/* Paths join base and sub with '/': from base "", +1 skips the first. */
 	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
 	dir_ro(&w, dom + 1, l->domid);
@@ -152,12 +153,12 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
-	struct pv_xs_writer w = { hv, t, NULL, PV_BUF_INIT, 0 };
+	struct pv_xs_writer w;
 	char dom[40], sub[40];
 	unsigned int i;
 
 	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
-	w.base = dom;
+	pv_xs_writer_init(&w, hv, t, dom);
 	pv_xs_put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
 	pv_xs_put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
 	pv_xs_put(&w, "memory/videoram", "0");

@@ -3,7 +3,8 @@
  * device numbers; a disk on a block device (no loop device, no real
  * blkback): its backend, frontend and xl nodes and who may touch them;
  * refusals; listing and lookup; removal forced, through the Closing/
- * Closed handshake, and timing out; teardown; the next vif index.
+ * Closed handshake, and timing out; teardown; the next vif index; the
+ * table of kinds, and the shared add on a kind of the test's own.
  *
  * Nothing here attaches or detaches a loop device: the disks use an
  * existing block device node (only stat()ed) and are skipped without one.
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include "lib/devices/devices.h"
+#include "lib/xs.h"
 #include "helpers.h"
 
 #define BE "/local/domain/0/backend/vbd/1/51712"
@@ -579,6 +581,248 @@ static void test_vif_next_devid(void **state)
 	assert_int_equal(pv_vif_next_devid(&f->ctx, 7), 10);
 }
 
+/* --- kinds as data --- */
+
+static void test_kind_table(void **state)
+{
+	static const char *const unknown[] = { "", "VBD", "vbd0", "console", "vkbd" };
+	size_t i;
+
+	(void)state;
+	assert_ptr_equal(pv_device_kind_find("vbd"), &pv_vbd_kind);
+	assert_ptr_equal(pv_device_kind_find("vif"), &pv_vif_kind);
+	for (i = 0; i < sizeof(unknown) / sizeof(*unknown); i++)
+		if (pv_device_kind_find(unknown[i]))
+			fail_msg("'%s' is a device kind", unknown[i]);
+	/* What the XenStore layout and the lists are made of. */
+	assert_string_equal(pv_vbd_kind.be_kind, "vbd");
+	assert_string_equal(pv_vbd_kind.fe_kind, "vbd");
+	assert_string_equal(pv_vbd_kind.cols.name.key, "dev");
+	assert_string_equal(pv_vbd_kind.cols.target.key, "params");
+	assert_string_equal(pv_vif_kind.be_kind, "vif");
+	assert_string_equal(pv_vif_kind.fe_kind, "vif");
+	assert_string_equal(pv_vif_kind.cols.detail.key, "vifname");
+	assert_null(pv_vbd_kind.plug);
+	assert_non_null(pv_vif_kind.plug);
+}
+
+static void test_unknown_kind_refused(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", NULL), devid = 5;
+	unsigned int nodes = pv_sim_xs_node_count(f->s);
+	struct pv_device_status *st = NULL;
+	struct pv_err err;
+	size_t n = 9;
+
+	pv_err_init(&err);
+	fx_assert_err(&err, pv_device_list(&f->ctx, "vkbd", domid, &st, &n, &err),
+		      -EINVAL, "unknown device kind 'vkbd'");
+	assert_null(st);
+	assert_int_equal(n, 9);
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_device_find(&f->ctx, "tap", domid, "0", &devid, &err),
+		      -EINVAL, "unknown device kind 'tap'");
+	assert_int_equal(devid, 5);
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_device_remove(&f->ctx, "console", domid, 0, true, 10,
+					     &err), -EINVAL,
+		      "unknown device kind 'console'");
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_device_wait_connected(&f->ctx, "VIF", domid, 0, 10,
+						     &err), -EINVAL,
+		      "unknown device kind 'VIF'");
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_device_wait_backend_ready(&f->ctx, "", domid, 0, 10,
+							 &err), -EINVAL,
+		      "unknown device kind ''");
+	assert_int_equal(pv_sim_xs_node_count(f->s), nodes);
+	assert_int_equal(pv_sim_calls(f->s, "xs_watch"), 0);
+	pv_err_dispose(&err);
+}
+
+/*
+ * A kind of the test's own, to drive the shared add: one backend key,
+ * one frontend key, a plug that fails on demand and a release that
+ * says what it was asked to release.
+ */
+struct vtest {
+	int plug_rc;
+	char *plugged;		/* the backend plug saw */
+	char *released;		/* the backend release was asked for */
+	unsigned int releases;
+};
+
+static struct vtest vtest;
+
+static void vtest_backend_keys(struct pv_xs_writer *w,
+			       const struct pv_device_paths *p, const void *dev)
+{
+	pv_xs_put(w, "frontend", "%s", p->fe);
+	pv_xs_put(w, "state", "%d", PV_XB_INITIALISING);
+	pv_xs_put(w, "colour", "%s", (const char *)dev);
+}
+
+static void vtest_frontend_keys(struct pv_xs_writer *w, const void *dev)
+{
+	pv_xs_put(w, "colour", "%s", (const char *)dev);
+}
+
+static int vtest_plug(struct pv_ctx *ctx, const struct pv_device_paths *p,
+		      void *dev, struct pv_err *err)
+{
+	free(vtest.plugged);
+	vtest.plugged = pv_strdup(p->be);
+	return vtest.plug_rc ? pv_err_set(err, vtest.plug_rc, "no %s host side",
+					  (const char *)dev) : 0;
+}
+
+static void vtest_release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
+			  const char *be)
+{
+	free(vtest.released);
+	vtest.released = pv_strdup(be);
+	vtest.releases++;
+}
+
+static const struct pv_device_kind vtest_kind = {
+	.name = "vtest",
+	.be_kind = "vtest-be",
+	.fe_kind = "vtest-fe",
+	.noun = "test device",
+	.backend_keys = vtest_backend_keys,
+	.frontend_keys = vtest_frontend_keys,
+	.plug = vtest_plug,
+	.release = vtest_release,
+};
+
+#define VT_BE "/local/domain/0/backend/vtest-be/1/7"
+#define VT_FE "/local/domain/1/device/vtest-fe/7"
+#define VT_LX "/libxl/1/device/vtest/7"
+
+static void vtest_reset(void)
+{
+	free(vtest.plugged);
+	free(vtest.released);
+	memset(&vtest, 0, sizeof(vtest));
+}
+
+static int vtest_add(struct fx *f, struct pv_err *err)
+{
+	vtest_reset();
+	return pv_device_add(&f->ctx, &vtest_kind, 1, 7, "test device 7",
+			     (void *)"blue", err);
+}
+
+static void test_add_shared(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", NULL);
+	struct pv_err err;
+
+	assert_int_equal(domid, 1);
+	pv_err_init(&err);
+	assert_int_equal(vtest_add(f, &err), 0);
+	/* The kind's keys at the places its data names, and the common ones. */
+	assert_node(f, VT_BE, "frontend", VT_FE);
+	assert_node(f, VT_BE, "colour", "blue");
+	assert_node(f, VT_FE, "backend", VT_BE);
+	assert_node(f, VT_FE, "backend-id", "0");
+	assert_node(f, VT_FE, "state", "1");
+	assert_node(f, VT_FE, "colour", "blue");
+	assert_node(f, VT_LX, "colour", "blue");
+	assert_node(f, VT_LX, "backend", VT_BE);
+	assert_perms(f, VT_BE, 0, PV_XS_PERM_NONE, 1, PV_XS_PERM_READ);
+	assert_perms(f, VT_FE, 1, PV_XS_PERM_NONE, 0, PV_XS_PERM_READ);
+	assert_string_equal(vtest.plugged, VT_BE);
+	assert_int_equal(vtest.releases, 0);
+	/* There already: refused, and not plugged or released again. */
+	vtest_reset();
+	fx_assert_err(&err, pv_device_add(&f->ctx, &vtest_kind, 1, 7,
+					  "test device 7", (void *)"red", &err),
+		      -EEXIST, "domain 1 already has a test device 7");
+	assert_node(f, VT_BE, "colour", "blue");
+	assert_null(vtest.plugged);
+	assert_int_equal(vtest.releases, 0);
+	vtest_reset();
+	pv_err_dispose(&err);
+}
+
+/* An error inside the shared transaction names the node it failed at. */
+static void test_add_error_names_path(void **state)
+{
+	struct fx *f = *state;
+	unsigned int nodes;
+	struct pv_err err;
+
+	fx_create(f, "guest", NULL);
+	nodes = pv_sim_xs_node_count(f->s);
+	pv_err_init(&err);
+	/* The kind's frontend key: the seventh write (three backend, three common). */
+	pv_sim_fail_nth(f->s, "xs_write", 7, -EIO);
+	fx_assert_err(&err, vtest_add(f, &err), -EIO,
+		      "writing XenStore node " VT_FE "/colour: ");
+	assert_false(pv_sim_xs_exists(f->s, VT_BE));
+	assert_false(pv_sim_xs_exists(f->s, VT_FE));
+	assert_false(pv_sim_xs_exists(f->s, VT_LX));
+	assert_int_equal(pv_sim_xs_node_count(f->s), nodes);
+	assert_null(vtest.plugged);
+	pv_err_clear(&err);
+	pv_sim_fail_next(f->s, "xs_set_perms", -EACCES);
+	fx_assert_err(&err, vtest_add(f, &err), -EACCES,
+		      "writing XenStore node " VT_BE ": ");
+	assert_int_equal(pv_sim_xs_node_count(f->s), nodes);
+	vtest_reset();
+	pv_err_dispose(&err);
+}
+
+/* A failed plug: released, and no node of the device is left. */
+static void test_add_plug_failure_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct pv_err err;
+
+	fx_create(f, "guest", NULL);
+	pv_err_init(&err);
+	vtest_reset();
+	vtest.plug_rc = -ENODEV;
+	fx_assert_err(&err, pv_device_add(&f->ctx, &vtest_kind, 1, 7,
+					  "test device 7", (void *)"blue", &err),
+		      -ENODEV, "no blue host side");
+	assert_int_equal(vtest.releases, 1);
+	assert_string_equal(vtest.released, VT_BE);
+	assert_false(pv_sim_xs_exists(f->s, VT_BE));
+	assert_false(pv_sim_xs_exists(f->s, VT_FE));
+	assert_false(pv_sim_xs_exists(f->s, VT_LX));
+	/* Nothing left means it can be added again. */
+	pv_err_clear(&err);
+	assert_int_equal(vtest_add(f, &err), 0);
+	assert_node(f, VT_BE, "colour", "blue");
+	vtest_reset();
+	pv_err_dispose(&err);
+}
+
+/* Asking the backend to close: a failed write is named, with the hint. */
+static void test_remove_closing_error_names_path(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", NULL);
+	char *spec = pv_asprintf("phy:%s,xvda,w", blockdev(0));
+	struct pv_err err;
+
+	vbd_add_ok(f, domid, spec);
+	pv_err_init(&err);
+	pv_sim_fail_next(f->s, "xs_write", -EIO);
+	fx_assert_err(&err, pv_device_remove(&f->ctx, "vbd", domid, 51712, false,
+					     100, &err), -EIO,
+		      "writing XenStore node " BE "/online: ");
+	assert_true(has(pv_err_msg(&err), "--force"));
+	assert_node(f, BE, "state", "1");
+	assert_true(pv_sim_xs_exists(f->s, FE));
+	pv_err_dispose(&err);
+	free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +840,12 @@ int main(void)
 		T(test_wait_connected),
 		T(test_teardown_and_destroy),
 		T(test_vif_next_devid),
+		T(test_kind_table),
+		T(test_unknown_kind_refused),
+		T(test_add_shared),
+		T(test_add_error_names_path),
+		T(test_add_plug_failure_leaves_nothing),
+		T(test_remove_closing_error_names_path),
 #undef T
 	};
 

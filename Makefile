@@ -70,7 +70,8 @@ $(B)/tests/test_output: tests/unit/test_output.c $(filter-out $(B)/cli/main.o,$(
 	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 $(B)/tests/cli_main.o: cli/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Dmain=pvctl_main -c -o $@ $<
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Dmain=pvctl_main -MMD -MP -c -o $@ $<
+DEPS += $(B)/tests/cli_main.d
 
 unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done

@@ -18,6 +18,7 @@
 
 #include "cli/pvctl.h"
 #include "lib/balloon/loop.h"
+#include "util/jsonw.h"
 #include "helpers.h"
 
 #define MiB	1024ull
@@ -777,9 +778,67 @@ static void test_loop_output(void **state)
 	free(dir);
 }
 
+/* --- the writer itself --- */
+
+static void test_jsonw(void **state)
+{
+	struct pv_jw w;
+	const char *text;
+	size_t len;
+
+	pv_jw_init(&w, false);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_str(&w, "s", "a\"b\\c\n\x01 caf\xc3\xa9");
+	pv_jw_str(&w, "none", NULL);
+	pv_jw_num(&w, "big", UINT64_C(1) << 53);
+	pv_jw_int(&w, "neg", -42);
+	pv_jw_num_or_null(&w, "set", 7);
+	pv_jw_num_or_null(&w, "unset", 0);
+	pv_jw_double(&w, "d", 0.5);
+	pv_jw_number(&w, "pct", "12.5");
+	pv_jw_bool(&w, "t", true);
+	pv_jw_null(&w, "n");
+	pv_jw_array_open(&w, "a");
+	pv_jw_str(&w, NULL, "x");
+	pv_jw_num(&w, NULL, 1);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_map_close(&w);
+	pv_jw_array_close(&w);
+	pv_jw_key(&w, "nested");
+	pv_jw_map_open(&w, NULL);
+	pv_jw_map_close(&w);
+	pv_jw_map_close(&w);
+	assert_false(w.bad);
+	text = pv_jw_text(&w, &len);
+	assert_string_equal(text, "{\"s\":\"a\\\"b\\\\c\\n\\u0001 caf\xc3\xa9\","
+			    "\"none\":null,\"big\":9007199254740992,\"neg\":-42,"
+			    "\"set\":7,\"unset\":null,\"d\":0.5,\"pct\":12.5,"
+			    "\"t\":true,\"n\":null,\"a\":[\"x\",1,{}],"
+			    "\"nested\":{}}");
+	assert_int_equal(len, strlen(text));
+	/* A failure stays: a value with no key in a map, then good calls. */
+	pv_jw_dispose(&w);
+	pv_jw_init(&w, true);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_num(&w, NULL, 1);
+	assert_true(w.bad);
+	pv_jw_num(&w, "k", 1);
+	pv_jw_map_close(&w);
+	assert_true(w.bad);
+	pv_jw_dispose(&w);
+	/* Pretty: indented, ending in a newline. */
+	pv_jw_init(&w, true);
+	pv_jw_array_open(&w, NULL);
+	pv_jw_bool(&w, NULL, false);
+	pv_jw_array_close(&w);
+	assert_string_equal(pv_jw_text(&w, &len), "[\n    false\n]\n");
+	pv_jw_dispose(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonw),
 		cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_printer, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "print.h"
 #include "pvctl.h"
 #include "../lib/balloon/loop.h"
 #include "../lib/balloon/webhook.h"
@@ -69,9 +70,13 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 	return pv_cli_report(rc, &err);
 }
 
-/* One tick's decisions, not applied. */
+/*
+ * One tick's decisions, not applied: as->doms. Its JSON is the status
+ * file's, which the loop writes too: lib/ writes it into the printer.
+ */
 static int plan(struct pv_cli *cli, struct pv_autoscale *as)
 {
+	struct pv_printer p;
 	struct pv_err err;
 	size_t i;
 	int rc;
@@ -81,11 +86,12 @@ static int plan(struct pv_cli *cli, struct pv_autoscale *as)
 	if (rc)
 		return pv_cli_report(rc, &err);
 	pv_err_dispose(&err);
-	if (cli->opt_set[AS_JSON])
-		return pv_autoscale_status_json(as, stdout) ? PV_EXIT_FAIL : PV_EXIT_OK;
-	printf("%-20s %5s %9s %9s %9s %6s  %s\n", "Name", "ID", "Mem(MiB)",
-	       "Need", "Target", "VCPUs", "Decision");
-	for (i = 0; i < as->n; i++) {
+	pv_print_init(&p, cli->opt_set[AS_JSON]);
+	if (p.json)
+		pv_autoscale_status_json(as, &p.w);
+	pv_print_text(&p, "%-20s %5s %9s %9s %9s %6s  %s\n", "Name", "ID",
+		      "Mem(MiB)", "Need", "Target", "VCPUs", "Decision");
+	for (i = 0; !p.json && i < as->n; i++) {
 		const struct pv_as_dom *d = &as->doms[i];
 		char tgt[48], vc[24];
 
@@ -100,12 +106,12 @@ static int plan(struct pv_cli *cli, struct pv_autoscale *as)
 			snprintf(vc, sizeof(vc), "%u->%u", d->vcpus, d->new_vcpus);
 		else
 			snprintf(vc, sizeof(vc), "%u", d->vcpus);
-		printf("%-20s %5u %9llu %9llu %9s %6s  %s\n", d->name, d->domid,
-		       (unsigned long long)d->cur_kb / 1024,
-		       (unsigned long long)d->need_kb / 1024, tgt, vc,
-		       d->pol ? d->why : "no policy matches: left alone");
+		pv_print_text(&p, "%-20s %5u %9llu %9llu %9s %6s  %s\n", d->name,
+			      d->domid, (unsigned long long)d->cur_kb / 1024,
+			      (unsigned long long)d->need_kb / 1024, tgt, vc,
+			      d->pol ? d->why : "no policy matches: left alone");
 	}
-	return PV_EXIT_OK;
+	return pv_print_dispose(&p) ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
 
 /* What the running loop last wrote (RUN/autoscale.json). */

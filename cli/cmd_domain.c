@@ -30,17 +30,11 @@ static void step_cb(void *arg, const char *what, uint64_t ms)
 
 static int print_config_json(const struct pv_domain_config *cfg)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	int rc;
+	struct pv_printer p;
 
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	rc = pv_domain_config_to_json(cfg, g);
-	if (!rc && yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-		fwrite(buf, 1, len, stdout);
-	yajl_gen_free(g);
-	return rc;
+	pv_print_init(&p, true);
+	pv_domain_config_to_json(cfg, &p.w);
+	return pv_print_dispose(&p);
 }
 
 enum { CREATE_DRY_RUN, CREATE_QUIET };
@@ -138,16 +132,15 @@ static void print_saved_config(struct pv_cli *cli, struct pv_printer *p,
 	pv_err_init(&err);
 	if (pv_domain_config_load(&cli->ctx, domid, &cfg, &err) == 0) {
 		if (p->json) {
-			yajl_gen_string(p->g, (const unsigned char *)"config", 6);
-			pv_domain_config_to_json(&cfg, p->g);
-		} else {
-			printf("    kernel %s, memory %llu MiB (max %llu), vcpus %u (max %u)\n",
-			       cfg.kernel ? cfg.kernel : "-",
-			       (unsigned long long)cfg.memory_mb,
-			       (unsigned long long)cfg.maxmem_mb, cfg.vcpus,
-			       cfg.maxvcpus);
+			pv_jw_key(&p->w, "config");
+			pv_domain_config_to_json(&cfg, &p->w);
 		}
-	} else if (p->json) {
+		pv_print_text(p, "    kernel %s, memory %llu MiB (max %llu), vcpus %u (max %u)\n",
+			      cfg.kernel ? cfg.kernel : "-",
+			      (unsigned long long)cfg.memory_mb,
+			      (unsigned long long)cfg.maxmem_mb, cfg.vcpus,
+			      cfg.maxvcpus);
+	} else {
 		pv_print_str(p, "config", NULL, NULL);
 	}
 	pv_err_dispose(&err);

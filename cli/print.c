@@ -1,117 +1,98 @@
 /*
  * print.c: the text/JSON printer.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "print.h"
 
 void pv_print_init(struct pv_printer *p, bool json)
 {
 	p->json = json;
-	p->g = NULL;
-	if (json) {
-		p->g = yajl_gen_alloc(NULL);
-		yajl_gen_config(p->g, yajl_gen_beautify, 1);
-	}
+	if (json)
+		pv_jw_init(&p->w, true);
 }
 
-void pv_print_dispose(struct pv_printer *p)
+int pv_print_dispose(struct pv_printer *p)
 {
-	const unsigned char *buf;
+	const char *text;
 	size_t len;
+	bool bad;
 
-	if (!p->g)
-		return;
-	if (yajl_gen_get_buf(p->g, &buf, &len) == yajl_gen_status_ok) {
-		fwrite(buf, 1, len, stdout);
-		if (len && buf[len - 1] != '\n')
-			putchar('\n');
-	}
-	yajl_gen_free(p->g);
-	p->g = NULL;
-}
-
-static void key(struct pv_printer *p, const char *k)
-{
-	if (k)
-		yajl_gen_string(p->g, (const unsigned char *)k, strlen(k));
-}
-
-void pv_print_obj_open(struct pv_printer *p, const char *k)
-{
 	if (!p->json)
-		return;
-	key(p, k);
-	yajl_gen_map_open(p->g);
+		return 0;
+	bad = p->w.bad;
+	if (!bad) {
+		text = pv_jw_text(&p->w, &len);
+		fwrite(text, 1, len, stdout);
+		if (len && text[len - 1] != '\n')
+			putchar('\n');
+		bad = ferror(stdout);
+	}
+	pv_jw_dispose(&p->w);
+	p->json = false;
+	return bad ? -EIO : 0;
+}
+
+void pv_print_obj_open(struct pv_printer *p, const char *key)
+{
+	if (p->json)
+		pv_jw_map_open(&p->w, key);
 }
 
 void pv_print_obj_close(struct pv_printer *p)
 {
 	if (p->json)
-		yajl_gen_map_close(p->g);
+		pv_jw_map_close(&p->w);
 }
 
-void pv_print_arr_open(struct pv_printer *p, const char *k)
+void pv_print_arr_open(struct pv_printer *p, const char *key)
 {
-	if (!p->json)
-		return;
-	key(p, k);
-	yajl_gen_array_open(p->g);
+	if (p->json)
+		pv_jw_array_open(&p->w, key);
 }
 
 void pv_print_arr_close(struct pv_printer *p)
 {
 	if (p->json)
-		yajl_gen_array_close(p->g);
+		pv_jw_array_close(&p->w);
 }
 
-void pv_print_str(struct pv_printer *p, const char *k, const char *fmt,
+void pv_print_str(struct pv_printer *p, const char *key, const char *fmt,
 		  const char *val)
 {
-	if (p->json) {
-		key(p, k);
-		if (val)
-			yajl_gen_string(p->g, (const unsigned char *)val, strlen(val));
-		else
-			yajl_gen_null(p->g);
-	} else if (fmt) {
+	if (p->json)
+		pv_jw_str(&p->w, key, val);
+	else if (fmt)
 		printf(fmt, val ? val : "-");
-	}
 }
 
-void pv_print_uint(struct pv_printer *p, const char *k, const char *fmt,
+void pv_print_uint(struct pv_printer *p, const char *key, const char *fmt,
 		   uint64_t val)
 {
-	if (p->json) {
-		key(p, k);
-		yajl_gen_integer(p->g, (long long)val);
-	} else if (fmt) {
+	if (p->json)
+		pv_jw_num(&p->w, key, val);
+	else if (fmt)
 		printf(fmt, (unsigned long long)val);
-	}
 }
 
-void pv_print_float(struct pv_printer *p, const char *k, const char *fmt,
+void pv_print_float(struct pv_printer *p, const char *key, const char *fmt,
 		    double val)
 {
-	if (p->json) {
-		key(p, k);
-		yajl_gen_double(p->g, val);
-	} else if (fmt) {
+	if (p->json)
+		pv_jw_double(&p->w, key, val);
+	else if (fmt)
 		printf(fmt, val);
-	}
 }
 
-void pv_print_bool(struct pv_printer *p, const char *k, const char *fmt,
+void pv_print_bool(struct pv_printer *p, const char *key, const char *fmt,
 		   bool val)
 {
-	if (p->json) {
-		key(p, k);
-		yajl_gen_bool(p->g, val);
-	} else if (fmt) {
+	if (p->json)
+		pv_jw_bool(&p->w, key, val);
+	else if (fmt)
 		printf(fmt, val ? "yes" : "no");
-	}
 }
 
 void pv_print_text(struct pv_printer *p, const char *fmt, ...)

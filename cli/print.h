@@ -1,6 +1,6 @@
 /*
  * print.h: one printer for text and JSON output (iproute2's idea, on
- * yajl). A command emits each field once, with its JSON key and its text
+ * util/jsonw). A command emits each field once, with its JSON key and its text
  * format; the printer writes whichever the user asked for, so the JSON
  * cannot fall behind the text.
  */
@@ -9,18 +9,22 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <yajl/yajl_gen.h>
 
+#include "../util/jsonw.h"
 #include "../util/util.h"
 
 struct pv_printer {
 	bool json;
-	yajl_gen g;
+	struct pv_jw w;		/* the JSON document, when json */
 };
 
 void pv_print_init(struct pv_printer *p, bool json);
-/* Flushes the JSON document (if any) to stdout and frees the printer. */
-void pv_print_dispose(struct pv_printer *p);
+/*
+ * Writes the JSON document (if any) to stdout and frees the printer:
+ * 0, or -EIO if the document could not be made or written (then
+ * nothing, or not all of it, went out).
+ */
+int pv_print_dispose(struct pv_printer *p);
 
 /* Containers exist only in JSON; @key is NULL inside arrays and at the top. */
 void pv_print_obj_open(struct pv_printer *p, const char *key);

@@ -40,53 +40,49 @@ static void put_vif(struct pv_jw *w, const struct pv_vif_spec *v)
 	pv_jw_str(w, "vifname", v->vifname);
 	pv_jw_str(w, "model", v->model);
 	pv_jw_str(w, "backend", v->backend);
-	if (v->mtu)
-		pv_jw_num(w, "mtu", v->mtu);
-	else
-		pv_jw_str(w, "mtu", NULL);
+	pv_jw_num_or_null(w, "mtu", v->mtu);
 	pv_jw_map_close(w);
 }
 
-int pv_domain_config_to_json(const struct pv_domain_config *c, yajl_gen g)
+int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 {
-	struct pv_jw w = { .g = g };
 	size_t i;
 
-	pv_jw_map_open(&w, NULL);
-	pv_jw_str(&w, "name", c->name);
-	pv_jw_str(&w, "type", "pv");
-	pv_jw_str(&w, "uuid", c->uuid);
-	pv_jw_str(&w, "kernel", c->kernel);
-	pv_jw_str(&w, "ramdisk", c->ramdisk);
-	pv_jw_str(&w, "cmdline", c->cmdline);
-	pv_jw_str(&w, "bootloader", c->bootloader);
+	pv_jw_map_open(w, NULL);
+	pv_jw_str(w, "name", c->name);
+	pv_jw_str(w, "type", "pv");
+	pv_jw_str(w, "uuid", c->uuid);
+	pv_jw_str(w, "kernel", c->kernel);
+	pv_jw_str(w, "ramdisk", c->ramdisk);
+	pv_jw_str(w, "cmdline", c->cmdline);
+	pv_jw_str(w, "bootloader", c->bootloader);
 	if (c->bootloader_argv) {
-		pv_jw_array_open(&w, "bootloader_args");
+		pv_jw_array_open(w, "bootloader_args");
 		for (i = 0; i < c->bootloader_argc; i++)
-			pv_jw_raw(&w, c->bootloader_argv[i]);
-		pv_jw_array_close(&w);
+			pv_jw_str(w, NULL, c->bootloader_argv[i]);
+		pv_jw_array_close(w);
 	} else {
-		pv_jw_str(&w, "bootloader_args", NULL);
+		pv_jw_null(w, "bootloader_args");
 	}
-	pv_jw_num(&w, "memory", c->memory_mb);
-	pv_jw_num(&w, "maxmem", c->maxmem_mb);
-	pv_jw_num(&w, "vcpus", c->vcpus);
-	pv_jw_num(&w, "maxvcpus", c->maxvcpus);
-	pv_jw_str(&w, "cpus", c->cpus);
-	pv_jw_str(&w, "on_poweroff", pv_action_name(c->on_poweroff));
-	pv_jw_str(&w, "on_reboot", pv_action_name(c->on_reboot));
-	pv_jw_str(&w, "on_crash", pv_action_name(c->on_crash));
-	pv_jw_array_open(&w, "disk");
+	pv_jw_num(w, "memory", c->memory_mb);
+	pv_jw_num(w, "maxmem", c->maxmem_mb);
+	pv_jw_num(w, "vcpus", c->vcpus);
+	pv_jw_num(w, "maxvcpus", c->maxvcpus);
+	pv_jw_str(w, "cpus", c->cpus);
+	pv_jw_str(w, "on_poweroff", pv_action_name(c->on_poweroff));
+	pv_jw_str(w, "on_reboot", pv_action_name(c->on_reboot));
+	pv_jw_str(w, "on_crash", pv_action_name(c->on_crash));
+	pv_jw_array_open(w, "disk");
 	for (i = 0; i < c->ndisks; i++)
-		put_disk(&w, &c->disks[i]);
-	pv_jw_array_close(&w);
-	pv_jw_array_open(&w, "vif");
+		put_disk(w, &c->disks[i]);
+	pv_jw_array_close(w);
+	pv_jw_array_open(w, "vif");
 	for (i = 0; i < c->nvifs; i++)
-		put_vif(&w, &c->vifs[i]);
-	pv_jw_array_close(&w);
-	pv_jw_str(&w, "source", c->source);
-	pv_jw_map_close(&w);
-	return w.bad ? -EINVAL : 0;
+		put_vif(w, &c->vifs[i]);
+	pv_jw_array_close(w);
+	pv_jw_str(w, "source", c->source);
+	pv_jw_map_close(w);
+	return w->bad ? -EINVAL : 0;
 }
 
 /* ---- reading ---- */

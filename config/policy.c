@@ -206,58 +206,55 @@ static void put_pct100(struct pv_jw *w, const char *key, unsigned int v)
 		snprintf(num, sizeof(num), "%u.%u", v / 100, v % 100 / 10);
 	else
 		snprintf(num, sizeof(num), "%u.%02u", v / 100, v % 100);
-	pv_jw_raw(w, key);
-	w->bad |= yajl_gen_number(w->g, num, strlen(num)) != yajl_gen_status_ok;
+	pv_jw_number(w, key, num);
 }
 
-int pv_policy_to_json(const struct pv_policy *p, yajl_gen g)
+int pv_policy_to_json(const struct pv_policy *p, struct pv_jw *w)
 {
-	struct pv_jw w = { g, 0 };
 	size_t i;
 
-	pv_jw_map_open(&w, NULL);
-	pv_jw_str(&w, "file", p->file);
-	pv_jw_array_open(&w, "match");
+	pv_jw_map_open(w, NULL);
+	pv_jw_str(w, "file", p->file);
+	pv_jw_array_open(w, "match");
 	for (i = 0; i < p->nmatch; i++)
-		pv_jw_raw(&w, p->match[i]);
-	pv_jw_array_close(&w);
-	pv_jw_num(&w, "priority", p->priority);
-	pv_jw_num(&w, "weight", p->weight);
-	pv_jw_num(&w, "memory_min_kb", p->mem_min_kb);
-	pv_jw_num_or_null(&w, "memory_max_kb", p->mem_max_kb);
-	pv_jw_num(&w, "headroom_pct", p->headroom_pct);
-	pv_jw_num(&w, "margin_kb", p->margin_kb);
-	pv_jw_num(&w, "low_water_kb", p->low_water_kb);
-	pv_jw_num(&w, "settle_s", p->settle_s);
-	pv_jw_num(&w, "shrink_pct", p->shrink_pct);
-	put_pct100(&w, "pressure_high_pct", p->pressure_high);
-	put_pct100(&w, "pressure_low_pct", p->pressure_low);
-	pv_jw_num(&w, "step_max_kb", p->step_max_kb);
-	pv_jw_num(&w, "step_min_kb", p->step_min_kb);
-	pv_jw_num(&w, "cooldown_up_s", p->cooldown_up_s);
-	pv_jw_num(&w, "cooldown_down_s", p->cooldown_down_s);
-	pv_jw_num(&w, "vcpu_min", p->vcpu_min);
-	pv_jw_num_or_null(&w, "vcpu_max", p->vcpu_max);
-	pv_jw_num(&w, "vcpu_up_util_pct", p->vcpu_up_util);
-	pv_jw_num(&w, "vcpu_down_util_pct", p->vcpu_down_util);
-	pv_jw_num(&w, "vcpu_hold_s", p->vcpu_hold_s);
-	pv_jw_num(&w, "runaway_after_s", p->runaway_s);
-	pv_jw_map_close(&w);
-	return w.bad ? -EIO : 0;
+		pv_jw_str(w, NULL, p->match[i]);
+	pv_jw_array_close(w);
+	pv_jw_num(w, "priority", p->priority);
+	pv_jw_num(w, "weight", p->weight);
+	pv_jw_num(w, "memory_min_kb", p->mem_min_kb);
+	pv_jw_num_or_null(w, "memory_max_kb", p->mem_max_kb);
+	pv_jw_num(w, "headroom_pct", p->headroom_pct);
+	pv_jw_num(w, "margin_kb", p->margin_kb);
+	pv_jw_num(w, "low_water_kb", p->low_water_kb);
+	pv_jw_num(w, "settle_s", p->settle_s);
+	pv_jw_num(w, "shrink_pct", p->shrink_pct);
+	put_pct100(w, "pressure_high_pct", p->pressure_high);
+	put_pct100(w, "pressure_low_pct", p->pressure_low);
+	pv_jw_num(w, "step_max_kb", p->step_max_kb);
+	pv_jw_num(w, "step_min_kb", p->step_min_kb);
+	pv_jw_num(w, "cooldown_up_s", p->cooldown_up_s);
+	pv_jw_num(w, "cooldown_down_s", p->cooldown_down_s);
+	pv_jw_num(w, "vcpu_min", p->vcpu_min);
+	pv_jw_num_or_null(w, "vcpu_max", p->vcpu_max);
+	pv_jw_num(w, "vcpu_up_util_pct", p->vcpu_up_util);
+	pv_jw_num(w, "vcpu_down_util_pct", p->vcpu_down_util);
+	pv_jw_num(w, "vcpu_hold_s", p->vcpu_hold_s);
+	pv_jw_num(w, "runaway_after_s", p->runaway_s);
+	pv_jw_map_close(w);
+	return w->bad ? -EIO : 0;
 }
 
-int pv_host_policy_to_json(const struct pv_host_policy *h, yajl_gen g)
+int pv_host_policy_to_json(const struct pv_host_policy *h, struct pv_jw *w)
 {
-	struct pv_jw w = { g, 0 };
 
-	pv_jw_map_open(&w, NULL);
-	pv_jw_num(&w, "host_reserve_kb", h->reserve_kb);
-	pv_jw_num(&w, "interval_s", h->interval_s);
-	pv_jw_num(&w, "uncooperative_after_s", h->uncooperative_s);
-	pv_jw_str(&w, "audit_log", h->audit_log);
-	pv_jw_str(&w, "webhook", h->webhook);
-	pv_jw_num(&w, "webhook_timeout_s", h->webhook_timeout_s);
-	pv_jw_num(&w, "webhook_retries", h->webhook_retries);
-	pv_jw_map_close(&w);
-	return w.bad ? -EIO : 0;
+	pv_jw_map_open(w, NULL);
+	pv_jw_num(w, "host_reserve_kb", h->reserve_kb);
+	pv_jw_num(w, "interval_s", h->interval_s);
+	pv_jw_num(w, "uncooperative_after_s", h->uncooperative_s);
+	pv_jw_str(w, "audit_log", h->audit_log);
+	pv_jw_str(w, "webhook", h->webhook);
+	pv_jw_num(w, "webhook_timeout_s", h->webhook_timeout_s);
+	pv_jw_num(w, "webhook_retries", h->webhook_retries);
+	pv_jw_map_close(w);
+	return w->bad ? -EIO : 0;
 }

@@ -17,7 +17,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <yajl/yajl_gen.h>
 
 #include "../util/util.h"
 
@@ -111,9 +110,10 @@ const struct pv_policy *pv_policy_match(const struct pv_policy_set *s,
  * JSON objects for status and plan output. Keys are the file's, with the
  * unit in the name (memory_min_kb, cooldown_up_s, pressure_high_pct as a
  * decimal); "no ceiling" and "maxvcpus" are null. Returns 0 or -EIO if
- * yajl refused a value.
+ * @w failed.
  */
-int pv_policy_to_json(const struct pv_policy *p, yajl_gen g);
-int pv_host_policy_to_json(const struct pv_host_policy *h, yajl_gen g);
+struct pv_jw;
+int pv_policy_to_json(const struct pv_policy *p, struct pv_jw *w);
+int pv_host_policy_to_json(const struct pv_host_policy *h, struct pv_jw *w);
 
 #endif

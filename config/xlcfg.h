@@ -11,7 +11,6 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "../util/util.h"
@@ -139,7 +138,9 @@ int pv_domain_name_valid(const char *name, struct pv_err *err);
  * the parse functions it takes an initialised @c, replaces its contents,
  * fills defaults and validates, and leaves @c empty on failure.
  */
-int pv_domain_config_to_json(const struct pv_domain_config *c, yajl_gen g);
+struct pv_jw;
+/* An object into @w (after a key, or at the top); 0 or -EINVAL if @w failed. */
+int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w);
 int pv_domain_config_from_json(yajl_val root, struct pv_domain_config *c,
 			       struct pv_err *err);
 

@@ -1,7 +1,9 @@
 /*
  * jsonw.c: see jsonw.h.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 
 #include "jsonw.h"
 
@@ -10,46 +12,98 @@ static void ok(struct pv_jw *w, yajl_gen_status st)
 	w->bad |= st != yajl_gen_status_ok;
 }
 
-void pv_jw_raw(struct pv_jw *w, const char *s)
+void pv_jw_init(struct pv_jw *w, bool pretty)
 {
+	w->g = yajl_gen_alloc(NULL);
+	if (!w->g)
+		abort();	/* out of memory, as pv_malloc */
+	w->bad = false;
+	if (pretty)
+		yajl_gen_config(w->g, yajl_gen_beautify, 1);
+}
+
+void pv_jw_dispose(struct pv_jw *w)
+{
+	yajl_gen_free(w->g);
+	w->g = NULL;
+}
+
+const char *pv_jw_text(const struct pv_jw *w, size_t *len)
+{
+	const unsigned char *buf;
+
+	/* Never fails with yajl's own buffer, which it keeps NUL-terminated. */
+	yajl_gen_get_buf(w->g, &buf, len);
+	return (const char *)buf;
+}
+
+void pv_jw_key(struct pv_jw *w, const char *key)
+{
+	ok(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+}
+
+static void key(struct pv_jw *w, const char *k)
+{
+	if (k)
+		pv_jw_key(w, k);
+}
+
+void pv_jw_str(struct pv_jw *w, const char *k, const char *s)
+{
+	key(w, k);
 	if (s)
 		ok(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
 	else
 		ok(w, yajl_gen_null(w->g));
 }
 
-void pv_jw_str(struct pv_jw *w, const char *key, const char *s)
+void pv_jw_num(struct pv_jw *w, const char *k, uint64_t n)
 {
-	pv_jw_raw(w, key);
-	pv_jw_raw(w, s);
-}
-
-void pv_jw_num(struct pv_jw *w, const char *key, uint64_t n)
-{
-	pv_jw_raw(w, key);
+	key(w, k);
 	ok(w, yajl_gen_integer(w->g, (long long)n));
 }
 
-void pv_jw_num_or_null(struct pv_jw *w, const char *key, uint64_t n)
+void pv_jw_int(struct pv_jw *w, const char *k, int64_t n)
 {
-	if (n) {
-		pv_jw_num(w, key, n);
-		return;
-	}
-	pv_jw_raw(w, key);
-	ok(w, yajl_gen_null(w->g));
+	key(w, k);
+	ok(w, yajl_gen_integer(w->g, (long long)n));
 }
 
-void pv_jw_bool(struct pv_jw *w, const char *key, int b)
+void pv_jw_num_or_null(struct pv_jw *w, const char *k, uint64_t n)
 {
-	pv_jw_raw(w, key);
+	if (n)
+		pv_jw_num(w, k, n);
+	else
+		pv_jw_null(w, k);
+}
+
+void pv_jw_double(struct pv_jw *w, const char *k, double d)
+{
+	key(w, k);
+	ok(w, yajl_gen_double(w->g, d));
+}
+
+void pv_jw_number(struct pv_jw *w, const char *k, const char *text)
+{
+	key(w, k);
+	ok(w, yajl_gen_number(w->g, text, strlen(text)));
+}
+
+void pv_jw_bool(struct pv_jw *w, const char *k, bool b)
+{
+	key(w, k);
 	ok(w, yajl_gen_bool(w->g, b));
 }
 
-void pv_jw_map_open(struct pv_jw *w, const char *key)
+void pv_jw_null(struct pv_jw *w, const char *k)
 {
-	if (key)
-		pv_jw_raw(w, key);
+	key(w, k);
+	ok(w, yajl_gen_null(w->g));
+}
+
+void pv_jw_map_open(struct pv_jw *w, const char *k)
+{
+	key(w, k);
 	ok(w, yajl_gen_map_open(w->g));
 }
 
@@ -58,10 +112,9 @@ void pv_jw_map_close(struct pv_jw *w)
 	ok(w, yajl_gen_map_close(w->g));
 }
 
-void pv_jw_array_open(struct pv_jw *w, const char *key)
+void pv_jw_array_open(struct pv_jw *w, const char *k)
 {
-	if (key)
-		pv_jw_raw(w, key);
+	key(w, k);
 	ok(w, yajl_gen_array_open(w->g));
 }
 

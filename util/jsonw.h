@@ -1,26 +1,45 @@
 /*
- * jsonw.h: a small layer over yajl_gen that remembers the first failure,
- * so a JSON writer reads as a list of fields and checks once at the end.
+ * jsonw.h: pvctl's one JSON writer, on yajl_gen. It remembers the first
+ * failure, so a writer reads as a list of fields and checks once at the
+ * end. Every value takes a @key: NULL inside arrays and at the top.
  */
 #ifndef PV_JSONW_H
 #define PV_JSONW_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <yajl/yajl_gen.h>
+
+struct yajl_gen_t;
 
 struct pv_jw {
-	yajl_gen g;
-	int bad;		/* nonzero once any yajl call failed */
+	struct yajl_gen_t *g;
+	bool bad;		/* set once any call failed */
 };
 
-/* A string, or null for NULL (also used for keys). */
-void pv_jw_raw(struct pv_jw *w, const char *s);
+/*
+ * A writer with its own buffer. @pretty: indented, one field a line,
+ * the document ending in a newline (files and commands' output); else
+ * all on one line (audit lines, events).
+ */
+void pv_jw_init(struct pv_jw *w, bool pretty);
+void pv_jw_dispose(struct pv_jw *w);
+/* The text written so far, NUL-terminated; its length in *@len. */
+const char *pv_jw_text(const struct pv_jw *w, size_t *len);
+
+/* A key alone, whose value the next call writes (a nested writer's). */
+void pv_jw_key(struct pv_jw *w, const char *key);
+/* A string, or null for NULL. Bytes go out as they are (no UTF-8 check). */
 void pv_jw_str(struct pv_jw *w, const char *key, const char *s);
 void pv_jw_num(struct pv_jw *w, const char *key, uint64_t n);
+void pv_jw_int(struct pv_jw *w, const char *key, int64_t n);
 /* @n, or null when it is 0 ("unset"). */
 void pv_jw_num_or_null(struct pv_jw *w, const char *key, uint64_t n);
-void pv_jw_bool(struct pv_jw *w, const char *key, int b);
-/* @key may be NULL inside arrays and at the top. */
+void pv_jw_double(struct pv_jw *w, const char *key, double d);
+/* A number already in JSON's syntax, written as it is ("12.5"). */
+void pv_jw_number(struct pv_jw *w, const char *key, const char *text);
+void pv_jw_bool(struct pv_jw *w, const char *key, bool b);
+void pv_jw_null(struct pv_jw *w, const char *key);
 void pv_jw_map_open(struct pv_jw *w, const char *key);
 void pv_jw_map_close(struct pv_jw *w);
 void pv_jw_array_open(struct pv_jw *w, const char *key);

@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "loop.h"
 #include "room_server.h"
 #include "../domain/domain.h"
 #include "../xs.h"
+#include "../../util/jsonw.h"
 
 int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
 		      const char *policy_dir, struct pv_err *err)
@@ -276,59 +276,40 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 	return 0;
 }
 
-static void gen_str(yajl_gen g, const char *k, const char *v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	if (v)
-		yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-	else
-		yajl_gen_null(g);
-}
-
-static void gen_int(yajl_gen g, const char *k, long long v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_integer(g, v);
-}
-
 /* The fields of one domain that every status and audit record carries. */
-static void gen_dom(yajl_gen g, const struct pv_as_dom *d)
+static void put_dom(struct pv_jw *w, const struct pv_as_dom *d)
 {
-	gen_str(g, "name", d->name);
-	gen_int(g, "domid", d->domid);
-	gen_str(g, "policy", d->pol ? d->pol->file : NULL);
-	gen_int(g, "memory_kb", (long long)d->cur_kb);
-	gen_int(g, "target_kb", (long long)d->target_kb);
-	gen_int(g, "need_kb", (long long)d->need_kb);
-	gen_int(g, "vcpus", d->vcpus);
-	yajl_gen_string(g, (const unsigned char *)"signals", 7);
+	pv_jw_str(w, "name", d->name);
+	pv_jw_num(w, "domid", d->domid);
+	pv_jw_str(w, "policy", d->pol ? d->pol->file : NULL);
+	pv_jw_num(w, "memory_kb", d->cur_kb);
+	pv_jw_num(w, "target_kb", d->target_kb);
+	pv_jw_num(w, "need_kb", d->need_kb);
+	pv_jw_num(w, "vcpus", d->vcpus);
 	if (d->sig.valid) {
-		yajl_gen_map_open(g);
-		gen_int(g, "seq", (long long)d->sig.seq);
-		gen_int(g, "mem_total_kb", (long long)d->sig.mem_total_kb);
-		gen_int(g, "mem_available_kb", (long long)d->sig.mem_avail_kb);
-		gen_int(g, "psi_mem_some", d->sig.psi_mem_some);
+		pv_jw_map_open(w, "signals");
+		pv_jw_num(w, "seq", d->sig.seq);
+		pv_jw_num(w, "mem_total_kb", d->sig.mem_total_kb);
+		pv_jw_num(w, "mem_available_kb", d->sig.mem_avail_kb);
+		pv_jw_num(w, "psi_mem_some", d->sig.psi_mem_some);
 		if (d->sig.have_oom_kills)
-			gen_int(g, "oom_kills", (long long)d->sig.oom_kills);
-		gen_int(g, "cpu_util", d->sig.cpu_util);
-		gen_int(g, "swap_in_pps", (long long)d->sig.swap_in_pps);
-		yajl_gen_map_close(g);
+			pv_jw_num(w, "oom_kills", d->sig.oom_kills);
+		pv_jw_num(w, "cpu_util", d->sig.cpu_util);
+		pv_jw_num(w, "swap_in_pps", d->sig.swap_in_pps);
+		pv_jw_map_close(w);
 	} else {
-		yajl_gen_null(g);
+		pv_jw_null(w, "signals");
 	}
-	gen_str(g, "why", d->why);
-	yajl_gen_string(g, (const unsigned char *)"uncooperative", 13);
-	yajl_gen_bool(g, d->uncooperative);
-	yajl_gen_string(g, (const unsigned char *)"runaway", 7);
-	yajl_gen_bool(g, d->runaway);
-	yajl_gen_string(g, (const unsigned char *)"urgent", 6);
-	yajl_gen_bool(g, d->urgent);
-	gen_int(g, "oom_kills", (long long)d->oom_kills);
-	gen_int(g, "rate_kb_s", (long long)d->rate_kbps);
-	gen_int(g, "horizon_ms", (long long)(d->horizon_ms ? d->horizon_ms :
-					     PV_AS_HORIZON_MIN_MS));
-	gen_int(g, "margin_extra_kb", (long long)d->margin_extra_kb);
-	gen_int(g, "shrink_backoff", d->backoff);
+	pv_jw_str(w, "why", d->why);
+	pv_jw_bool(w, "uncooperative", d->uncooperative);
+	pv_jw_bool(w, "runaway", d->runaway);
+	pv_jw_bool(w, "urgent", d->urgent);
+	pv_jw_num(w, "oom_kills", d->oom_kills);
+	pv_jw_num(w, "rate_kb_s", d->rate_kbps);
+	pv_jw_num(w, "horizon_ms", d->horizon_ms ? d->horizon_ms :
+		  PV_AS_HORIZON_MIN_MS);
+	pv_jw_num(w, "margin_extra_kb", d->margin_extra_kb);
+	pv_jw_num(w, "shrink_backoff", d->backoff);
 }
 
 static FILE *audit_file(struct pv_autoscale *as)
@@ -352,13 +333,13 @@ static FILE *audit_file(struct pv_autoscale *as)
 }
 
 /* Writes one audit line (and to stderr with -v); events go out too. */
-static void audit_emit(struct pv_autoscale *as, yajl_gen g, bool event)
+static void audit_emit(struct pv_autoscale *as, const struct pv_jw *w,
+		       bool event)
 {
-	const unsigned char *buf;
 	FILE *f = audit_file(as);
 	size_t len;
+	const char *buf = pv_jw_text(w, &len);
 
-	yajl_gen_get_buf(g, &buf, &len);
 	if (f) {
 		fwrite(buf, 1, len, f);
 		fputc('\n', f);
@@ -367,16 +348,16 @@ static void audit_emit(struct pv_autoscale *as, yajl_gen g, bool event)
 	if (as->verbose)
 		fprintf(stderr, "pvctl autoscale: %.*s\n", (int)len, buf);
 	if (as->event && event)
-		as->event(as->event_arg, (const char *)buf);
+		as->event(as->event_arg, buf);
 }
 
 /* "time_ms": the wall clock, in ms, as the latencies are. */
-static void gen_time(yajl_gen g)
+static void put_time(struct pv_jw *w)
 {
 	uint64_t t = now_rt();
 
-	gen_int(g, "time", (long long)(t / 1000));
-	gen_int(g, "time_ms", (long long)t);
+	pv_jw_num(w, "time", t / 1000);
+	pv_jw_num(w, "time_ms", t);
 }
 
 /*
@@ -390,29 +371,30 @@ static void audit_change(struct pv_autoscale *as, const struct pv_as_dom *d,
 			 const char *action, long long from, long long to,
 			 uint64_t write_end)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	struct pv_jw w;
 
-	yajl_gen_map_open(g);
-	gen_time(g);
-	gen_str(g, "action", action);
-	gen_int(g, "from", from);
-	gen_int(g, "to", to);
-	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
+	pv_jw_init(&w, false);
+	pv_jw_map_open(&w, NULL);
+	put_time(&w);
+	pv_jw_str(&w, "action", action);
+	pv_jw_int(&w, "from", from);
+	pv_jw_int(&w, "to", to);
+	pv_jw_num(&w, "host_free_kb", as->host.free_kb);
 	if (write_end) {
 		/* Only for a decision on the report this tick read: a later
 		   one waited by design (cooldowns, settling). */
 		if (d->fresh && d->event_rt && d->sample_rt &&
 		    d->sample_rt <= d->event_rt)
-			gen_int(g, "report_age_ms", (long long)(d->event_rt - d->sample_rt));
+			pv_jw_num(&w, "report_age_ms", d->event_rt - d->sample_rt);
 		if (d->fresh && d->event_rt && d->event_rt <= as->decide_rt)
-			gen_int(g, "decide_ms", (long long)(as->decide_rt - d->event_rt));
-		gen_int(g, "write_ms", (long long)pv_sub_u64(write_end, as->decide_rt));
+			pv_jw_num(&w, "decide_ms", as->decide_rt - d->event_rt);
+		pv_jw_num(&w, "write_ms", pv_sub_u64(write_end, as->decide_rt));
 	}
-	gen_dom(g, d);
-	yajl_gen_map_close(g);
-	audit_emit(as, g, !strcmp(action, "runaway") ||
+	put_dom(&w, d);
+	pv_jw_map_close(&w);
+	audit_emit(as, &w, !strcmp(action, "runaway") ||
 		   !strcmp(action, "uncooperative") || !strcmp(action, "oom-kill"));
-	yajl_gen_free(g);
+	pv_jw_dispose(&w);
 }
 
 static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
@@ -425,15 +407,16 @@ static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
 static void audit_note(struct pv_autoscale *as, const char *what,
 		       const char *detail)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	struct pv_jw w;
 
-	yajl_gen_map_open(g);
-	gen_time(g);
-	gen_str(g, "action", what);
-	gen_str(g, "detail", detail);
-	yajl_gen_map_close(g);
-	audit_emit(as, g, true);
-	yajl_gen_free(g);
+	pv_jw_init(&w, false);
+	pv_jw_map_open(&w, NULL);
+	put_time(&w);
+	pv_jw_str(&w, "action", what);
+	pv_jw_str(&w, "detail", detail);
+	pv_jw_map_close(&w);
+	audit_emit(as, &w, true);
+	pv_jw_dispose(&w);
 }
 
 static void apply_one(struct pv_autoscale *as, struct pv_as_dom *d, bool grow)
@@ -524,34 +507,26 @@ int pv_autoscale_tick(struct pv_autoscale *as, bool apply_it, struct pv_err *err
 	return tick(as, false, apply_it, err);
 }
 
-int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f)
+void pv_autoscale_status_json(const struct pv_autoscale *as, struct pv_jw *w)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len, i;
+	size_t i;
 
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_map_open(g);
-	gen_int(g, "time", (long long)time(NULL));
-	gen_int(g, "ticks", (long long)as->ticks);
-	gen_int(g, "host_free_kb", (long long)as->host.free_kb);
-	gen_int(g, "host_reserve_kb", (long long)as->policies.host.reserve_kb);
-	gen_int(g, "host_pending_kb", (long long)as->host.pending_kb);
-	yajl_gen_string(g, (const unsigned char *)"domains", 7);
-	yajl_gen_array_open(g);
+	pv_jw_map_open(w, NULL);
+	pv_jw_int(w, "time", time(NULL));
+	pv_jw_num(w, "ticks", as->ticks);
+	pv_jw_num(w, "host_free_kb", as->host.free_kb);
+	pv_jw_num(w, "host_reserve_kb", as->policies.host.reserve_kb);
+	pv_jw_num(w, "host_pending_kb", as->host.pending_kb);
+	pv_jw_array_open(w, "domains");
 	for (i = 0; i < as->n; i++) {
-		yajl_gen_map_open(g);
-		gen_dom(g, &as->doms[i]);
-		gen_int(g, "new_target_kb", (long long)as->doms[i].new_target_kb);
-		gen_int(g, "new_vcpus", as->doms[i].new_vcpus);
-		yajl_gen_map_close(g);
+		pv_jw_map_open(w, NULL);
+		put_dom(w, &as->doms[i]);
+		pv_jw_num(w, "new_target_kb", as->doms[i].new_target_kb);
+		pv_jw_num(w, "new_vcpus", as->doms[i].new_vcpus);
+		pv_jw_map_close(w);
 	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, f);
-	yajl_gen_free(g);
-	return ferror(f) ? -EIO : 0;
+	pv_jw_array_close(w);
+	pv_jw_map_close(w);
 }
 
 /* The status file `pvctl autoscale status` reads: RUN/autoscale.json. */
@@ -562,8 +537,16 @@ static void write_status(struct pv_autoscale *as)
 	FILE *f = fopen(tmp, "we");
 
 	if (f) {
-		bool ok = pv_autoscale_status_json(as, f) == 0;
+		struct pv_jw w;
+		const char *text;
+		size_t len;
+		bool ok;
 
+		pv_jw_init(&w, true);
+		pv_autoscale_status_json(as, &w);
+		text = pv_jw_text(&w, &len);
+		ok = !w.bad && fwrite(text, 1, len, f) == len;
+		pv_jw_dispose(&w);
 		ok = fclose(f) == 0 && ok;
 		if (!ok || rename(tmp, path))
 			remove(tmp);
@@ -714,7 +697,7 @@ static bool check_reached(struct pv_autoscale *as)
 		struct pv_as_dom *d = &as->doms[i];
 		struct pv_dominfo info;
 		uint64_t now, from;
-		yajl_gen g;
+		struct pv_jw w;
 
 		if (!d->write_rt)
 			continue;
@@ -727,27 +710,27 @@ static bool check_reached(struct pv_autoscale *as)
 		if (!pv_as_close(info.cur_kb, d->target_kb))
 			continue;
 		d->cur_kb = info.cur_kb;
-		g = yajl_gen_alloc(NULL);
-		yajl_gen_map_open(g);
-		gen_time(g);
-		gen_str(g, "action", "reached");
-		gen_int(g, "from", (long long)d->write_from_kb);
-		gen_int(g, "to", (long long)d->target_kb);
-		gen_int(g, "reach_ms", (long long)(now - d->write_rt));
+		pv_jw_init(&w, false);
+		pv_jw_map_open(&w, NULL);
+		put_time(&w);
+		pv_jw_str(&w, "action", "reached");
+		pv_jw_num(&w, "from", d->write_from_kb);
+		pv_jw_num(&w, "to", d->target_kb);
+		pv_jw_num(&w, "reach_ms", now - d->write_rt);
 		if (d->target_kb > d->write_from_kb) {
 			/* dom0's clock only: a guest's may be off, or lie */
 			from = now - pv_min_u64(d->cause_rt, now);
-			gen_int(g, "reaction_ms", (long long)from);
+			pv_jw_num(&w, "reaction_ms", from);
 			d->react_ms = !d->react_ms || from > d->react_ms ? from :
 				      (3 * d->react_ms + from) / 4;
 			d->horizon_ms = pv_min_u64(pv_max_u64(2 * d->react_ms + 200,
 				PV_AS_HORIZON_MIN_MS), PV_AS_HORIZON_MAX_MS);
 		}
-		gen_str(g, "name", d->name);
-		gen_int(g, "domid", d->domid);
-		yajl_gen_map_close(g);
-		audit_emit(as, g, false);
-		yajl_gen_free(g);
+		pv_jw_str(&w, "name", d->name);
+		pv_jw_num(&w, "domid", d->domid);
+		pv_jw_map_close(&w);
+		audit_emit(as, &w, false);
+		pv_jw_dispose(&w);
 		d->write_rt = 0;
 		any = true;
 	}

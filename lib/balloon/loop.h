@@ -38,8 +38,12 @@ int pv_autoscale_reload(struct pv_autoscale *as, struct pv_err *err);
  * carry the decisions out, shrinks before grows.
  */
 int pv_autoscale_tick(struct pv_autoscale *as, bool apply, struct pv_err *err);
-/* Writes the per-domain status as JSON (for `autoscale status`). */
-int pv_autoscale_status_json(const struct pv_autoscale *as, FILE *f);
+/*
+ * The per-domain status as a JSON object into @w: the file `autoscale
+ * status` shows, and after a tick not applied, the plan.
+ */
+struct pv_jw;
+void pv_autoscale_status_json(const struct pv_autoscale *as, struct pv_jw *w);
 /*
  * Runs ticks every interval, and decides on each guest's report as soon
  * as its watch fires (reading that guest alone), until *stop is set (by

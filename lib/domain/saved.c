@@ -9,20 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "domain.h"
+#include "../../util/jsonw.h"
 #include "../../util/uuid.h"
 
 static char *saved_path(struct pv_ctx *ctx, uint32_t domid)
 {
 	return pv_asprintf("%s/domains/%u.json", ctx->state_dir, domid);
-}
-
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
 /* Writes @data to @path atomically: a reader sees the old file or the new. */
@@ -58,12 +53,13 @@ int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 {
 	char *dir = pv_asprintf("%s/domains", ctx->state_dir);
 	char *path = saved_path(ctx, domid);
-	yajl_gen g = yajl_gen_alloc(NULL);
 	char live[PV_UUID_STRLEN + 1];
-	const unsigned char *buf;
+	const char *text;
+	struct pv_jw w;
 	size_t len;
 	int rc;
 
+	pv_jw_init(&w, true);
 	if (!uuid) {
 		struct pv_dominfo info;
 
@@ -78,23 +74,21 @@ int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 	rc = pv_mkdirs(dir, err);
 	if (rc)
 		goto out;
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_map_open(g);
-	gen_str(g, "domid");
-	yajl_gen_integer(g, domid);
-	gen_str(g, "uuid");
-	gen_str(g, uuid);
-	gen_str(g, "config");
-	rc = pv_domain_config_to_json(cfg, g);
-	yajl_gen_map_close(g);
-	if (rc || yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+	pv_jw_map_open(&w, NULL);
+	pv_jw_num(&w, "domid", domid);
+	pv_jw_str(&w, "uuid", uuid);
+	pv_jw_key(&w, "config");
+	rc = pv_domain_config_to_json(cfg, &w);
+	pv_jw_map_close(&w);
+	if (rc || w.bad) {
 		rc = pv_err_set(err, rc ? rc : -EINVAL,
 				"cannot encode the config of domain %u", domid);
 		goto out;
 	}
-	rc = write_file_atomic(path, buf, len, err);
+	text = pv_jw_text(&w, &len);
+	rc = write_file_atomic(path, text, len, err);
 out:
-	yajl_gen_free(g);
+	pv_jw_dispose(&w);
 	free(path);
 	free(dir);
 	return rc;

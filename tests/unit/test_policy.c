@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config/policy.h"
+#include "util/jsonw.h"
 
 #define MiB 1024ULL
 #define GiB (1024ULL * 1024)
@@ -817,16 +818,17 @@ static void test_examples(void **state)
 
 static char *json_of(const struct pv_policy *p, const struct pv_host_policy *h)
 {
-	const unsigned char *buf;
-	yajl_gen g = yajl_gen_alloc(NULL);
+	struct pv_jw w;
+	const char *text;
 	size_t len;
 	char *out;
 
-	assert_int_equal(p ? pv_policy_to_json(p, g) :
-			 pv_host_policy_to_json(h, g), 0);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = pv_strndup((const char *)buf, len);
-	yajl_gen_free(g);
+	pv_jw_init(&w, false);
+	assert_int_equal(p ? pv_policy_to_json(p, &w) :
+			 pv_host_policy_to_json(h, &w), 0);
+	text = pv_jw_text(&w, &len);
+	out = pv_strndup(text, len);
+	pv_jw_dispose(&w);
 	return out;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "config/xlcfg.h"
+#include "util/jsonw.h"
 
 /* ---- helpers ---- */
 
@@ -954,17 +955,16 @@ static void test_overrides(void **state)
 
 static char *to_json(const struct pv_domain_config *c)
 {
-	const unsigned char *buf;
+	struct pv_jw w;
+	const char *text;
 	size_t len;
-	yajl_gen g = yajl_gen_alloc(NULL);
 	char *out;
 
-	assert_non_null(g);
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	assert_int_equal(pv_domain_config_to_json(c, g), 0);
-	assert_int_equal(yajl_gen_get_buf(g, &buf, &len), yajl_gen_status_ok);
-	out = pv_strndup((const char *)buf, len);
-	yajl_gen_free(g);
+	pv_jw_init(&w, true);
+	assert_int_equal(pv_domain_config_to_json(c, &w), 0);
+	text = pv_jw_text(&w, &len);
+	out = pv_strndup(text, len);
+	pv_jw_dispose(&w);
 	return out;
 }
 

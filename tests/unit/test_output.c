@@ -1,0 +1,851 @@
+/*
+ * test_output.c: the exact bytes pvctl writes, pinned: commands' text
+ * and JSON (the printer, `list -l`, `autoscale plan`), run through the
+ * command table on the simulated hypervisor; the saved domain state;
+ * the autoscale audit lines and status file. What varies from run to
+ * run (clocks, the test's directory) is masked before comparing.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/pvctl.h"
+#include "lib/balloon/loop.h"
+#include "util/jsonw.h"
+#include "helpers.h"
+
+#define MiB	1024ull
+#define UUID1	"1a2b3c4d-0000-4000-8000-000000000001"
+#define UUID2	"1a2b3c4d-0000-4000-8000-000000000002"
+
+static char *read_all(const char *path)
+{
+	struct pv_buf b = PV_BUF_INIT;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	if (pv_buf_read_file(&b, path, 0, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	return b.s ? pv_buf_detach(&b) : pv_strdup("");
+}
+
+static void put_file(struct fx *f, const char *name, const char *text)
+{
+	char *path = fx_path(f, name);
+	FILE *o = fopen(path, "w");
+
+	assert_non_null(o);
+	fputs(text, o);
+	fclose(o);
+	free(path);
+}
+
+/* @s (freed) with @f's directory as TMP and the clocks' values as 0. */
+static char *mask(struct fx *f, char *s)
+{
+	static const char *const clocks[] = {
+		"time", "time_ms", "write_ms", "decide_ms", "report_age_ms",
+		"reach_ms", "reaction_ms",
+	};
+	struct pv_buf b = PV_BUF_INIT;
+	const char *p = s;
+	size_t tl = strlen(f->tmp), i;
+
+	pv_buf_puts(&b, "");
+	while (*p) {
+		if (!strncmp(p, f->tmp, tl)) {
+			pv_buf_puts(&b, "TMP");
+			p += tl;
+			continue;
+		}
+		for (i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
+			size_t kl = strlen(clocks[i]);
+
+			if (p[0] == '"' && !strncmp(p + 1, clocks[i], kl) &&
+			    p[kl + 1] == '"' && p[kl + 2] == ':')
+				break;
+		}
+		if (i < sizeof(clocks) / sizeof(clocks[0])) {
+			const char *v = p + strlen(clocks[i]) + 3;
+
+			v += strspn(v, " ");
+			pv_buf_add(&b, p, (size_t)(v - p));
+			pv_buf_puts(&b, "0");
+			p = v + strspn(v, "0123456789");
+			continue;
+		}
+		pv_buf_add(&b, p++, 1);
+	}
+	free(s);
+	return pv_buf_detach(&b);
+}
+
+static void expect(struct fx *f, char *got, const char *want, const char *what)
+{
+	got = mask(f, got);
+	if (strcmp(got, want)) {
+		print_error("%s: got\n%s\n---- want\n%s\n----\n", what, got, want);
+		free(got);
+		fail();
+	}
+	free(got);
+}
+
+/* Runs the command line @fmt... (split at spaces) on @f; its stdout. */
+static char *run(struct fx *f, int want_rc, const char *fmt, ...) PV_PRINTF(3, 4);
+static char *run(struct fx *f, int want_rc, const char *fmt, ...)
+{
+	char *words, *argv[16], *tok, *save, *path, *out;
+	struct pv_buf b = PV_BUF_INIT;
+	struct pv_cli cli;
+	int argc = 0, fd, saved;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pv_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	words = pv_buf_detach(&b);
+
+	for (tok = strtok_r(words, " ", &save); tok && argc < 15;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	memset(&cli, 0, sizeof(cli));
+	cli.ctx = f->ctx;
+	path = fx_path(f, "stdout");
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	assert_int_equal(pv_cli_run(&cli, argc, argv), want_rc);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	out = read_all(path);
+	free(path);
+	free(words);
+	return out;
+}
+
+/* The guest's agent: a report, as the guest, seq last. */
+static void report(struct fx *f, uint32_t domid, uint64_t seq,
+		   uint64_t total_kb, uint64_t avail_kb)
+{
+	char path[64], val[32];
+	struct { const char *key; uint64_t v; } n[] = {
+		{ "mem_total_kb", total_kb }, { "mem_available_kb", avail_kb },
+		{ "oom_kills", 0 }, { "psi_mem_some", 1250 }, { "seq", seq },
+	};
+	size_t i;
+
+	pv_sim_set_caller(f->s, domid);
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		snprintf(path, sizeof(path), "data/pvctl/%s", n[i].key);
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)n[i].v);
+		assert_int_equal(f->hv.ops->xs_write(f->hv.h, PV_XBT_NULL, path,
+						     val, strlen(val)), 0);
+	}
+	pv_sim_set_caller(f->s, 0);
+}
+
+/* Two guests; the policies of a host that grows g1 and leaves g2 be. */
+static void two_guests(struct fx *f, uint32_t *d1, uint32_t *d2)
+{
+	char *h = pv_asprintf("host_reserve = 0\ninterval = 3600\n"
+			      "audit_log = \"%s/audit\"\n", f->tmp);
+	char *dir = fx_path(f, "policy.d");
+
+	*d1 = fx_create(f, "g1", "uuid = '" UUID1 "'\nmemory = 512\n"
+			"maxmem = 2048\nvcpus = 2\nmaxvcpus = 4\n");
+	*d2 = fx_create(f, "guest-two", "uuid = '" UUID2 "'\nmemory = 256\n"
+			"cmdline = 'console=hvc0'\n");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	free(dir);
+	put_file(f, "policy.d/host.policy", h);
+	free(h);
+	put_file(f, "policy.d/10-g.policy",
+		 "match = 'g1'\nmemory_min = 64m\nheadroom = 20\nmargin = 16m\n"
+		 "low_water = 8m\nsettle = 0\ncooldown_up = 600\n"
+		 "cooldown_down = 600\nstep_max = 64m\n");
+	report(f, *d1, 1, 400 * MiB, 4 * MiB);
+}
+
+/* What pvctl wrote before the JSON writers became one (util/jsonw). */
+
+static const char list_text[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+"Domain-0                                     0   512     4     r-----       0.0\n"
+"g1                                           1   512     4     r-----       0.0\n"
+"guest-two                                    2   256     1     r-----       0.0\n";
+
+static const char list_json[] =
+"[\n"
+"    {\n"
+"        \"name\": \"Domain-0\",\n"
+"        \"domid\": 0,\n"
+"        \"memory_mib\": 512,\n"
+"        \"vcpus\": 4,\n"
+"        \"state\": \"r-----\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"uuid\": \"00000000-0000-0000-0000-000000000000\",\n"
+"        \"max_memory_kib\": 524288,\n"
+"        \"max_vcpu_id\": 3\n"
+"    },\n"
+"    {\n"
+"        \"name\": \"g1\",\n"
+"        \"domid\": 1,\n"
+"        \"memory_mib\": 512,\n"
+"        \"vcpus\": 4,\n"
+"        \"state\": \"r-----\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
+"        \"max_memory_kib\": 2097152,\n"
+"        \"max_vcpu_id\": 3\n"
+"    },\n"
+"    {\n"
+"        \"name\": \"guest-two\",\n"
+"        \"domid\": 2,\n"
+"        \"memory_mib\": 256,\n"
+"        \"vcpus\": 1,\n"
+"        \"state\": \"r-----\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
+"        \"max_memory_kib\": 262144,\n"
+"        \"max_vcpu_id\": 0\n"
+"    }\n"
+"]\n";
+
+static const char list_long[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+"Domain-0                                     0   512     4     r-----       0.0\n"
+"g1                                           1   512     4     r-----       0.0\n"
+"    kernel TMP/vmlinuz, memory 512 MiB (max 2048), vcpus 2 (max 4)\n"
+"guest-two                                    2   256     1     r-----       0.0\n"
+"    kernel TMP/vmlinuz, memory 256 MiB (max 256), vcpus 1 (max 1)\n";
+
+static const char list_long_json[] =
+"[\n"
+"    {\n"
+"        \"name\": \"guest-two\",\n"
+"        \"domid\": 2,\n"
+"        \"memory_mib\": 256,\n"
+"        \"vcpus\": 1,\n"
+"        \"state\": \"r-----\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
+"        \"max_memory_kib\": 262144,\n"
+"        \"max_vcpu_id\": 0,\n"
+"        \"config\": {\n"
+"            \"name\": \"guest-two\",\n"
+"            \"type\": \"pv\",\n"
+"            \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
+"            \"kernel\": \"TMP/vmlinuz\",\n"
+"            \"ramdisk\": null,\n"
+"            \"cmdline\": \"console=hvc0\",\n"
+"            \"bootloader\": null,\n"
+"            \"bootloader_args\": null,\n"
+"            \"memory\": 256,\n"
+"            \"maxmem\": 256,\n"
+"            \"vcpus\": 1,\n"
+"            \"maxvcpus\": 1,\n"
+"            \"cpus\": null,\n"
+"            \"on_poweroff\": \"destroy\",\n"
+"            \"on_reboot\": \"restart\",\n"
+"            \"on_crash\": \"destroy\",\n"
+"            \"disk\": [\n"
+"\n"
+"            ],\n"
+"            \"vif\": [\n"
+"\n"
+"            ],\n"
+"            \"source\": \"test.cfg\"\n"
+"        }\n"
+"    }\n"
+"]\n";
+
+static const char info_text[] =
+"host                   : vm\n"
+"release                : 6.18.44-fc-v1300\n"
+"machine                : x86_64\n"
+"nr_cpus                : 4\n"
+"nr_nodes               : 1\n"
+"cpu_mhz                : 2400\n"
+"total_memory           : 8192\n"
+"free_memory            : 6912\n"
+"xen_major              : 4\n"
+"xen_minor              : 17\n"
+"xen_extra              : .0-sim\n"
+"xen_version            : 4.17.0-sim\n"
+"xen_caps               : xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64\n";
+
+static const char info_json[] =
+"{\n"
+"    \"host\": \"vm\",\n"
+"    \"release\": \"6.18.44-fc-v1300\",\n"
+"    \"machine\": \"x86_64\",\n"
+"    \"nr_cpus\": 4,\n"
+"    \"nr_nodes\": 1,\n"
+"    \"cpu_mhz\": 2400,\n"
+"    \"total_memory\": 8192,\n"
+"    \"free_memory\": 6912,\n"
+"    \"xen_major\": 4,\n"
+"    \"xen_minor\": 17,\n"
+"    \"xen_extra\": \".0-sim\",\n"
+"    \"xen_version\": \"4.17.0-sim\",\n"
+"    \"xen_caps\": \"xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64\"\n"
+"}\n";
+
+static const char vcpu_text[] =
+"Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard)\n"
+"g1                                   1     0     0   r--       0.0  all\n"
+"g1                                   1     1     1   r--       0.0  all\n"
+"g1                                   1     2     2   r--       0.0  all\n"
+"g1                                   1     3     3   r--       0.0  all\n";
+
+static const char vcpu_json[] =
+"[\n"
+"    {\n"
+"        \"name\": \"g1\",\n"
+"        \"domid\": 1,\n"
+"        \"vcpu\": 0,\n"
+"        \"cpu\": 0,\n"
+"        \"online\": true,\n"
+"        \"running\": true,\n"
+"        \"blocked\": false,\n"
+"        \"state\": \"r--\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"affinity\": \"all\"\n"
+"    },\n"
+"    {\n"
+"        \"name\": \"g1\",\n"
+"        \"domid\": 1,\n"
+"        \"vcpu\": 1,\n"
+"        \"cpu\": 1,\n"
+"        \"online\": true,\n"
+"        \"running\": true,\n"
+"        \"blocked\": false,\n"
+"        \"state\": \"r--\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"affinity\": \"all\"\n"
+"    },\n"
+"    {\n"
+"        \"name\": \"g1\",\n"
+"        \"domid\": 1,\n"
+"        \"vcpu\": 2,\n"
+"        \"cpu\": 2,\n"
+"        \"online\": true,\n"
+"        \"running\": true,\n"
+"        \"blocked\": false,\n"
+"        \"state\": \"r--\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"affinity\": \"all\"\n"
+"    },\n"
+"    {\n"
+"        \"name\": \"g1\",\n"
+"        \"domid\": 1,\n"
+"        \"vcpu\": 3,\n"
+"        \"cpu\": 3,\n"
+"        \"online\": true,\n"
+"        \"running\": true,\n"
+"        \"blocked\": false,\n"
+"        \"state\": \"r--\",\n"
+"        \"cpu_time_s\": 0.0,\n"
+"        \"affinity\": \"all\"\n"
+"    }\n"
+"]\n";
+
+static const char block_json[] =
+"[\n"
+"\n"
+"]\n";
+
+static const char dry_run[] =
+"{\n"
+"    \"name\": \"dry\",\n"
+"    \"type\": \"pv\",\n"
+"    \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
+"    \"kernel\": \"TMP/vmlinuz\",\n"
+"    \"ramdisk\": null,\n"
+"    \"cmdline\": \"quiet \\\"x\\\" caf\xc3\xa9\",\n"
+"    \"bootloader\": null,\n"
+"    \"bootloader_args\": [\n"
+"        \"-q\",\n"
+"        \"--x=1\"\n"
+"    ],\n"
+"    \"memory\": 300,\n"
+"    \"maxmem\": 300,\n"
+"    \"vcpus\": 1,\n"
+"    \"maxvcpus\": 1,\n"
+"    \"cpus\": null,\n"
+"    \"on_poweroff\": \"destroy\",\n"
+"    \"on_reboot\": \"restart\",\n"
+"    \"on_crash\": \"destroy\",\n"
+"    \"disk\": [\n"
+"        {\n"
+"            \"target\": \"/dev/vg/dry\",\n"
+"            \"vdev\": \"xvda\",\n"
+"            \"access\": \"rw\",\n"
+"            \"devtype\": \"disk\",\n"
+"            \"format\": \"raw\",\n"
+"            \"backendtype\": null,\n"
+"            \"script\": null,\n"
+"            \"backend\": null,\n"
+"            \"phy_prefix\": true\n"
+"        }\n"
+"    ],\n"
+"    \"vif\": [\n"
+"        {\n"
+"            \"mac\": \"00:16:3e:00:00:01\",\n"
+"            \"bridge\": \"br0\",\n"
+"            \"ip\": null,\n"
+"            \"rate\": null,\n"
+"            \"type\": null,\n"
+"            \"script\": null,\n"
+"            \"vifname\": null,\n"
+"            \"model\": null,\n"
+"            \"backend\": null,\n"
+"            \"mtu\": null\n"
+"        }\n"
+"    ],\n"
+"    \"source\": \"TMP/dry.cfg\"\n"
+"}\n";
+
+static const char plan_text[] =
+"Name                    ID  Mem(MiB)      Need    Target  VCPUs  Decision\n"
+"g1                       1       512       623  512->623      2  uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\n"
+"guest-two                2       256         0       256      1  no policy matches: left alone\n";
+
+static const char plan_json[] =
+"{\n"
+"    \"time\": 0,\n"
+"    \"ticks\": 1,\n"
+"    \"host_free_kb\": 7077888,\n"
+"    \"host_reserve_kb\": 0,\n"
+"    \"host_pending_kb\": 0,\n"
+"    \"domains\": [\n"
+"        {\n"
+"            \"name\": \"g1\",\n"
+"            \"domid\": 1,\n"
+"            \"policy\": \"TMP/policy.d/10-g.policy\",\n"
+"            \"memory_kb\": 524288,\n"
+"            \"target_kb\": 524288,\n"
+"            \"need_kb\": 637952,\n"
+"            \"vcpus\": 2,\n"
+"            \"signals\": {\n"
+"                \"seq\": 1,\n"
+"                \"mem_total_kb\": 409600,\n"
+"                \"mem_available_kb\": 4096,\n"
+"                \"psi_mem_some\": 1250,\n"
+"                \"oom_kills\": 0,\n"
+"                \"cpu_util\": 0,\n"
+"                \"swap_in_pps\": 0\n"
+"            },\n"
+"            \"why\": \"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": true,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 637952,\n"
+"            \"new_vcpus\": 0\n"
+"        },\n"
+"        {\n"
+"            \"name\": \"guest-two\",\n"
+"            \"domid\": 2,\n"
+"            \"policy\": null,\n"
+"            \"memory_kb\": 262144,\n"
+"            \"target_kb\": 262144,\n"
+"            \"need_kb\": 0,\n"
+"            \"vcpus\": 1,\n"
+"            \"signals\": null,\n"
+"            \"why\": \"\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": false,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 0,\n"
+"            \"new_vcpus\": 0\n"
+"        }\n"
+"    ]\n"
+"}\n";
+
+static const char saved_g1[] =
+"{\n"
+"    \"domid\": 1,\n"
+"    \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
+"    \"config\": {\n"
+"        \"name\": \"g1\",\n"
+"        \"type\": \"pv\",\n"
+"        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
+"        \"kernel\": \"TMP/vmlinuz\",\n"
+"        \"ramdisk\": null,\n"
+"        \"cmdline\": null,\n"
+"        \"bootloader\": null,\n"
+"        \"bootloader_args\": null,\n"
+"        \"memory\": 512,\n"
+"        \"maxmem\": 2048,\n"
+"        \"vcpus\": 2,\n"
+"        \"maxvcpus\": 4,\n"
+"        \"cpus\": null,\n"
+"        \"on_poweroff\": \"destroy\",\n"
+"        \"on_reboot\": \"restart\",\n"
+"        \"on_crash\": \"destroy\",\n"
+"        \"disk\": [\n"
+"\n"
+"        ],\n"
+"        \"vif\": [\n"
+"\n"
+"        ],\n"
+"        \"source\": \"test.cfg\"\n"
+"    }\n"
+"}\n";
+
+static const char audit_log[] =
+"{\"time\":0,\"time_ms\":0,\"action\":\"reloaded\",\"detail\":\"TMP/policy.d\"}\n"
+"{\"time\":0,\"time_ms\":0,\"action\":\"grow-urgent\",\"from\":524288,\"to\":637952,\"host_free_kb\":7077888,\"write_ms\":0,\"name\":\"g1\",\"domid\":1,\"policy\":\"TMP/policy.d/10-g.policy\",\"memory_kb\":524288,\"target_kb\":524288,\"need_kb\":637952,\"vcpus\":2,\"signals\":{\"seq\":1,\"mem_total_kb\":409600,\"mem_available_kb\":4096,\"psi_mem_some\":1250,\"oom_kills\":0,\"cpu_util\":0,\"swap_in_pps\":0},\"why\":\"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\"uncooperative\":false,\"runaway\":false,\"urgent\":true,\"oom_kills\":0,\"rate_kb_s\":0,\"horizon_ms\":2000,\"margin_extra_kb\":0,\"shrink_backoff\":0}\n";
+
+static const char audit_events[] =
+"{\"time\":0,\"time_ms\":0,\"action\":\"reloaded\",\"detail\":\"TMP/policy.d\"}\n";
+
+static const char status_json[] =
+"{\n"
+"    \"time\": 0,\n"
+"    \"ticks\": 1,\n"
+"    \"host_free_kb\": 7077888,\n"
+"    \"host_reserve_kb\": 0,\n"
+"    \"host_pending_kb\": 0,\n"
+"    \"domains\": [\n"
+"        {\n"
+"            \"name\": \"g1\",\n"
+"            \"domid\": 1,\n"
+"            \"policy\": \"TMP/policy.d/10-g.policy\",\n"
+"            \"memory_kb\": 524288,\n"
+"            \"target_kb\": 637952,\n"
+"            \"need_kb\": 637952,\n"
+"            \"vcpus\": 2,\n"
+"            \"signals\": {\n"
+"                \"seq\": 1,\n"
+"                \"mem_total_kb\": 409600,\n"
+"                \"mem_available_kb\": 4096,\n"
+"                \"psi_mem_some\": 1250,\n"
+"                \"oom_kills\": 0,\n"
+"                \"cpu_util\": 0,\n"
+"                \"swap_in_pps\": 0\n"
+"            },\n"
+"            \"why\": \"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": true,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 637952,\n"
+"            \"new_vcpus\": 0\n"
+"        },\n"
+"        {\n"
+"            \"name\": \"guest-two\",\n"
+"            \"domid\": 2,\n"
+"            \"policy\": null,\n"
+"            \"memory_kb\": 262144,\n"
+"            \"target_kb\": 262144,\n"
+"            \"need_kb\": 0,\n"
+"            \"vcpus\": 1,\n"
+"            \"signals\": null,\n"
+"            \"why\": \"\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": false,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 0,\n"
+"            \"new_vcpus\": 0\n"
+"        }\n"
+"    ]\n"
+"}\n";
+
+static const char status_cmd[] =
+"{\n"
+"    \"time\": 0,\n"
+"    \"ticks\": 1,\n"
+"    \"host_free_kb\": 7077888,\n"
+"    \"host_reserve_kb\": 0,\n"
+"    \"host_pending_kb\": 0,\n"
+"    \"domains\": [\n"
+"        {\n"
+"            \"name\": \"g1\",\n"
+"            \"domid\": 1,\n"
+"            \"policy\": \"TMP/policy.d/10-g.policy\",\n"
+"            \"memory_kb\": 524288,\n"
+"            \"target_kb\": 637952,\n"
+"            \"need_kb\": 637952,\n"
+"            \"vcpus\": 2,\n"
+"            \"signals\": {\n"
+"                \"seq\": 1,\n"
+"                \"mem_total_kb\": 409600,\n"
+"                \"mem_available_kb\": 4096,\n"
+"                \"psi_mem_some\": 1250,\n"
+"                \"oom_kills\": 0,\n"
+"                \"cpu_util\": 0,\n"
+"                \"swap_in_pps\": 0\n"
+"            },\n"
+"            \"why\": \"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": true,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 637952,\n"
+"            \"new_vcpus\": 0\n"
+"        },\n"
+"        {\n"
+"            \"name\": \"guest-two\",\n"
+"            \"domid\": 2,\n"
+"            \"policy\": null,\n"
+"            \"memory_kb\": 262144,\n"
+"            \"target_kb\": 262144,\n"
+"            \"need_kb\": 0,\n"
+"            \"vcpus\": 1,\n"
+"            \"signals\": null,\n"
+"            \"why\": \"\",\n"
+"            \"uncooperative\": false,\n"
+"            \"runaway\": false,\n"
+"            \"urgent\": false,\n"
+"            \"oom_kills\": 0,\n"
+"            \"rate_kb_s\": 0,\n"
+"            \"horizon_ms\": 2000,\n"
+"            \"margin_extra_kb\": 0,\n"
+"            \"shrink_backoff\": 0,\n"
+"            \"new_target_kb\": 0,\n"
+"            \"new_vcpus\": 0\n"
+"        }\n"
+"    ]\n"
+"}\n"
+"\n";
+
+/* --- the printer: list, list -l, text and JSON --- */
+
+static void test_list(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d1, d2;
+
+	two_guests(f, &d1, &d2);
+	expect(f, run(f, 0, "list"), list_text, "list");
+	expect(f, run(f, 0, "list --json"), list_json, "list_json");
+	expect(f, run(f, 0, "list -l"), list_long, "list_long");
+	expect(f, run(f, 0, "list -l --json guest-two"), list_long_json,
+	       "list_long_json");
+}
+
+/* The other printer users: the host, vCPUs, a domain's devices. */
+static void test_printer(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d1, d2;
+
+	two_guests(f, &d1, &d2);
+	expect(f, run(f, 0, "info"), info_text, "info");
+	expect(f, run(f, 0, "info --json"), info_json, "info_json");
+	expect(f, run(f, 0, "vcpu-list g1"), vcpu_text, "vcpu");
+	expect(f, run(f, 0, "vcpu-list --json g1"), vcpu_json, "vcpu_json");
+	expect(f, run(f, 0, "block-list --json g1"), block_json, "block_json");
+}
+
+/* create --dry-run: the config as JSON, nothing created. */
+static void test_dry_run(void **state)
+{
+	struct fx *f = *state;
+	char *cfg = pv_asprintf("name = 'dry'\nkernel = '%s/vmlinuz'\n"
+				"uuid = '" UUID1 "'\nmemory = 300\n"
+				"extra = 'quiet \\\"x\\\" caf\\xc3\\xa9'\n"
+				"disk = [ 'phy:/dev/vg/dry,xvda,w' ]\n"
+				"vif = [ 'mac=00:16:3e:00:00:01,bridge=br0' ]\n"
+				"bootloader_args = [ '-q', '--x=1' ]\n", f->tmp);
+
+	put_file(f, "dry.cfg", cfg);
+	free(cfg);
+	expect(f, run(f, 0, "create --dry-run %s/dry.cfg", f->tmp), dry_run,
+	       "dry_run");
+	assert_int_equal(pv_sim_domain_count(f->s), 1);
+}
+
+/* --- autoscale plan --- */
+
+static void test_plan(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d1, d2;
+
+	two_guests(f, &d1, &d2);
+	expect(f, run(f, 0, "autoscale -p %s/policy.d plan", f->tmp),
+	       plan_text, "plan");
+	expect(f, run(f, 0, "autoscale -p %s/policy.d plan --json", f->tmp),
+	       plan_json, "plan_json");
+}
+
+/* --- the saved state: written, read back, written again the same --- */
+
+static void test_saved_state(void **state)
+{
+	struct fx *f = *state;
+	struct pv_domain_config c;
+	struct pv_err err;
+	uint32_t d1, d2;
+	char *path;
+
+	two_guests(f, &d1, &d2);
+	path = pv_asprintf("%s/state/domains/%u.json", f->tmp, d1);
+	expect(f, read_all(path), saved_g1, "saved_g1");
+	pv_domain_config_init(&c);
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_config_load(&f->ctx, d1, &c, &err), 0);
+	assert_int_equal(pv_domain_config_save(&f->ctx, d1, NULL, &c, &err), 0);
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&c);
+	expect(f, read_all(path), saved_g1, "saved_g1 again");
+	free(path);
+}
+
+/* --- the loop: audit lines (events too) and the status file --- */
+
+static char *events;
+
+static void on_event(void *arg, const char *json)
+{
+	char *more = pv_asprintf("%s%s\n", events ? events : "", json);
+
+	free(events);
+	events = more;
+}
+
+static void stop_when_idle(struct pv_sim *s, void *arg)
+{
+	*(volatile int *)arg = 1;
+}
+
+static void test_loop_output(void **state)
+{
+	struct fx *f = *state;
+	struct pv_autoscale as;
+	volatile int stop = 0, reload = 1;
+	struct pv_err err;
+	char *dir = fx_path(f, "policy.d"), *path;
+	uint32_t d1, d2;
+
+	two_guests(f, &d1, &d2);
+	pv_err_init(&err);
+	assert_int_equal(pv_autoscale_init(&as, &f->ctx, dir, &err), 0);
+	as.event = on_event;
+	pv_sim_on_idle(f->s, stop_when_idle, (void *)&stop);
+	assert_int_equal(pv_autoscale_run(&as, &stop, &reload, &err), 0);
+	pv_sim_on_idle(f->s, NULL, NULL);
+	pv_err_dispose(&err);
+	pv_autoscale_dispose(&as);
+	path = fx_path(f, "audit");
+	expect(f, read_all(path), audit_log, "audit");
+	free(path);
+	expect(f, events, audit_events, "events");
+	events = NULL;
+	path = fx_path(f, "run/autoscale.json");
+	expect(f, read_all(path), status_json, "status_file");
+	free(path);
+	expect(f, run(f, 0, "autoscale status"), status_cmd, "status_cmd");
+	free(dir);
+}
+
+/* --- the writer itself --- */
+
+static void test_jsonw(void **state)
+{
+	struct pv_jw w;
+	const char *text;
+	size_t len;
+
+	pv_jw_init(&w, false);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_str(&w, "s", "a\"b\\c\n\x01 caf\xc3\xa9");
+	pv_jw_str(&w, "none", NULL);
+	pv_jw_num(&w, "big", UINT64_C(1) << 53);
+	pv_jw_int(&w, "neg", -42);
+	pv_jw_num_or_null(&w, "set", 7);
+	pv_jw_num_or_null(&w, "unset", 0);
+	pv_jw_double(&w, "d", 0.5);
+	pv_jw_number(&w, "pct", "12.5");
+	pv_jw_bool(&w, "t", true);
+	pv_jw_null(&w, "n");
+	pv_jw_array_open(&w, "a");
+	pv_jw_str(&w, NULL, "x");
+	pv_jw_num(&w, NULL, 1);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_map_close(&w);
+	pv_jw_array_close(&w);
+	pv_jw_key(&w, "nested");
+	pv_jw_map_open(&w, NULL);
+	pv_jw_map_close(&w);
+	pv_jw_map_close(&w);
+	assert_false(w.bad);
+	text = pv_jw_text(&w, &len);
+	assert_string_equal(text, "{\"s\":\"a\\\"b\\\\c\\n\\u0001 caf\xc3\xa9\","
+			    "\"none\":null,\"big\":9007199254740992,\"neg\":-42,"
+			    "\"set\":7,\"unset\":null,\"d\":0.5,\"pct\":12.5,"
+			    "\"t\":true,\"n\":null,\"a\":[\"x\",1,{}],"
+			    "\"nested\":{}}");
+	assert_int_equal(len, strlen(text));
+	/* A failure stays: a value with no key in a map, then good calls. */
+	pv_jw_dispose(&w);
+	pv_jw_init(&w, true);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_num(&w, NULL, 1);
+	assert_true(w.bad);
+	pv_jw_num(&w, "k", 1);
+	pv_jw_map_close(&w);
+	assert_true(w.bad);
+	pv_jw_dispose(&w);
+	/* Pretty: indented, ending in a newline. */
+	pv_jw_init(&w, true);
+	pv_jw_array_open(&w, NULL);
+	pv_jw_bool(&w, NULL, false);
+	pv_jw_array_close(&w);
+	assert_string_equal(pv_jw_text(&w, &len), "[\n    false\n]\n");
+	pv_jw_dispose(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_printer, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_plan, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -71,7 +71,10 @@ int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);
 int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
 			struct pv_err *err);
-/* memory/target and memory/static-max, as the balloon driver sees them. */
+/*
+ * memory/target and memory/static-max (KiB), as the balloon driver sees
+ * them; above 1 PiB is -EINVAL. @err may be NULL.
+ */
 int pv_domain_get_target(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
 			 struct pv_err *err);
 int pv_domain_get_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,

@@ -46,21 +46,22 @@ static int write_mem_kb(struct pv_ctx *ctx, uint32_t domid, const char *node,
 }
 
 /*
- * The autoscale loop reads these at every tick: a value above 1 PiB is
- * no domain's, and the loop leaves such a domain alone.
+ * A target or maximum above 1 PiB is no domain's: -EINVAL (the
+ * autoscale loop, which reads them at every tick, then leaves the
+ * domain alone).
  */
-#define LOOP_KB_MAX (1ull << 40)
+#define GET_KB_MAX (1ull << 40)
 
 int pv_domain_get_target(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
 			 struct pv_err *err)
 {
-	return read_mem_kb(ctx, domid, "target", LOOP_KB_MAX, kb, err);
+	return read_mem_kb(ctx, domid, "target", GET_KB_MAX, kb, err);
 }
 
 int pv_domain_get_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
 			 struct pv_err *err)
 {
-	return read_mem_kb(ctx, domid, "static-max", LOOP_KB_MAX, kb, err);
+	return read_mem_kb(ctx, domid, "static-max", GET_KB_MAX, kb, err);
 }
 
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,

@@ -9,22 +9,6 @@
 
 #include "report.h"
 
-/* Node names, indexed by enum pv_agent_field: the one list both the
- * XenStore writer and the dry-run printer walk. */
-static const char *const field_names[PV_F_NR] = {
-	[PV_F_MEM_TOTAL_KB]	= "mem_total_kb",
-	[PV_F_MEM_AVAILABLE_KB]	= "mem_available_kb",
-	[PV_F_SWAP_IN_PPS]	= "swap_in_pps",
-	[PV_F_SWAP_OUT_PPS]	= "swap_out_pps",
-	[PV_F_PSI_MEM_SOME]	= "psi_mem_some",
-	[PV_F_PSI_MEM_FULL]	= "psi_mem_full",
-	[PV_F_PSI_CPU_SOME]	= "psi_cpu_some",
-	[PV_F_CPU_UTIL]		= "cpu_util",
-	[PV_F_CPUS_ONLINE]	= "cpus_online",
-	[PV_F_OOM_KILLS]	= "oom_kills",
-	[PV_F_TIME_MS]		= "time_ms",
-};
-
 /* Early-publish thresholds (see pvctl-agent(8)). */
 #define SIG_MEM_AVAIL_PCT	5	/* of MemTotal */
 #define SIG_PSI_MEM_CENTI	500	/* 5.00 points of avg10 */
@@ -38,7 +22,7 @@ static const char *const field_names[PV_F_NR] = {
 
 const char *pv_agent_field_name(enum pv_agent_field f)
 {
-	return f < PV_F_NR ? field_names[f] : NULL;
+	return f < PV_F_NR ? pv_agent_nodes[f].name : NULL;
 }
 
 static void set(struct pv_agent_report *r, enum pv_agent_field f, uint64_t v)
@@ -165,7 +149,7 @@ static bool significant(const struct pv_agent_report *last,
 	if (hit < 0 && moved(last, now, PV_F_CPUS_ONLINE, 1))
 		hit = PV_F_CPUS_ONLINE;
 	if (why)
-		*why = hit < 0 ? NULL : field_names[hit];
+		*why = hit < 0 ? NULL : pv_agent_nodes[hit].name;
 	return hit >= 0;
 }
 
@@ -253,9 +237,10 @@ static size_t format(const struct pv_agent_report *r, uint64_t seq, char *buf,
 	for (f = 0; f < PV_F_NR; f++) {
 		if (has(r, f))
 			append(buf, size, &len, "%s%s=%" PRIu64 "%s", prefix,
-			       field_names[f], r->v[f], sep);
+			       pv_agent_nodes[f].name, r->v[f], sep);
 	}
-	append(buf, size, &len, "%sseq=%" PRIu64 "%s", prefix, seq, end);
+	append(buf, size, &len, "%s%s=%" PRIu64 "%s", prefix, pv_agent_seq.name,
+	       seq, end);
 	return len;
 }
 

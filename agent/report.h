@@ -11,33 +11,15 @@
 #include <stdint.h>
 
 #include "sample.h"
+#include "../proto/agent.h"
 
 #define PV_AGENT_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* The published values, in node order; the index names the node. */
-enum pv_agent_field {
-	PV_F_MEM_TOTAL_KB,
-	PV_F_MEM_AVAILABLE_KB,
-	PV_F_SWAP_IN_PPS,
-	PV_F_SWAP_OUT_PPS,
-	PV_F_PSI_MEM_SOME,
-	PV_F_PSI_MEM_FULL,
-	PV_F_PSI_CPU_SOME,
-	PV_F_CPU_UTIL,
-	PV_F_CPUS_ONLINE,
-	PV_F_OOM_KILLS,
-	PV_F_TIME_MS,
-	PV_F_NR
-};
-
+/* A report: the fields present (proto/agent.h) and their values. */
 struct pv_agent_report {
 	unsigned int have;		/* bit (1u << PV_F_*) per present field */
 	uint64_t v[PV_F_NR];
 };
-
-/* Where the nodes live, relative to the guest's /local/domain/ID. */
-#define PV_AGENT_XS_DIR "data/pvctl/"
-#define PV_AGENT_XS_SEQ PV_AGENT_XS_DIR "seq"
 
 /* While urgent (pv_agent_urgent), the agent samples this often, and
  * its reports may be this close together. */
@@ -93,9 +75,9 @@ size_t pv_agent_report_format(const struct pv_agent_report *r, uint64_t seq,
 /*
  * The whole report on one line, "NAME=VALUE" words separated by single
  * spaces, seq last: the value of data/pvctl/report, which the host reads
- * in one request instead of one per node. Returns what snprintf would.
+ * in one request instead of one per node (if shorter than
+ * PV_AGENT_LINE_MAX, as any report is). Returns what snprintf would.
  */
-#define PV_AGENT_XS_LINE PV_AGENT_XS_DIR "report"
 size_t pv_agent_report_line(const struct pv_agent_report *r, uint64_t seq,
 			    char *buf, size_t size);
 

@@ -79,7 +79,7 @@ struct pv_as_dom {
 	uint64_t util_high_since_ms, util_low_since_ms;
 	bool uncooperative, runaway;
 	uint64_t off_target_ms;		/* time held above its target, leaky */
-	uint64_t refreshed_ms;		/* when its inputs were last read */
+	uint64_t judged_ms;		/* pv_as_judge_cooperation's last time */
 	bool seen;			/* present in this tick */
 	bool watched;			/* its data/pvctl/seq is watched */
 	/* reports (pv_as_note_report) */
@@ -123,6 +123,18 @@ struct pv_as_dom {
  * re-estimates the growth rate, notices OOM kills, and returns true.
  */
 bool pv_as_note_report(struct pv_as_dom *d, uint64_t now_ms);
+
+/*
+ * Whether @d keeps to its target, judged at each refresh of its inputs
+ * (@now_ms, host clock). A guest that holds more than its target, past
+ * PV_AS_GRACE_MS for its balloon driver, runs up a debt (time) that
+ * drains at half the speed while it keeps to its target, so releasing a
+ * page now and then, or keeping to its target half the time, does not
+ * clear it. Uncooperative from @uncooperative_s seconds of debt until it
+ * is paid off. True when @d has just become uncooperative.
+ */
+bool pv_as_judge_cooperation(struct pv_as_dom *d, unsigned int uncooperative_s,
+			     uint64_t now_ms);
 
 struct pv_as_host {
 	uint64_t free_kb;

@@ -91,6 +91,28 @@ bool pv_as_note_report(struct pv_as_dom *d, uint64_t now)
 	return true;
 }
 
+bool pv_as_judge_cooperation(struct pv_as_dom *d, unsigned int uncooperative_s,
+			     uint64_t now)
+{
+	/* A long gap between refreshes (a stalled loop) is not all debt. */
+	uint64_t dt = d->judged_ms ? pv_min_u64(now - d->judged_ms, 10000) : 0;
+	uint64_t limit = uncooperative_s * 1000ull;
+
+	d->judged_ms = now;
+	if (d->cur_kb > d->target_kb && !pv_as_close(d->cur_kb, d->target_kb) &&
+	    now - d->target_set_ms >= PV_AS_GRACE_MS)
+		d->off_target_ms = pv_min_u64(d->off_target_ms + dt, 2 * limit);
+	else
+		d->off_target_ms = pv_sub_u64(d->off_target_ms, dt / 2);
+	if (d->off_target_ms >= limit && !d->uncooperative) {
+		d->uncooperative = true;
+		return true;
+	}
+	if (!d->off_target_ms)
+		d->uncooperative = false;
+	return false;
+}
+
 static uint64_t horizon_of(const struct pv_as_dom *d)
 {
 	return d->horizon_ms ? d->horizon_ms : PV_AS_HORIZON_MIN_MS;
@@ -101,24 +123,21 @@ static uint64_t shrink_hold_ms(const struct pv_as_dom *d)
 	return (uint64_t)d->pol->cooldown_down_s * 1000 << d->backoff;
 }
 
-#define WHY(d, ...) snprintf((d)->why + strlen((d)->why), \
-			     sizeof((d)->why) - strlen((d)->why), __VA_ARGS__)
-
 /*
  * What the guest needs, unclamped, and whether it is urgent; writes the
- * reason into d->why. Use now, plus its growth over the horizon (how
+ * reason into @why. Use now, plus its growth over the horizon (how
  * long until a grow decided now has landed, as measured), with the
  * headroom on top of that and the margin on top of all.
  */
-static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
+static uint64_t raw_need(struct pv_as_dom *d, struct pv_buf *why, uint64_t now)
 {
 	const struct pv_policy *p = d->pol;
 	const struct pv_signals *s = &d->sig;
 	uint64_t overhead, used, need, growth, margin, held, jump;
 
-	d->why[0] = '\0';
 	if (!s->valid) {
-		WHY(d, "hold: %s", d->sig_why ? d->sig_why : "no agent data");
+		pv_buf_printf(why, "hold: %s",
+		    d->sig_why ? d->sig_why : "no agent data");
 		return d->target_kb;
 	}
 	/*
@@ -139,13 +158,13 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 	growth = d->rate_kbps * horizon_of(d) / 1000;
 	margin = p->margin_kb + d->margin_extra_kb;
 	need = (used + growth) * 100 / (100 - p->headroom_pct) + margin + overhead;
-	WHY(d, "uses %llu MiB", MiB(used));
+	pv_buf_printf(why, "uses %llu MiB", MiB(used));
 	if (d->rate_kbps)
-		WHY(d, ", grows %llu.%llu MiB/s (%llu.%llu s ahead)",
+		pv_buf_printf(why, ", grows %llu.%llu MiB/s (%llu.%llu s ahead)",
 		    MiB(d->rate_kbps), (unsigned long long)d->rate_kbps % 1024 * 10 / 1024,
 		    (unsigned long long)horizon_of(d) / 1000,
 		    (unsigned long long)horizon_of(d) % 1000 / 100);
-	WHY(d, ", keeps %u%% + %llu MiB available: needs %llu MiB",
+	pv_buf_printf(why, ", keeps %u%% + %llu MiB available: needs %llu MiB",
 	    p->headroom_pct, MiB(margin), MiB(need));
 
 	/* A shrink on watch that brought pressure is undone at once. */
@@ -161,7 +180,8 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 			d->backoff++;
 		d->shrink_from_kb = 0;
 		d->urgent = true;
-		WHY(d, "; pressure after a shrink: undone, shrinks held %llu s",
+		pv_buf_printf(why, "; pressure after a shrink: undone, "
+		    "shrinks held %llu s",
 		    (unsigned long long)shrink_hold_ms(d) / 1000);
 	}
 	if (d->oom_new) {
@@ -174,38 +194,39 @@ static uint64_t raw_need(struct pv_as_dom *d, uint64_t now)
 		}
 		need = pv_max_u64(need, jump);
 		d->urgent = true;
-		WHY(d, "; OOM kill in the guest (%llu seen): grow at once, "
-		    "margin now %llu MiB", (unsigned long long)d->oom_kills,
-		    MiB(p->margin_kb + d->margin_extra_kb));
+		pv_buf_printf(why, "; OOM kill in the guest (%llu seen): "
+		    "grow at once, margin now %llu MiB",
+		    (unsigned long long)d->oom_kills, MiB(p->margin_kb + d->margin_extra_kb));
 	} else if (s->mem_avail_kb < p->low_water_kb) {
 		need = pv_max_u64(need, jump);
 		d->urgent = true;
-		WHY(d, "; available %llu MiB < low water %llu MiB: grow at once",
-		    MiB(s->mem_avail_kb), MiB(p->low_water_kb));
+		pv_buf_printf(why, "; available %llu MiB < low water %llu MiB: "
+		    "grow at once", MiB(s->mem_avail_kb), MiB(p->low_water_kb));
 	} else if (s->mem_avail_kb < growth + p->low_water_kb) {
 		d->urgent = true;
-		WHY(d, "; reaches low water within %llu.%llu s: grow at once",
-		    (unsigned long long)horizon_of(d) / 1000,
+		pv_buf_printf(why, "; reaches low water within %llu.%llu s: "
+		    "grow at once", (unsigned long long)horizon_of(d) / 1000,
 		    (unsigned long long)horizon_of(d) % 1000 / 100);
 	}
 	if (s->psi_mem_some >= p->pressure_high) {
 		need = pv_max_u64(need, jump);
 		d->urgent = true;
-		WHY(d, "; memory pressure %u.%02u%% >= %u.%02u%%: grow",
+		pv_buf_printf(why, "; memory pressure %u.%02u%% >= %u.%02u%%: "
+		    "grow",
 		    s->psi_mem_some / 100, s->psi_mem_some % 100,
 		    p->pressure_high / 100, p->pressure_high % 100);
 	}
 	if (s->psi_mem_some > p->pressure_low && need < d->target_kb) {
 		need = d->target_kb;
-		WHY(d, "; memory pressure %u.%02u%%: no shrink",
+		pv_buf_printf(why, "; memory pressure %u.%02u%%: no shrink",
 		    s->psi_mem_some / 100, s->psi_mem_some % 100);
 	}
 	return need;
 }
 
-static void decide_need(struct pv_as_dom *d, uint64_t now)
+static void decide_need(struct pv_as_dom *d, struct pv_buf *why, uint64_t now)
 {
-	uint64_t need = raw_need(d, now), ceiling = ceiling_of(d);
+	uint64_t need = raw_need(d, why, now), ceiling = ceiling_of(d);
 
 	/* Demand past the ceiling for long is a leak, not a workload. */
 	if (d->sig.valid && need > ceiling) {
@@ -228,7 +249,7 @@ static void decide_need(struct pv_as_dom *d, uint64_t now)
  * pressure (raw_need undoes it otherwise) and the hold, which doubles
  * with each undone shrink, has passed.
  */
-static void decide_shrink(struct pv_as_dom *d, uint64_t now)
+static void decide_shrink(struct pv_as_dom *d, struct pv_buf *why, uint64_t now)
 {
 	const struct pv_policy *p = d->pol;
 	bool above = d->target_kb > ceiling_of(d);
@@ -242,17 +263,17 @@ static void decide_shrink(struct pv_as_dom *d, uint64_t now)
 		return;
 	if (!above && d->sig.valid &&
 	    now - d->first_report_ms < p->settle_s * 1000ull) {
-		WHY(d, "; settling: no shrink for %llu s after its first report",
-		    (unsigned long long)p->settle_s);
+		pv_buf_printf(why, "; settling: no shrink for %llu s after its "
+		    "first report", (unsigned long long)p->settle_s);
 		return;
 	}
 	if (d->last_down_ms && (!pv_as_close(d->cur_kb, d->target_kb) ||
 	    (d->hist_n && d->hist[d->hist_n - 1].t_ms <= d->last_down_ms))) {
-		WHY(d, "; shrink waits to see the last one land");
+		pv_buf_printf(why, "; shrink waits to see the last one land");
 		return;
 	}
 	if (now - d->last_down_ms < shrink_hold_ms(d)) {
-		WHY(d, "; shrink waits for its cooldown");
+		pv_buf_printf(why, "; shrink waits for its cooldown");
 		return;
 	}
 	step = pv_max_u64(d->target_kb / 100 * p->shrink_pct, p->step_min_kb);
@@ -276,6 +297,7 @@ static uint64_t planned(const struct pv_as_dom *d)
 
 struct surplus {
 	struct pv_as_dom *d;
+	struct pv_buf *why;
 	uint64_t kb;
 };
 
@@ -293,8 +315,9 @@ static int by_surplus(const void *a, const void *b)
  * @total; with @valid_only, only those whose signals are valid.
  * Uncooperative guests are not counted on.
  */
-static struct surplus *surpluses(struct pv_as_dom *doms, size_t n,
-				 bool valid_only, size_t *k, uint64_t *total)
+static struct surplus *surpluses(struct pv_as_dom *doms, struct pv_buf *why,
+				 size_t n, bool valid_only, size_t *k,
+				 uint64_t *total)
 {
 	struct surplus *s = pv_calloc(n ? n : 1, sizeof(*s));
 	size_t i;
@@ -307,6 +330,7 @@ static struct surplus *surpluses(struct pv_as_dom *doms, size_t n,
 		if (d->pol && !d->uncooperative && (d->sig.valid || !valid_only) &&
 		    planned(d) > d->need_kb) {
 			s[*k].d = d;
+			s[*k].why = &why[i];
 			s[*k].kb = planned(d) - d->need_kb;
 			*total += s[(*k)++].kb;
 		}
@@ -333,12 +357,14 @@ static uint64_t take_surplus(struct surplus *s, size_t k, uint64_t want,
 		want -= take;
 		if (d->cur_kb > d->new_target_kb)
 			host->coming_kb += pv_min_u64(take, d->cur_kb - d->new_target_kb);
-		WHY(d, "; gives %llu MiB %s", MiB(take), for_what);
+		pv_buf_printf(s[i].why, "; gives %llu MiB %s", MiB(take),
+			      for_what);
 	}
 	return want;
 }
 
-static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
+static void make_room(struct pv_as_dom *doms, struct pv_buf *why, size_t n,
+		      struct pv_as_host *host)
 {
 	uint64_t want = host->reserve_kb + host->pending_kb, have = host->free_kb;
 	uint64_t total;
@@ -359,7 +385,7 @@ static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 	if (!host->pending_kb || have >= want)
 		return;
 	host->short_kb = want - have;
-	s = surpluses(doms, n, false, &k, &total);
+	s = surpluses(doms, why, n, false, &k, &total);
 	/* Hopeless even with the reserve given up: shrink nobody for it. */
 	if (total + host->reserve_kb < host->short_kb) {
 		host->short_kb -= total;
@@ -372,6 +398,7 @@ static void make_room(struct pv_as_dom *doms, size_t n, struct pv_as_host *host)
 
 struct want {
 	struct pv_as_dom *d;
+	struct pv_buf *why;
 	uint64_t kb;		/* still wanted */
 };
 
@@ -442,8 +469,8 @@ static uint64_t grow_budget(const struct pv_as_dom *doms, size_t n,
  * priority and largest surplus first, never below their need), so that
  * the memory is on its way back by the next report.
  */
-static void relieve_urgent(struct pv_as_dom *doms, size_t n,
-			   struct pv_as_host *host)
+static void relieve_urgent(struct pv_as_dom *doms, struct pv_buf *why,
+			   size_t n, struct pv_as_host *host)
 {
 	uint64_t want = 0, have = grow_budget(doms, n, host) + host->coming_kb;
 	uint64_t total;
@@ -456,12 +483,12 @@ static void relieve_urgent(struct pv_as_dom *doms, size_t n,
 	if (want <= have)
 		return;
 	/* (An urgent guest never has a surplus: it needs more than it has.) */
-	s = surpluses(doms, n, true, &k, &total);
+	s = surpluses(doms, why, n, true, &k, &total);
 	take_surplus(s, k, want - have, host, "to a guest short of memory");
 	free(s);
 }
 
-static void decide_grows(struct pv_as_dom *doms, size_t n,
+static void decide_grows(struct pv_as_dom *doms, struct pv_buf *why, size_t n,
 			 const struct pv_as_host *host, uint64_t now)
 {
 	struct want *w = pv_calloc(n, sizeof(*w));
@@ -477,7 +504,7 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 			continue;
 		if (!d->urgent && now - d->last_up_ms < d->pol->cooldown_up_s * 1000ull &&
 		    d->target_kb >= floor_of(d)) {
-			WHY(d, "; grow waits for its cooldown");
+			pv_buf_printf(&why[i], "; grow waits for its cooldown");
 			continue;
 		}
 		/*
@@ -486,6 +513,7 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 		 * shrinks), at most step_max unless it is urgent.
 		 */
 		w[k].d = d;
+		w[k].why = &why[i];
 		w[k].kb = d->need_kb - planned(d);
 		if (!d->urgent)
 			w[k].kb = pv_min_u64(w[k].kb, d->pol->step_max_kb);
@@ -500,7 +528,8 @@ static void decide_grows(struct pv_as_dom *doms, size_t n,
 	}
 	for (i = 0; i < k; i++)
 		if (w[i].kb)
-			WHY(w[i].d, "; %llu MiB short: host at its reserve", MiB(w[i].kb));
+			pv_buf_printf(w[i].why, "; %llu MiB short: host at its "
+				      "reserve", MiB(w[i].kb));
 	free(w);
 }
 
@@ -539,22 +568,33 @@ static void decide_vcpus(struct pv_as_dom *d, uint64_t now)
 void pv_autoscale_decide(struct pv_as_dom *doms, size_t n,
 			 struct pv_as_host *host, uint64_t now_ms)
 {
+	/* Each domain's reason, written in steps across the passes below. */
+	struct pv_buf *why = pv_calloc(n ? n : 1, sizeof(*why));
 	size_t i;
 
 	host->rising_kb = host->coming_kb = host->short_kb = 0;
 	for (i = 0; i < n; i++) {
+		pv_buf_init(&why[i]);
 		doms[i].new_target_kb = 0;
 		doms[i].new_vcpus = 0;
 		doms[i].urgent = false;
 		if (!doms[i].pol)
 			continue;
-		decide_need(&doms[i], now_ms);
-		decide_shrink(&doms[i], now_ms);
+		decide_need(&doms[i], &why[i], now_ms);
+		decide_shrink(&doms[i], &why[i], now_ms);
 		decide_vcpus(&doms[i], now_ms);
 	}
-	make_room(doms, n, host);
-	relieve_urgent(doms, n, host);
-	decide_grows(doms, n, host, now_ms);
+	make_room(doms, why, n, host);
+	relieve_urgent(doms, why, n, host);
+	decide_grows(doms, why, n, host, now_ms);
+	/* A domain without a policy keeps what the loop last said of it. */
+	for (i = 0; i < n; i++) {
+		if (doms[i].pol)
+			snprintf(doms[i].why, sizeof(doms[i].why), "%s",
+				 why[i].s ? why[i].s : "");
+		pv_buf_dispose(&why[i]);
+	}
+	free(why);
 	/* Targets not reached yet, this tick's grows with them. */
 	for (i = 0; i < n; i++) {
 		const struct pv_as_dom *d = &doms[i];

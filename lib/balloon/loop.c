@@ -15,6 +15,7 @@
 #include "room_server.h"
 #include "../domain/domain.h"
 #include "../xs.h"
+#include "../../proto/agent.h"
 #include "../../util/jsonw.h"
 
 int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
@@ -110,22 +111,6 @@ static struct pv_as_dom *find_or_add(struct pv_autoscale *as, uint32_t domid)
 /* The least time between two whole ticks woken early. */
 #define MIN_GAP_MS	200
 
-static unsigned int count_online(struct pv_hv *hv, uint32_t domid,
-				 unsigned int max)
-{
-	unsigned int i, n = 0;
-	char path[64], *v;
-
-	for (i = 0; i < max; i++) {
-		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
-			 domid, i);
-		v = pv_xs_read_str(hv, PV_XBT_NULL, path);
-		n += v && !strcmp(v, "online");
-		free(v);
-	}
-	return n;
-}
-
 /* The wall clock in ms: what the guests' report times are in. */
 static uint64_t now_rt(void)
 {
@@ -139,33 +124,6 @@ static void audit(struct pv_autoscale *as, const struct pv_as_dom *d,
 		  const char *action, long long from, long long to);
 
 /*
- * A guest that holds more than its target, past a grace for its balloon
- * driver, runs up a debt that drains at half the speed while it keeps
- * to its target: releasing a page now and then, or keeping to its
- * target half the time, does not clear it. Uncooperative from
- * uncooperative_after seconds of debt until it is paid off.
- */
-static void judge_cooperation(struct pv_autoscale *as, struct pv_as_dom *d,
-			      uint64_t now)
-{
-	uint64_t dt = d->refreshed_ms ? pv_min_u64(now - d->refreshed_ms, 10000) : 0;
-	uint64_t limit = as->policies.host.uncooperative_s * 1000ull;
-
-	if (d->cur_kb > d->target_kb && !pv_as_close(d->cur_kb, d->target_kb) &&
-	    now - d->target_set_ms >= PV_AS_GRACE_MS)
-		d->off_target_ms = pv_min_u64(d->off_target_ms + dt, 2 * limit);
-	else
-		d->off_target_ms = pv_sub_u64(d->off_target_ms, dt / 2);
-	if (d->off_target_ms >= limit && !d->uncooperative) {
-		d->uncooperative = true;
-		audit(as, d, "uncooperative", (long long)d->target_kb,
-		      (long long)d->cur_kb);
-	} else if (!d->off_target_ms) {
-		d->uncooperative = false;
-	}
-}
-
-/*
  * Refreshes one domain's inputs; false if it is not ours to manage.
  * @quick, for a report: what only a whole tick needs (maxmem, online
  * vCPUs) is kept from the last one, so a report costs xenstored less.
@@ -175,30 +133,27 @@ static bool refresh_dom(struct pv_autoscale *as, struct pv_as_dom *d,
 {
 	struct pv_hv *hv = &as->ctx->hv;
 	uint64_t now = pv_now_ms(), kills = d->oom_kills;
-	char path[64];
 
 	snprintf(d->name, sizeof(d->name), "%s", st->name ? st->name : "");
 	d->pol = st->name ? pv_policy_match(&as->policies, st->name) : NULL;
 	d->cur_kb = st->info.cur_kb;
 	d->maxvcpus = st->info.max_vcpu_id + 1;
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", d->domid);
-	if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40, &d->target_kb))
+	/* One it cannot read is not its to manage: no need to say why. */
+	if (pv_domain_get_target(as->ctx, d->domid, &d->target_kb, NULL))
 		return false;
 	if (!quick || !d->static_max_kb) {
-		snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
-			 d->domid);
-		if (pv_xs_read_uint(hv, PV_XBT_NULL, path, 1ull << 40,
-				    &d->static_max_kb))
+		if (pv_domain_get_maxmem(as->ctx, d->domid, &d->static_max_kb, NULL))
 			return false;
-		d->vcpus = count_online(hv, d->domid, d->maxvcpus);
+		d->vcpus = pv_domain_online_vcpus(as->ctx, d->domid, d->maxvcpus);
 	}
 	pv_signals_read(hv, d->domid, d->static_max_kb, &d->sig, &d->sig_why);
 	d->fresh = pv_as_note_report(d, now);
 	d->sample_rt = d->sig.valid ? d->sig.time_ms : 0;
 	if (d->oom_kills != kills)
 		audit(as, d, "oom-kill", (long long)kills, (long long)d->oom_kills);
-	judge_cooperation(as, d, now);
-	d->refreshed_ms = now;
+	if (pv_as_judge_cooperation(d, as->policies.host.uncooperative_s, now))
+		audit(as, d, "uncooperative", (long long)d->target_kb,
+		      (long long)d->cur_kb);
 	return true;
 }
 
@@ -559,15 +514,16 @@ static void write_status(struct pv_autoscale *as)
 static void watch_reports(struct pv_autoscale *as)
 {
 	struct pv_hv *hv = &as->ctx->hv;
-	char path[80];
 	size_t i;
 
 	for (i = 0; i < as->n; i++) {
+		char *path;
+
 		if (as->doms[i].watched || !as->doms[i].pol)
 			continue;
-		snprintf(path, sizeof(path), "/local/domain/%u/data/pvctl/seq",
-			 as->doms[i].domid);
+		path = pv_xs_dom_path(as->doms[i].domid, "%s", PV_AGENT_XS_SEQ);
 		as->doms[i].watched = hv->ops->xs_watch(hv->h, path, "report") == 0;
+		free(path);
 	}
 }
 

@@ -9,42 +9,32 @@
  * cannot earn memory by lying in one field.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "autoscale.h"
 #include "../xs.h"
+#include "../../proto/agent.h"
 
-#define MAX_PPS 10000000ull		/* 40 GB/s of swap: beyond belief */
+/* v[] and have[] below: the fields by enum pv_agent_field, then seq. */
+#define SEQ	PV_F_NR
+#define NNODES	(PV_F_NR + 1)
 
-static bool get(struct pv_hv *hv, uint32_t domid, const char *key,
-		uint64_t max, uint64_t *out, bool *present)
+static const struct pv_agent_node *node(size_t i)
 {
-	char path[96];
-	int rc;
-
-	snprintf(path, sizeof(path), "/local/domain/%u/data/pvctl/%s", domid, key);
-	rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, max, out);
-	*present = rc == 0;
-	return rc == 0 || rc == -ENOENT;	/* absent is fine, garbage is not */
+	return i == SEQ ? &pv_agent_seq : &pv_agent_nodes[i];
 }
 
-#define NKEYS 12
-static const struct { const char *key; uint64_t max; } keys[NKEYS] = {
-	{ "seq", UINT64_MAX / 2 },
-	{ "mem_total_kb", 1ull << 40 },
-	{ "mem_available_kb", 1ull << 40 },
-	{ "swap_in_pps", MAX_PPS },
-	{ "swap_out_pps", MAX_PPS },
-	{ "psi_mem_some", 10000 },
-	{ "psi_mem_full", 10000 },
-	{ "psi_cpu_some", 10000 },
-	{ "cpu_util", 10000 },
-	{ "cpus_online", 4096 },
-	{ "oom_kills", UINT64_MAX / 2 },
-	{ "time_ms", UINT64_MAX / 2 },
-};
+static bool get(struct pv_hv *hv, uint32_t domid, size_t i, uint64_t *v,
+		bool *have)
+{
+	char *path = pv_xs_dom_path(domid, PV_AGENT_XS_DIR "%s", node(i)->name);
+	int rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, node(i)->max, &v[i]);
+
+	free(path);
+	have[i] = rc == 0;
+	return rc == 0 || rc == -ENOENT;	/* absent is fine, garbage is not */
+}
 
 /*
  * The whole report in one node, data/pvctl/report: "NAME=VALUE" words
@@ -56,15 +46,16 @@ static const struct { const char *key; uint64_t max; } keys[NKEYS] = {
  */
 static int read_line(struct pv_hv *hv, uint32_t domid, uint64_t *v, bool *have)
 {
-	char path[64], *line = NULL, *word, *save = NULL;
+	char *path = pv_xs_dom_path(domid, "%s", PV_AGENT_XS_LINE);
+	char *line = NULL, *word, *save = NULL;
 	size_t len = 0, i;
 	int rc;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/data/pvctl/report", domid);
 	rc = hv->ops->xs_read(hv->h, PV_XBT_NULL, path, &line, &len);
+	free(path);
 	if (rc)
 		return rc == -ENOENT ? -ENOENT : -EINVAL;
-	if (strlen(line) != len || len > 1024) {
+	if (strlen(line) != len || len > PV_AGENT_LINE_MAX) {
 		free(line);
 		return -EINVAL;
 	}
@@ -77,11 +68,11 @@ static int read_line(struct pv_hv *hv, uint32_t domid, uint64_t *v, bool *have)
 			break;
 		}
 		*eq = '\0';
-		for (i = 0; i < NKEYS && strcmp(keys[i].key, word); i++)
+		for (i = 0; i < NNODES && strcmp(node(i)->name, word); i++)
 			;
-		if (i == NKEYS)
+		if (i == NNODES)
 			continue;
-		if (have[i] || pv_parse_uint(eq + 1, keys[i].max, &v[i]))
+		if (have[i] || pv_parse_uint(eq + 1, node(i)->max, &v[i]))
 			rc = -EINVAL;
 		have[i] = true;
 	}
@@ -92,8 +83,8 @@ static int read_line(struct pv_hv *hv, uint32_t domid, uint64_t *v, bool *have)
 void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 		     struct pv_signals *s, const char **why)
 {
-	uint64_t v[NKEYS] = { 0 };
-	bool have[NKEYS] = { false };
+	uint64_t v[NNODES] = { 0 };
+	bool have[NNODES] = { false };
 	size_t i;
 	int rc;
 
@@ -104,37 +95,38 @@ void pv_signals_read(struct pv_hv *hv, uint32_t domid, uint64_t static_max_kb,
 		*why = "data/pvctl/report: a word is not NAME=N with N a number in range";
 		return;
 	}
-	for (i = 0; i < NKEYS && rc == -ENOENT; i++) {
-		if (!get(hv, domid, keys[i].key, keys[i].max, &v[i], &have[i])) {
+	/* Node by node (agents older than data/pvctl/report), seq first. */
+	for (i = 0; i < NNODES && rc == -ENOENT; i++) {
+		if (!get(hv, domid, (i + SEQ) % NNODES, v, have)) {
 			*why = "a data/pvctl node is not a number in range";
 			return;
 		}
 	}
-	if (!have[0] || !have[1] || !have[2]) {
+	if (!have[SEQ] || !have[PV_F_MEM_TOTAL_KB] || !have[PV_F_MEM_AVAILABLE_KB]) {
 		*why = "no agent report (data/pvctl/seq, mem_total_kb, mem_available_kb)";
 		return;
 	}
-	if (v[2] > v[1]) {
+	if (v[PV_F_MEM_AVAILABLE_KB] > v[PV_F_MEM_TOTAL_KB]) {
 		*why = "MemAvailable above MemTotal";
 		return;
 	}
 	/* The guest's MemTotal cannot exceed what it may ever hold. */
-	if (static_max_kb && v[1] > static_max_kb) {
+	if (static_max_kb && v[PV_F_MEM_TOTAL_KB] > static_max_kb) {
 		*why = "MemTotal above the domain's maximum";
 		return;
 	}
-	s->seq = v[0];
-	s->mem_total_kb = v[1];
-	s->mem_avail_kb = v[2];
-	s->swap_in_pps = v[3];
-	s->swap_out_pps = v[4];
-	s->psi_mem_some = (unsigned int)v[5];
-	s->psi_mem_full = (unsigned int)v[6];
-	s->psi_cpu_some = (unsigned int)v[7];
-	s->cpu_util = (unsigned int)v[8];
-	s->cpus_online = (unsigned int)v[9];
-	s->have_oom_kills = have[10];
-	s->oom_kills = v[10];
-	s->time_ms = v[11];
+	s->seq = v[SEQ];
+	s->mem_total_kb = v[PV_F_MEM_TOTAL_KB];
+	s->mem_avail_kb = v[PV_F_MEM_AVAILABLE_KB];
+	s->swap_in_pps = v[PV_F_SWAP_IN_PPS];
+	s->swap_out_pps = v[PV_F_SWAP_OUT_PPS];
+	s->psi_mem_some = (unsigned int)v[PV_F_PSI_MEM_SOME];
+	s->psi_mem_full = (unsigned int)v[PV_F_PSI_MEM_FULL];
+	s->psi_cpu_some = (unsigned int)v[PV_F_PSI_CPU_SOME];
+	s->cpu_util = (unsigned int)v[PV_F_CPU_UTIL];
+	s->cpus_online = (unsigned int)v[PV_F_CPUS_ONLINE];
+	s->have_oom_kills = have[PV_F_OOM_KILLS];
+	s->oom_kills = v[PV_F_OOM_KILLS];
+	s->time_ms = v[PV_F_TIME_MS];
 	s->valid = true;
 }

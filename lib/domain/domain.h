@@ -90,6 +90,17 @@ int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);
 int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
 			struct pv_err *err);
+/*
+ * memory/target and memory/static-max (KiB), as the balloon driver sees
+ * them; above 1 PiB is -EINVAL. @err may be NULL.
+ */
+int pv_domain_get_target(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
+			 struct pv_err *err);
+int pv_domain_get_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
+			 struct pv_err *err);
+/* How many of vCPUs 0 to @max - 1 the guest has online. */
+unsigned int pv_domain_online_vcpus(struct pv_ctx *ctx, uint32_t domid,
+				    unsigned int max);
 /* Pins @vcpu (-1: all of them) to the CPUs of an xl-style list. */
 int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		       const char *cpus, struct pv_err *err);

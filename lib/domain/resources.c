@@ -7,9 +7,7 @@
  * slack, so the guest cannot take more than it was given. vCPUs are
  * hot-plugged by the guest kernel, which watches cpu/N/availability.
  */
-#include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,15 +18,50 @@
 /* Below this a Linux guest is all but certain to hit its OOM killer. */
 #define MIN_TARGET_KB (32 * 1024)
 
-static int read_static_max(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
-			   struct pv_err *err)
+/* Reads memory/@node (KiB), a number no larger than @max. */
+static int read_mem_kb(struct pv_ctx *ctx, uint32_t domid, const char *node,
+		       uint64_t max, uint64_t *kb, struct pv_err *err)
 {
-	char path[64];
-	int rc;
+	char *path = pv_xs_dom_path(domid, "memory/%s", node);
+	int rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, max, kb);
 
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
-	rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, UINT64_MAX / 2, kb);
-	return rc ? pv_err_sys(err, rc, "reading %s", path) : 0;
+	if (rc)
+		pv_err_sys(err, rc, "reading %s", path);
+	free(path);
+	return rc;
+}
+
+/* Writes memory/@node (KiB). */
+static int write_mem_kb(struct pv_ctx *ctx, uint32_t domid, const char *node,
+			uint64_t kb, struct pv_err *err)
+{
+	char *path = pv_xs_dom_path(domid, "memory/%s", node);
+	int rc = pv_xs_printf(&ctx->hv, PV_XBT_NULL, path, "%llu",
+			      (unsigned long long)kb);
+
+	if (rc)
+		pv_err_sys(err, rc, "writing %s", path);
+	free(path);
+	return rc;
+}
+
+/*
+ * A target or maximum above 1 PiB is no domain's: -EINVAL (the
+ * autoscale loop, which reads them at every tick, then leaves the
+ * domain alone).
+ */
+#define GET_KB_MAX (1ull << 40)
+
+int pv_domain_get_target(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
+			 struct pv_err *err)
+{
+	return read_mem_kb(ctx, domid, "target", GET_KB_MAX, kb, err);
+}
+
+int pv_domain_get_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
+			 struct pv_err *err)
+{
+	return read_mem_kb(ctx, domid, "static-max", GET_KB_MAX, kb, err);
 }
 
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
@@ -36,12 +69,11 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 {
 	struct pv_hv *hv = &ctx->hv;
 	uint64_t max;
-	char path[64];
 	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "pvctl does not balloon Domain-0");
-	rc = read_static_max(ctx, domid, &max, err);
+	rc = read_mem_kb(ctx, domid, "static-max", UINT64_MAX / 2, &max, err);
 	if (rc)
 		return rc;
 	if (kb > max)
@@ -57,33 +89,47 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 	if (rc)
 		return pv_err_sys(err, rc, "setting the memory limit of domain %u",
 				  domid);
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+	return write_mem_kb(ctx, domid, "target", kb, err);
 }
 
 int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err)
 {
-	struct pv_hv *hv = &ctx->hv;
 	uint64_t target;
-	char path[64];
 	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to change Domain-0's maximum");
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-	rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, UINT64_MAX / 2, &target);
+	rc = read_mem_kb(ctx, domid, "target", UINT64_MAX / 2, &target, err);
 	if (rc)
-		return pv_err_sys(err, rc, "reading %s", path);
+		return rc;
 	if (kb < target)
 		return pv_err_set(err, -EINVAL, "%llu MiB is below the current "
 				  "target of %llu MiB: mem-set it lower first",
 				  (unsigned long long)kb / 1024,
 				  (unsigned long long)target / 1024);
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
-	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+	return write_mem_kb(ctx, domid, "static-max", kb, err);
+}
+
+static char *availability_path(uint32_t domid, unsigned int vcpu)
+{
+	return pv_xs_dom_path(domid, "cpu/%u/availability", vcpu);
+}
+
+unsigned int pv_domain_online_vcpus(struct pv_ctx *ctx, uint32_t domid,
+				    unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < max; i++) {
+		char *path = availability_path(domid, i);
+		char *v = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, path);
+
+		n += v && !strcmp(v, "online");
+		free(v);
+		free(path);
+	}
+	return n;
 }
 
 struct vcpu_avail {
@@ -95,13 +141,13 @@ static int vcpu_avail_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct vcpu_avail *v = arg;
 	unsigned int i;
-	char path[64];
 	int rc = 0;
 
 	for (i = 0; i < v->max && !rc; i++) {
-		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
-			 v->domid, i);
+		char *path = availability_path(v->domid, i);
+
 		rc = pv_xs_write_str(hv, t, path, i < v->online ? "online" : "offline");
+		free(path);
 	}
 	return rc;
 }

@@ -2,8 +2,9 @@
  * test_agent.c: the Xen-free half of pvctl-agent (agent/sample.c and
  * agent/report.c): parsing /proc and /sys text as real kernels print it,
  * rates and CPU use over an interval, when a change is worth publishing
- * early, when memory is short enough to sample and report fast, and the
- * dry run's key=value lines.
+ * early, when memory is short enough to sample and report fast, the
+ * dry run's key=value lines, and that what the agent writes is what the
+ * host's reader (lib/balloon/signals.c) takes, on the simulator.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 
 #include "agent/report.h"
 #include "agent/sample.h"
+#include "lib/balloon/autoscale.h"
+#include "helpers.h"
 
 /* A 6.1 kernel's /proc/meminfo, shortened. */
 static const char meminfo[] =
@@ -653,6 +656,95 @@ static void test_format(void **state)
 		    PV_AGENT_REPORT_MAX);
 }
 
+/* --- the agent's report, read by the host --- */
+
+/* The guest writes @val at data/pvctl/@name (PV_AGENT_XS_DIR...), as itself. */
+static void guest_put(struct fx *f, uint32_t domid, const char *path,
+		      const char *val)
+{
+	pv_sim_set_caller(f->s, domid);
+	assert_int_equal(f->hv.ops->xs_write(f->hv.h, PV_XBT_NULL, path, val,
+					     strlen(val)), 0);
+	pv_sim_set_caller(f->s, 0);
+}
+
+/* What the host reads of @domid's report; fails if it refuses it. */
+static void host_reads(struct fx *f, uint32_t domid, struct pv_signals *s)
+{
+	const char *why = NULL;
+
+	pv_signals_read(&f->hv, domid, 0, s, &why);
+	if (!s->valid)
+		fail_msg("the host refused the agent's report: %s", why);
+}
+
+static void assert_same(const struct pv_signals *s, const struct pv_agent_report *r,
+			uint64_t seq)
+{
+	assert_true(s->seq == seq);
+	assert_true(s->mem_total_kb == r->v[PV_F_MEM_TOTAL_KB]);
+	assert_true(s->mem_avail_kb == r->v[PV_F_MEM_AVAILABLE_KB]);
+	assert_true(s->swap_in_pps == r->v[PV_F_SWAP_IN_PPS]);
+	assert_true(s->swap_out_pps == r->v[PV_F_SWAP_OUT_PPS]);
+	assert_true(s->psi_mem_some == r->v[PV_F_PSI_MEM_SOME]);
+	assert_true(s->psi_mem_full == r->v[PV_F_PSI_MEM_FULL]);
+	assert_true(s->psi_cpu_some == r->v[PV_F_PSI_CPU_SOME]);
+	assert_true(s->cpu_util == r->v[PV_F_CPU_UTIL]);
+	assert_true(s->cpus_online == r->v[PV_F_CPUS_ONLINE]);
+	assert_true(s->have_oom_kills);
+	assert_true(s->oom_kills == r->v[PV_F_OOM_KILLS]);
+	assert_true(s->time_ms == r->v[PV_F_TIME_MS]);
+}
+
+/*
+ * Both forms the agent writes, the nodes (as the dry run prints them)
+ * and the one line, read back by the host as the same report; a report
+ * with every field at the largest value the host takes, too.
+ */
+static void test_host_reads_the_report(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", "memory = 512\nmaxmem = 1024\n");
+	char buf[PV_AGENT_REPORT_MAX], *line, *save = NULL;
+	struct pv_agent_report r;
+	struct pv_signals s;
+	unsigned int i;
+
+	report(&r);
+	for (i = 0; i < PV_F_NR; i++)
+		r.v[i] += i + 1;	/* each field its own value */
+	pv_agent_report_format(&r, 7, buf, sizeof(buf));
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		assert_non_null(eq);
+		*eq = '\0';
+		guest_put(f, domid, line, eq + 1);
+	}
+	host_reads(f, domid, &s);
+	assert_same(&s, &r, 7);
+
+	/* The line wins over the nodes. */
+	r.v[PV_F_MEM_AVAILABLE_KB] = 123456;
+	pv_agent_report_line(&r, 8, buf, sizeof(buf));
+	guest_put(f, domid, PV_AGENT_XS_LINE, buf);
+	host_reads(f, domid, &s);
+	assert_same(&s, &r, 8);
+
+	for (i = 0; i < PV_F_NR; i++)
+		r.v[i] = pv_agent_nodes[i].max;
+	pv_agent_report_line(&r, pv_agent_seq.max, buf, sizeof(buf));
+	guest_put(f, domid, PV_AGENT_XS_LINE, buf);
+	host_reads(f, domid, &s);
+	assert_same(&s, &r, pv_agent_seq.max);
+
+	/* Whatever the values, the line is short enough for the host. */
+	memset(r.v, 0xff, sizeof(r.v));
+	assert_true(pv_agent_report_line(&r, UINT64_MAX, buf, sizeof(buf)) <
+		    PV_AGENT_LINE_MAX);
+}
+
 static void put(const char *dir, const char *rel, const char *text)
 {
 	char path[512];
@@ -728,6 +820,8 @@ int main(void)
 		cmocka_unit_test(test_significant_urgent),
 		cmocka_unit_test(test_urgent),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test_setup_teardown(test_host_reads_the_report,
+						fx_setup, fx_teardown),
 		cmocka_unit_test(test_sample_read),
 	};
 

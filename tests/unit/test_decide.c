@@ -3,8 +3,9 @@
  * (pv_autoscale_decide is pure, so the inputs are built by hand): the
  * need and its clamps, shrinks (step, hysteresis, cooldown, pressure),
  * grows (pressure, the host budget, priority and weight, cooldown),
- * guests without signals or policy, runaway detection, vCPUs, and a
- * property test over random configurations.
+ * guests without signals or policy, runaway detection, vCPUs, the
+ * uncooperative verdict, the reasons given, and a property test over
+ * random configurations.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -333,6 +334,128 @@ static void test_grow_for_uncooperative(void **state)
 	pv_autoscale_decide(dom, 2, &h, NOW);
 	assert_int_equal(dom[0].new_target_kb, dom[0].target_kb + 64 * MiB);
 	assert_int_equal(dom[1].new_target_kb, dom[1].target_kb + 16 * MiB);
+}
+
+/* --- the uncooperative verdict (pv_as_judge_cooperation) --- */
+
+#define UNCOOP_S	10
+
+/* Judges the first guest at @now; whether it has just turned uncooperative. */
+static bool judge(uint64_t now)
+{
+	return pv_as_judge_cooperation(dom, UNCOOP_S, now);
+}
+
+/* Asked down to 256 MiB at NOW, it keeps its 1 GiB. */
+static void keeps_too_much(void)
+{
+	dom->target_kb = 256 * MiB;
+	dom->target_set_ms = NOW;
+	assert_false(judge(NOW));		/* the first look: no time yet */
+}
+
+/*
+ * No debt while the balloon driver has its grace; then a second of
+ * debt a second, uncooperative at UNCOOP_S seconds, said once.
+ */
+static void test_judge_grace_then_debt(void **state)
+{
+	uint64_t t;
+	int i;
+
+	keeps_too_much();
+	for (t = NOW + 1000; t < NOW + PV_AS_GRACE_MS; t += 1000)
+		assert_false(judge(t));
+	assert_int_equal(dom->off_target_ms, 0);
+	/* Once the grace is over, each second at fault is one of debt. */
+	for (i = 1; i < UNCOOP_S; i++, t += 1000)
+		assert_false(judge(t));
+	assert_false(dom->uncooperative);
+	assert_int_equal(dom->off_target_ms, (UNCOOP_S - 1) * 1000);
+	assert_true(judge(t));
+	assert_true(dom->uncooperative);
+	assert_false(judge(t + 1000));		/* said once */
+	assert_true(dom->uncooperative);
+}
+
+/*
+ * Keeping to its target pays the debt at half the speed: half the time
+ * on target does not clear it, keeping to it for good does, in twice
+ * the time; the debt is capped (twice the limit), so that a guest long
+ * at fault can still mend its ways.
+ */
+static void test_judge_debt_drains_at_half(void **state)
+{
+	uint64_t t = NOW + PV_AS_GRACE_MS;
+	int i, n;
+
+	keeps_too_much();
+	assert_false(judge(t));
+	for (i = 0; i < 40; i++)		/* 400 s at fault: capped */
+		judge(t += 10000);
+	assert_true(dom->uncooperative);
+	assert_int_equal(dom->off_target_ms, 2 * UNCOOP_S * 1000);
+	/* Half the time on target, half off: no progress. */
+	for (i = 0; i < 20; i++) {
+		dom->cur_kb = i % 2 ? 1 * GiB : 256 * MiB;
+		judge(t += 1000);
+		assert_true(dom->uncooperative);
+	}
+	/* On target for good: cleared after twice the debt, not before. */
+	dom->cur_kb = 256 * MiB;
+	n = 2 * (int)(dom->off_target_ms / 1000);
+	for (i = 0; i < n - 1; i++) {
+		judge(t += 1000);
+		assert_true(dom->uncooperative);
+	}
+	judge(t += 1000);
+	assert_int_equal(dom->off_target_ms, 0);
+	assert_false(dom->uncooperative);
+}
+
+/*
+ * Close to its target is on target; a long gap between two looks (a
+ * stalled loop) counts for 10 s at most.
+ */
+static void test_judge_close_and_gaps(void **state)
+{
+	uint64_t t = NOW + PV_AS_GRACE_MS;
+
+	keeps_too_much();
+	dom->cur_kb = dom->target_kb + 4 * MiB;
+	judge(t);
+	judge(t += 60000);
+	assert_int_equal(dom->off_target_ms, 0);
+	dom->cur_kb = 1 * GiB;
+	assert_true(judge(t += 3600000));
+	assert_int_equal(dom->off_target_ms, 10000);
+	/* A target just set is a fresh grace, even for a guest at fault. */
+	dom->target_set_ms = t;
+	judge(t += 2000);
+	assert_int_equal(dom->off_target_ms, 10000 - 1000);
+}
+
+/* --- the reasons given --- */
+
+/*
+ * A reason longer than the status field keeps its beginning; a guest
+ * without a policy keeps what the loop last said of it.
+ */
+static void test_why_truncated_and_kept(void **state)
+{
+	char sig_why[400];
+
+	memset(sig_why, 'x', sizeof(sig_why) - 1);
+	sig_why[sizeof(sig_why) - 1] = '\0';
+	dom->sig.valid = false;
+	dom->sig_why = sig_why;
+	tick(NOW);
+	assert_int_equal(strlen(dom->why), sizeof(dom->why) - 1);
+	assert_memory_equal(dom->why, "hold: xxx", 9);
+	dom->pol = NULL;
+	snprintf(dom->why, sizeof(dom->why), "setting the target failed");
+	tick(NOW);
+	assert_string_equal(dom->why, "setting the target failed");
 }
 
 /* --- guests without signals or policy --- */
@@ -1023,6 +1146,10 @@ int main(void)
 		cmocka_unit_test_setup(test_grow_priority_first, fresh),
 		cmocka_unit_test_setup(test_grow_shared_by_weight, fresh),
 		cmocka_unit_test_setup(test_grow_for_uncooperative, fresh),
+		cmocka_unit_test_setup(test_judge_grace_then_debt, fresh),
+		cmocka_unit_test_setup(test_judge_debt_drains_at_half, fresh),
+		cmocka_unit_test_setup(test_judge_close_and_gaps, fresh),
+		cmocka_unit_test_setup(test_why_truncated_and_kept, fresh),
 		cmocka_unit_test_setup(test_no_signals_holds, fresh),
 		cmocka_unit_test_setup(test_no_signals_above_ceiling_by_little, fresh),
 		cmocka_unit_test_setup(test_no_policy_left_alone, fresh),

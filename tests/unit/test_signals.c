@@ -17,29 +17,37 @@
 #include <cmocka.h>
 
 #include "lib/balloon/autoscale.h"
+#include "proto/agent.h"
 #include "helpers.h"
 
 #define STATIC_MAX	1048576ull	/* maxmem = 1024 (MiB) */
 #define NOT_A_NUMBER	"a data/pvctl node is not a number in range"
 #define NO_REPORT	"no agent report"
 
-/* The nodes of a full report, in the order the agent writes them. */
-static const char *const full_keys[] = {
-	"seq", "mem_total_kb", "mem_available_kb", "swap_in_pps",
-	"swap_out_pps", "psi_mem_some", "psi_mem_full", "psi_cpu_some",
-	"cpu_util", "cpus_online", "oom_kills", "time_ms",
-};
+/* A full report's values: seq, then the fields in node order. */
 static const char *const full_vals[] = {
 	"42", "1000000", "600000", "12", "34", "250", "50", "1234", "6789", "2",
 	"3", "1796600000123",
 };
-#define NKEYS (sizeof(full_keys) / sizeof(*full_keys))
+#define NKEYS (sizeof(full_vals) / sizeof(*full_vals))
+_Static_assert(NKEYS == PV_F_NR + 1, "a value per node");
+
+/* The node of full_vals[@i]. */
+static const struct pv_agent_node *node(size_t i)
+{
+	return i ? &pv_agent_nodes[i - 1] : &pv_agent_seq;
+}
+
+static const char *node_name(size_t i)
+{
+	return node(i)->name;
+}
 
 /* Writes data/pvctl/@key as the guest, @len bytes of @val. */
 static void guest_put_len(struct fx *f, uint32_t domid, const char *key,
 			  const char *val, size_t len)
 {
-	char *path = pv_asprintf("data/pvctl/%s", key);
+	char *path = pv_asprintf(PV_AGENT_XS_DIR "%s", key);
 	int rc;
 
 	pv_sim_set_caller(f->s, domid);
@@ -58,7 +66,7 @@ static void guest_put(struct fx *f, uint32_t domid, const char *key,
 
 static void guest_rm(struct fx *f, uint32_t domid, const char *key)
 {
-	char *path = pv_asprintf("data/pvctl/%s", key);
+	char *path = pv_asprintf(PV_AGENT_XS_DIR "%s", key);
 
 	pv_sim_set_caller(f->s, domid);
 	assert_int_equal(f->hv.ops->xs_rm(f->hv.h, PV_XBT_NULL, path), 0);
@@ -72,7 +80,7 @@ static uint32_t guest_with_report(struct fx *f)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		guest_put(f, domid, full_keys[i], full_vals[i]);
+		guest_put(f, domid, node_name(i), full_vals[i]);
 	return domid;
 }
 
@@ -143,7 +151,7 @@ static void test_optional_nodes_missing(void **state)
 	size_t i;
 
 	for (i = 3; i < NKEYS; i++)
-		guest_rm(f, domid, full_keys[i]);
+		guest_rm(f, domid, node_name(i));
 	why = read_sig(f, domid, STATIC_MAX, &s);
 	assert_null(why);
 	assert_true(s.valid);
@@ -174,10 +182,10 @@ static void test_required_nodes_missing(void **state)
 		size_t j;
 
 		for (j = 0; j < NKEYS; j++)
-			guest_put(f, domid, full_keys[j], full_vals[j]);
-		guest_rm(f, domid, full_keys[i]);
+			guest_put(f, domid, node_name(j), full_vals[j]);
+		guest_rm(f, domid, node_name(i));
 		why = read_sig(f, domid, STATIC_MAX, &s);
-		assert_rejected(&s, why, NO_REPORT, full_keys[i]);
+		assert_rejected(&s, why, NO_REPORT, node_name(i));
 	}
 }
 
@@ -200,35 +208,25 @@ static void test_garbage_rejects_the_report(void **state)
 
 	for (k = 0; k < NKEYS; k++) {
 		for (g = 0; g < sizeof(garbage) / sizeof(*garbage); g++) {
-			char *what = pv_asprintf("%s = '%.*s'", full_keys[k],
+			char *what = pv_asprintf("%s = '%.*s'", node_name(k),
 						 (int)garbage[g].len, garbage[g].val);
 
-			guest_put_len(f, domid, full_keys[k], garbage[g].val,
+			guest_put_len(f, domid, node_name(k), garbage[g].val,
 				      garbage[g].len);
 			why = read_sig(f, domid, STATIC_MAX, &s);
 			assert_rejected(&s, why, NOT_A_NUMBER, what);
 			free(what);
 		}
-		guest_put(f, domid, full_keys[k], full_vals[k]);
+		guest_put(f, domid, node_name(k), full_vals[k]);
 		why = read_sig(f, domid, STATIC_MAX, &s);
 		assert_null(why);
 	}
 }
 
-/* Each node's largest accepted value, and one more. */
-static const struct { const char *key, *max, *over; } bounds[] = {
-	{ "seq", "9223372036854775807", "9223372036854775808" },
-	{ "mem_total_kb", "1099511627776", "1099511627777" },
-	{ "mem_available_kb", "1000000", "1099511627777" },
-	{ "swap_in_pps", "10000000", "10000001" },
-	{ "swap_out_pps", "10000000", "10000001" },
-	{ "psi_mem_some", "10000", "10001" },
-	{ "psi_mem_full", "10000", "10001" },
-	{ "psi_cpu_some", "10000", "10001" },
-	{ "cpu_util", "10000", "10001" },
-	{ "cpus_online", "4096", "4097" },
-};
-
+/*
+ * Each node's largest accepted value (proto/agent.h), and one more; the
+ * bounds themselves are pinned at the end: they are the protocol.
+ */
 static void test_bounds(void **state)
 {
 	struct fx *f = *state;
@@ -237,23 +235,34 @@ static void test_bounds(void **state)
 	const char *why;
 	size_t i;
 
-	/* static-max 0 (unknown) lets MemTotal reach its own bound. */
-	for (i = 0; i < sizeof(bounds) / sizeof(*bounds); i++) {
-		guest_put(f, domid, bounds[i].key, bounds[i].over);
+	/* static-max 0 (unknown) lets MemTotal reach its own bound, and
+	 * MemAvailable, after it, reach MemTotal. */
+	for (i = 0; i < NKEYS; i++) {
+		char *max = pv_asprintf("%llu", (unsigned long long)node(i)->max);
+		char *over = pv_asprintf("%llu", (unsigned long long)node(i)->max + 1);
+
+		guest_put(f, domid, node_name(i), over);
 		why = read_sig(f, domid, 0, &s);
-		assert_rejected(&s, why, NOT_A_NUMBER, bounds[i].key);
-		guest_put(f, domid, bounds[i].key, bounds[i].max);
+		assert_rejected(&s, why, NOT_A_NUMBER, node_name(i));
+		guest_put(f, domid, node_name(i), max);
 		why = read_sig(f, domid, 0, &s);
 		if (why)
-			fail_msg("%s = %s rejected: %s", bounds[i].key,
-				 bounds[i].max, why);
+			fail_msg("%s = %s rejected: %s", node_name(i), max, why);
+		free(max);
+		free(over);
 	}
 	assert_int_equal(s.seq, 9223372036854775807ull);
 	assert_int_equal(s.mem_total_kb, 1ull << 40);
+	assert_int_equal(s.mem_avail_kb, 1ull << 40);
 	assert_int_equal(s.swap_in_pps, 10000000);
+	assert_int_equal(s.swap_out_pps, 10000000);
+	assert_int_equal(s.psi_mem_some, 10000);
 	assert_int_equal(s.psi_mem_full, 10000);
+	assert_int_equal(s.psi_cpu_some, 10000);
 	assert_int_equal(s.cpu_util, 10000);
 	assert_int_equal(s.cpus_online, 4096);
+	assert_int_equal(s.oom_kills, 9223372036854775807ull);
+	assert_int_equal(s.time_ms, 9223372036854775807ull);
 }
 
 static void test_inconsistent_memory(void **state)

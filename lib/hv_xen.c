@@ -268,8 +268,8 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 /*
  * The PV build, in the order libxenguest requires: the domain's memory
  * limits first (maxmem, and the memmap limit that sizes the guest's e820
- * so that it can balloon up to maxmem), then the builder: load and parse
- * the kernel, lay out memory, build the page tables and start_info
+ * so that it can balloon up to static-max), then the builder: load and
+ * parse the kernel, lay out memory, build the page tables and start_info
  * (which carries the store and console event channels), boot the vCPU
  * context, and seed the grant table entries xenstored and xenconsoled
  * use to map the rings.
@@ -283,12 +283,11 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 	uint64_t t0 = pv_now_ms(), t1, t2, t3;
 	int rc;
 
-	/* libxl adds LIBXL_MAXMEM_CONSTANT (1 MiB) of slack to the target. */
 	step = "setting maximum memory";
-	if (xc_domain_setmaxmem(x->xch, domid, req->memory_kb + 1024))
+	if (xc_domain_setmaxmem(x->xch, domid, req->maxmem_kb))
 		goto fail_errno;
 	step = "setting the memory map limit";
-	if (xc_domain_set_memmap_limit(x->xch, domid, req->maxmem_kb))
+	if (xc_domain_set_memmap_limit(x->xch, domid, req->static_max_kb))
 		goto fail_errno;
 
 	pv_buf_reset(&x->log.last);

@@ -97,7 +97,8 @@ static int build(struct create *c, struct pv_layout *l)
 		.ramdisk_path = l->ramdisk,
 		.cmdline = l->cmdline ? l->cmdline : "",
 		.memory_kb = l->memory_kb,
-		.maxmem_kb = l->maxmem_kb,
+		.maxmem_kb = pv_domain_mem_limit_kb(l->memory_kb),
+		.static_max_kb = l->maxmem_kb,
 		.max_vcpus = l->maxvcpus,
 	};
 	struct pv_build_out out = { 0 };

@@ -254,9 +254,9 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		.ramdisk = cfg->ramdisk,
 		.cmdline = cfg->cmdline,
 		.memory_kb = cfg->memory_mb * 1024,
-		.maxmem_kb = (cfg->maxmem_mb ? cfg->maxmem_mb : cfg->memory_mb) * 1024,
+		.maxmem_kb = cfg->maxmem_mb * 1024,
 		.vcpus = cfg->vcpus,
-		.maxvcpus = cfg->maxvcpus ? cfg->maxvcpus : cfg->vcpus,
+		.maxvcpus = cfg->maxvcpus,
 	};
 	int rc;
 

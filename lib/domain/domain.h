@@ -16,9 +16,10 @@ int pv_domain_lookup(struct pv_ctx *ctx, const char *spec, uint32_t *domid,
 char *pv_domain_get_name(struct pv_ctx *ctx, uint32_t domid);
 
 /*
- * Creates, builds and starts a PV domain from a validated config. On any
- * failure everything done so far is undone (domain, XenStore nodes,
- * saved config) and @err says which step failed.
+ * Creates, builds and starts a PV domain from a config as the config
+ * parsers leave it: validated, its defaults filled. On any failure
+ * everything done so far is undone (domain, XenStore nodes, saved
+ * config) and @err says which step failed.
  */
 int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		     uint32_t *domid, struct pv_err *err);

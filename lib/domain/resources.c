@@ -31,12 +31,14 @@ uint64_t pv_domain_mem_limit_kb(uint64_t target_kb)
 static int read_static_max(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
 			   struct pv_err *err)
 {
-	char path[64];
+	char *path = pv_xs_dom_path(domid, "memory/static-max");
 	int rc;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
 	rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, UINT64_MAX / 2, kb);
-	return rc ? pv_err_sys(err, rc, "reading %s", path) : 0;
+	if (rc)
+		pv_err_sys(err, rc, "reading %s", path);
+	free(path);
+	return rc;
 }
 
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
@@ -44,7 +46,7 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 {
 	struct pv_hv *hv = &ctx->hv;
 	uint64_t max;
-	char path[64];
+	char *path;
 	int rc;
 
 	if (domid == 0)
@@ -65,9 +67,12 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 	if (rc)
 		return pv_err_sys(err, rc, "setting the memory limit of domain %u",
 				  domid);
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+	path = pv_xs_dom_path(domid, "memory/target");
 	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+	if (rc)
+		pv_err_sys(err, rc, "writing %s", path);
+	free(path);
+	return rc;
 }
 
 int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
@@ -75,23 +80,29 @@ int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 {
 	struct pv_hv *hv = &ctx->hv;
 	uint64_t target;
-	char path[64];
+	char *path;
 	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to change Domain-0's maximum");
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+	path = pv_xs_dom_path(domid, "memory/target");
 	rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, UINT64_MAX / 2, &target);
 	if (rc)
-		return pv_err_sys(err, rc, "reading %s", path);
-	if (kb < target)
-		return pv_err_set(err, -EINVAL, "%llu MiB is below the current "
-				  "target of %llu MiB: mem-set it lower first",
-				  (unsigned long long)kb / 1024,
-				  (unsigned long long)target / 1024);
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+		pv_err_sys(err, rc, "reading %s", path);
+	else if (kb < target)
+		rc = pv_err_set(err, -EINVAL, "%llu MiB is below the current "
+				"target of %llu MiB: mem-set it lower first",
+				(unsigned long long)kb / 1024,
+				(unsigned long long)target / 1024);
+	free(path);
+	if (rc)
+		return rc;
+	path = pv_xs_dom_path(domid, "memory/static-max");
 	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+	if (rc)
+		pv_err_sys(err, rc, "writing %s", path);
+	free(path);
+	return rc;
 }
 
 struct vcpu_avail {
@@ -103,13 +114,13 @@ static int vcpu_avail_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct vcpu_avail *v = arg;
 	unsigned int i;
-	char path[64];
 	int rc = 0;
 
 	for (i = 0; i < v->max && !rc; i++) {
-		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
-			 v->domid, i);
+		char *path = pv_xs_dom_path(v->domid, "cpu/%u/availability", i);
+
 		rc = pv_xs_write_str(hv, t, path, i < v->online ? "online" : "offline");
+		free(path);
 	}
 	return rc;
 }

@@ -65,17 +65,17 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 /* Gives a domain a new UUID and its own /vm entry (rename-restart). */
 int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 
+/* Memory (KiB) and vCPUs of a running domain (resources.c). */
+int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err);
+int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
+			 struct pv_err *err);
 /*
  * The hypervisor's limit (maxmem) for a memory target of @target_kb: a
  * little above it, as libxl sets it, so the guest cannot take more than
  * it was given.
  */
 uint64_t pv_domain_mem_limit_kb(uint64_t target_kb);
-/* Memory (KiB) and vCPUs of a running domain (resources.c). */
-int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
-			 struct pv_err *err);
-int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
-			 struct pv_err *err);
 int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
 			struct pv_err *err);
 /* Pins @vcpu (-1: all of them) to the CPUs of an xl-style list. */

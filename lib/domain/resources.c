@@ -16,9 +16,6 @@
 #include "domain.h"
 #include "../xs.h"
 
-/* Below this a Linux guest is all but certain to hit its OOM killer. */
-#define MIN_TARGET_KB (32 * 1024)
-
 /*
  * libxl's LIBXL_MAXMEM_CONSTANT: the slack between the target and the
  * hypervisor's limit. Create and mem-set both set the limit from it.
@@ -28,17 +25,18 @@ uint64_t pv_domain_mem_limit_kb(uint64_t target_kb)
 	return target_kb + 1024;
 }
 
+/* Below this a Linux guest is all but certain to hit its OOM killer. */
+#define MIN_TARGET_KB (32 * 1024)
+
 static int read_static_max(struct pv_ctx *ctx, uint32_t domid, uint64_t *kb,
 			   struct pv_err *err)
 {
-	char *path = pv_xs_dom_path(domid, "memory/static-max");
+	char path[64];
 	int rc;
 
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
 	rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, UINT64_MAX / 2, kb);
-	if (rc)
-		pv_err_sys(err, rc, "reading %s", path);
-	free(path);
-	return rc;
+	return rc ? pv_err_sys(err, rc, "reading %s", path) : 0;
 }
 
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
@@ -46,7 +44,7 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 {
 	struct pv_hv *hv = &ctx->hv;
 	uint64_t max;
-	char *path;
+	char path[64];
 	int rc;
 
 	if (domid == 0)
@@ -67,12 +65,9 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 	if (rc)
 		return pv_err_sys(err, rc, "setting the memory limit of domain %u",
 				  domid);
-	path = pv_xs_dom_path(domid, "memory/target");
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
 	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	if (rc)
-		pv_err_sys(err, rc, "writing %s", path);
-	free(path);
-	return rc;
+	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
 }
 
 int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
@@ -80,29 +75,23 @@ int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 {
 	struct pv_hv *hv = &ctx->hv;
 	uint64_t target;
-	char *path;
+	char path[64];
 	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to change Domain-0's maximum");
-	path = pv_xs_dom_path(domid, "memory/target");
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
 	rc = pv_xs_read_uint(hv, PV_XBT_NULL, path, UINT64_MAX / 2, &target);
 	if (rc)
-		pv_err_sys(err, rc, "reading %s", path);
-	else if (kb < target)
-		rc = pv_err_set(err, -EINVAL, "%llu MiB is below the current "
-				"target of %llu MiB: mem-set it lower first",
-				(unsigned long long)kb / 1024,
-				(unsigned long long)target / 1024);
-	free(path);
-	if (rc)
-		return rc;
-	path = pv_xs_dom_path(domid, "memory/static-max");
+		return pv_err_sys(err, rc, "reading %s", path);
+	if (kb < target)
+		return pv_err_set(err, -EINVAL, "%llu MiB is below the current "
+				  "target of %llu MiB: mem-set it lower first",
+				  (unsigned long long)kb / 1024,
+				  (unsigned long long)target / 1024);
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
 	rc = pv_xs_printf(hv, PV_XBT_NULL, path, "%llu", (unsigned long long)kb);
-	if (rc)
-		pv_err_sys(err, rc, "writing %s", path);
-	free(path);
-	return rc;
+	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
 }
 
 struct vcpu_avail {
@@ -114,13 +103,13 @@ static int vcpu_avail_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct vcpu_avail *v = arg;
 	unsigned int i;
+	char path[64];
 	int rc = 0;
 
 	for (i = 0; i < v->max && !rc; i++) {
-		char *path = pv_xs_dom_path(v->domid, "cpu/%u/availability", i);
-
+		snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability",
+			 v->domid, i);
 		rc = pv_xs_write_str(hv, t, path, i < v->online ? "online" : "offline");
-		free(path);
 	}
 	return rc;
 }

@@ -2,7 +2,8 @@
  * hv.h: the one interface through which libpvctl reaches the hypervisor
  * and XenStore.
  *
- * lib/hv_xen.c implements it on libxenctrl, libxenguest and libxenstore;
+ * lib/hv_xen.c implements it on libxenctrl and libxenguest, and its
+ * XenStore half (lib/hv_xenstore.c) on libxenstore;
  * tests/sim/ implements it in memory for the unit tests. Nothing above
  * this header sees a libxenctrl or libxenstore type. Every operation
  * returns 0 or a negative errno.
@@ -87,7 +88,9 @@ struct pv_build_req {
 	const char *ramdisk_path;	/* NULL: none */
 	const char *cmdline;
 	uint64_t memory_kb;		/* populated at boot */
-	uint64_t maxmem_kb;		/* what the guest may balloon up to */
+	uint64_t maxmem_kb;		/* the hypervisor's limit, set as given */
+	uint64_t static_max_kb;		/* sizes the guest's memory map (e820): */
+					/* what it may balloon up to */
 	unsigned int max_vcpus;
 	uint32_t store_port;		/* event channels, allocated before */
 	uint32_t console_port;
@@ -119,13 +122,21 @@ struct pv_hv_ops {
 	/* Fills up to @max entries in domid order, sets *n to the count. */
 	int (*domain_list)(void *h, struct pv_dominfo *infos, size_t max,
 			   size_t *n);
+	/*
+	 * Sets the hypervisor's limit on the domain's memory, as given: the
+	 * caller (lib/domain) decides any slack above the target.
+	 */
 	int (*domain_setmaxmem)(void *h, uint32_t domid, uint64_t kb);
 	/* Changes the domain's UUID (Xen's domain handle). */
 	int (*domain_set_handle)(void *h, uint32_t domid, const uint8_t uuid[16]);
 	/* Allocates an unbound event channel in @domid for @remote_domid. */
 	int (*evtchn_alloc_unbound)(void *h, uint32_t domid,
 				    uint32_t remote_domid, uint32_t *port);
-	/* Loads and starts the kernel in a domain made by domain_create. */
+	/*
+	 * Loads and starts the kernel in a domain made by domain_create,
+	 * after setting its limits (req->maxmem_kb, as domain_setmaxmem,
+	 * and the memory map) from @req.
+	 */
 	int (*build_pv)(void *h, uint32_t domid, const struct pv_build_req *req,
 			struct pv_build_out *out, char **errmsg);
 	int (*vcpu_set_affinity)(void *h, uint32_t domid, unsigned int vcpu,

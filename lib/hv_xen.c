@@ -1,11 +1,11 @@
 /*
  * hv_xen.c: the hypervisor interface on real Xen: libxenctrl for domains,
- * libxenguest's domain builder for PV kernels, libxenstore for XenStore.
+ * libxenguest's domain builder for PV kernels; its XenStore half, on
+ * libxenstore, is hv_xenstore.c.
  *
- * Only this file includes Xen's headers.
+ * Only these two files include Xen's headers.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,35 +13,12 @@
 #include <xenctrl.h>
 #include <xenguest.h>
 #include <xenstore.h>
-#include <xentoollog.h>
 
-#include "hv.h"
+#include "hv_xen_i.h"
 
 #ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #endif
-#include "../util/util.h"
-
-/*
- * A xentoollog logger that keeps the last error libxenctrl/libxenguest
- * reported, so that a failed build can say why ("Out of memory" from the
- * builder is far more useful than errno alone). Nothing is printed.
- */
-struct capture_logger {
-	xentoollog_logger vtable;
-	struct pv_buf last;
-};
-
-struct xen {
-	xc_interface *xch;
-	struct xs_handle *xsh;
-	struct capture_logger log;
-};
-
-static int neg_errno(void)
-{
-	return errno ? -errno : -EIO;
-}
 
 static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
 			     int errnoval, const char *context,
@@ -291,8 +268,8 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 /*
  * The PV build, in the order libxenguest requires: the domain's memory
  * limits first (maxmem, and the memmap limit that sizes the guest's e820
- * so that it can balloon up to maxmem), then the builder: load and parse
- * the kernel, lay out memory, build the page tables and start_info
+ * so that it can balloon up to static-max), then the builder: load and
+ * parse the kernel, lay out memory, build the page tables and start_info
  * (which carries the store and console event channels), boot the vCPU
  * context, and seed the grant table entries xenstored and xenconsoled
  * use to map the rings.
@@ -306,12 +283,11 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 	uint64_t t0 = pv_now_ms(), t1, t2, t3;
 	int rc;
 
-	/* libxl adds LIBXL_MAXMEM_CONSTANT (1 MiB) of slack to the target. */
 	step = "setting maximum memory";
-	if (xc_domain_setmaxmem(x->xch, domid, req->memory_kb + 1024))
+	if (xc_domain_setmaxmem(x->xch, domid, req->maxmem_kb))
 		goto fail_errno;
 	step = "setting the memory map limit";
-	if (xc_domain_set_memmap_limit(x->xch, domid, req->maxmem_kb))
+	if (xc_domain_set_memmap_limit(x->xch, domid, req->static_max_kb))
 		goto fail_errno;
 
 	pv_buf_reset(&x->log.last);
@@ -397,188 +373,6 @@ fail_errno:
 	return rc;
 }
 
-/* --- XenStore --- */
-
-static int x_xs_read(void *h, pv_xbt t, const char *path, char **val,
-		     size_t *len)
-{
-	struct xen *x = h;
-	unsigned int l;
-	char *v = xs_read(x->xsh, t, path, &l);
-
-	if (!v)
-		return neg_errno();
-	*val = v;	/* libxenstore NUL-terminates what it returns */
-	if (len)
-		*len = l;
-	return 0;
-}
-
-static int x_xs_write(void *h, pv_xbt t, const char *path, const char *val,
-		      size_t len)
-{
-	struct xen *x = h;
-
-	return xs_write(x->xsh, t, path, val, (unsigned int)len) ? 0 : neg_errno();
-}
-
-static int x_xs_mkdir(void *h, pv_xbt t, const char *path)
-{
-	struct xen *x = h;
-
-	return xs_mkdir(x->xsh, t, path) ? 0 : neg_errno();
-}
-
-static int x_xs_rm(void *h, pv_xbt t, const char *path)
-{
-	struct xen *x = h;
-
-	return xs_rm(x->xsh, t, path) ? 0 : neg_errno();
-}
-
-static int x_xs_directory(void *h, pv_xbt t, const char *path, char ***names,
-			  size_t *n)
-{
-	struct xen *x = h;
-	unsigned int num, i;
-	char **d = xs_directory(x->xsh, t, path, &num);
-	char **copy;
-
-	if (!d)
-		return neg_errno();
-	/* libxenstore returns one block; hand out separately owned strings. */
-	copy = pv_calloc(num + 1, sizeof(*copy));
-	for (i = 0; i < num; i++)
-		copy[i] = pv_strdup(d[i]);
-	free(d);
-	*names = copy;
-	*n = num;
-	return 0;
-}
-
-static int x_xs_set_perms(void *h, pv_xbt t, const char *path,
-			  const struct pv_xs_perm *perms, size_t n)
-{
-	struct xen *x = h;
-	struct xs_permissions *p = pv_calloc(n, sizeof(*p));
-	size_t i;
-	bool ok;
-
-	for (i = 0; i < n; i++) {
-		p[i].id = perms[i].domid;
-		p[i].perms = perms[i].perm;
-	}
-	ok = xs_set_permissions(x->xsh, t, path, p, (unsigned int)n);
-	free(p);
-	return ok ? 0 : neg_errno();
-}
-
-static int x_xs_get_perms(void *h, pv_xbt t, const char *path,
-			  struct pv_xs_perm **perms, size_t *n)
-{
-	struct xen *x = h;
-	unsigned int num, i;
-	struct xs_permissions *p = xs_get_permissions(x->xsh, t, path, &num);
-
-	if (!p)
-		return neg_errno();
-	*perms = pv_calloc(num, sizeof(**perms));
-	for (i = 0; i < num; i++) {
-		(*perms)[i].domid = p[i].id;
-		(*perms)[i].perm = p[i].perms & PV_XS_PERM_BOTH;
-	}
-	*n = num;
-	free(p);
-	return 0;
-}
-
-static int x_xs_transaction_start(void *h, pv_xbt *t)
-{
-	struct xen *x = h;
-	xs_transaction_t xt = xs_transaction_start(x->xsh);
-
-	if (xt == XBT_NULL)
-		return neg_errno();
-	*t = xt;
-	return 0;
-}
-
-static int x_xs_transaction_end(void *h, pv_xbt t, bool abort)
-{
-	struct xen *x = h;
-
-	return xs_transaction_end(x->xsh, t, abort) ? 0 : neg_errno();
-}
-
-static int x_xs_watch(void *h, const char *path, const char *token)
-{
-	struct xen *x = h;
-
-	return xs_watch(x->xsh, path, token) ? 0 : neg_errno();
-}
-
-static int x_xs_unwatch(void *h, const char *path, const char *token)
-{
-	struct xen *x = h;
-
-	return xs_unwatch(x->xsh, path, token) ? 0 : neg_errno();
-}
-
-static int x_xs_fileno(void *h)
-{
-	struct xen *x = h;
-
-	return xs_fileno(x->xsh);
-}
-
-static int x_xs_read_watch(void *h, int timeout_ms, char **path, char **token)
-{
-	struct xen *x = h;
-	uint64_t deadline = pv_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
-	struct pollfd pfd = { .fd = xs_fileno(x->xsh), .events = POLLIN };
-
-	for (;;) {
-		char **ev = xs_check_watch(x->xsh);
-		int wait;
-
-		if (ev) {
-			*path = pv_strdup(ev[XS_WATCH_PATH]);
-			*token = pv_strdup(ev[XS_WATCH_TOKEN]);
-			free(ev);
-			return 0;
-		}
-		if (errno != EAGAIN)
-			return neg_errno();
-		if (timeout_ms < 0) {
-			wait = -1;
-		} else {
-			uint64_t now = pv_now_ms();
-
-			if (now >= deadline)
-				return -ETIMEDOUT;
-			wait = (int)(deadline - now);
-		}
-		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
-			return neg_errno();
-	}
-}
-
-static int x_xs_introduce(void *h, uint32_t domid, uint64_t store_mfn,
-			  uint32_t store_port)
-{
-	struct xen *x = h;
-
-	return xs_introduce_domain(x->xsh, domid, store_mfn, store_port) ?
-	       0 : neg_errno();
-}
-
-static int x_xs_release(void *h, uint32_t domid)
-{
-	struct xen *x = h;
-
-	return xs_release_domain(x->xsh, domid) ? 0 : neg_errno();
-}
-
 static void x_close(void *h)
 {
 	struct xen *x = h;
@@ -606,21 +400,21 @@ static const struct pv_hv_ops xen_ops = {
 	.build_pv = x_build_pv,
 	.vcpu_set_affinity = x_vcpu_set_affinity,
 	.vcpu_getinfo = x_vcpu_getinfo,
-	.xs_read = x_xs_read,
-	.xs_write = x_xs_write,
-	.xs_mkdir = x_xs_mkdir,
-	.xs_rm = x_xs_rm,
-	.xs_directory = x_xs_directory,
-	.xs_set_perms = x_xs_set_perms,
-	.xs_get_perms = x_xs_get_perms,
-	.xs_transaction_start = x_xs_transaction_start,
-	.xs_transaction_end = x_xs_transaction_end,
-	.xs_watch = x_xs_watch,
-	.xs_unwatch = x_xs_unwatch,
-	.xs_read_watch = x_xs_read_watch,
-	.xs_fileno = x_xs_fileno,
-	.xs_introduce = x_xs_introduce,
-	.xs_release = x_xs_release,
+	.xs_read = pv_xen_xs_read,
+	.xs_write = pv_xen_xs_write,
+	.xs_mkdir = pv_xen_xs_mkdir,
+	.xs_rm = pv_xen_xs_rm,
+	.xs_directory = pv_xen_xs_directory,
+	.xs_set_perms = pv_xen_xs_set_perms,
+	.xs_get_perms = pv_xen_xs_get_perms,
+	.xs_transaction_start = pv_xen_xs_transaction_start,
+	.xs_transaction_end = pv_xen_xs_transaction_end,
+	.xs_watch = pv_xen_xs_watch,
+	.xs_unwatch = pv_xen_xs_unwatch,
+	.xs_read_watch = pv_xen_xs_read_watch,
+	.xs_fileno = pv_xen_xs_fileno,
+	.xs_introduce = pv_xen_xs_introduce,
+	.xs_release = pv_xen_xs_release,
 	.close = x_close,
 };
 

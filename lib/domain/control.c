@@ -19,7 +19,7 @@ int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,
 			       const char *what, struct pv_err *err)
 {
 	struct pv_dominfo info;
-	char path[64];
+	char *path;
 	int rc;
 
 	if (domid == 0)
@@ -28,9 +28,12 @@ int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,
 	rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
 	if (rc)
 		return pv_err_sys(err, rc, "domain %u", domid);
-	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
+	path = pv_xs_dom_path(domid, "control/shutdown");
 	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, path, what);
-	return rc ? pv_err_sys(err, rc, "writing %s", path) : 0;
+	if (rc)
+		pv_err_sys(err, rc, "writing %s", path);
+	free(path);
+	return rc;
 }
 
 /*
@@ -101,15 +104,17 @@ struct rename {
 static int rename_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct rename *r = arg;
-	char path[64], *vm, *vmname;
+	char *path, *vm, *vmname;
 	int rc;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/name", r->domid);
+	path = pv_xs_dom_path(r->domid, "name");
 	rc = pv_xs_write_str(hv, t, path, r->name);
+	free(path);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "/local/domain/%u/vm", r->domid);
+	path = pv_xs_dom_path(r->domid, "vm");
 	vm = pv_xs_read_str(hv, t, path);
+	free(path);
 	if (!vm)
 		return 0;
 	vmname = pv_asprintf("%s/name", vm);
@@ -173,7 +178,7 @@ static int new_uuid_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 		"image/ramdisk", "image/cmdline",
 	};
 	struct new_uuid *u = arg;
-	char link[64], *from, *to, *v;
+	char *from, *to, *v;
 	size_t i;
 	int rc = 0;
 
@@ -192,8 +197,12 @@ static int new_uuid_tx(struct pv_hv *hv, pv_xbt t, void *arg)
 		rc = pv_xs_write_str(hv, t, to, u->new_vm + 4);
 		free(to);
 	}
-	snprintf(link, sizeof(link), "/local/domain/%u/vm", u->domid);
-	return rc ? rc : pv_xs_write_str(hv, t, link, u->new_vm);
+	if (!rc) {
+		to = pv_xs_dom_path(u->domid, "vm");
+		rc = pv_xs_write_str(hv, t, to, u->new_vm);
+		free(to);
+	}
+	return rc;
 }
 
 int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
@@ -202,18 +211,19 @@ int pv_domain_new_uuid(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
 	const struct pv_xs_perm ro[] = {
 		{ 0, PV_XS_PERM_NONE }, { domid, PV_XS_PERM_READ },
 	};
-	char text[PV_UUID_STRLEN + 1], link[64];
+	char text[PV_UUID_STRLEN + 1];
 	struct new_uuid u = { domid, NULL, NULL };
 	uint8_t uuid[16];
-	char *new_vm;
+	char *link, *new_vm;
 	int rc;
 
 	rc = pv_uuid_generate(uuid);
 	if (rc)
 		return pv_err_sys(err, rc, "generating a UUID");
 	pv_uuid_format(uuid, text);
-	snprintf(link, sizeof(link), "/local/domain/%u/vm", domid);
+	link = pv_xs_dom_path(domid, "vm");
 	u.old_vm = pv_xs_read_str(hv, PV_XBT_NULL, link);
+	free(link);
 	if (!u.old_vm || strncmp(u.old_vm, "/vm/", 4)) {
 		free((char *)u.old_vm);
 		return pv_err_set(err, -ENOENT, "domain %u has no /vm entry", domid);

@@ -97,7 +97,8 @@ static int build(struct create *c, struct pv_layout *l)
 		.ramdisk_path = l->ramdisk,
 		.cmdline = l->cmdline ? l->cmdline : "",
 		.memory_kb = l->memory_kb,
-		.maxmem_kb = l->maxmem_kb,
+		.maxmem_kb = pv_domain_mem_limit_kb(l->memory_kb),
+		.static_max_kb = l->maxmem_kb,
 		.max_vcpus = l->maxvcpus,
 	};
 	struct pv_build_out out = { 0 };
@@ -253,9 +254,9 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		.ramdisk = cfg->ramdisk,
 		.cmdline = cfg->cmdline,
 		.memory_kb = cfg->memory_mb * 1024,
-		.maxmem_kb = (cfg->maxmem_mb ? cfg->maxmem_mb : cfg->memory_mb) * 1024,
+		.maxmem_kb = cfg->maxmem_mb * 1024,
 		.vcpus = cfg->vcpus,
-		.maxvcpus = cfg->maxvcpus ? cfg->maxvcpus : cfg->vcpus,
+		.maxvcpus = cfg->maxvcpus,
 	};
 	int rc;
 

@@ -16,9 +16,10 @@ int pv_domain_lookup(struct pv_ctx *ctx, const char *spec, uint32_t *domid,
 char *pv_domain_get_name(struct pv_ctx *ctx, uint32_t domid);
 
 /*
- * Creates, builds and starts a PV domain from a validated config. On any
- * failure everything done so far is undone (domain, XenStore nodes,
- * saved config) and @err says which step failed.
+ * Creates, builds and starts a PV domain from a config as the config
+ * parsers leave it: validated, its defaults filled. On any failure
+ * everything done so far is undone (domain, XenStore nodes, saved
+ * config) and @err says which step failed.
  */
 int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		     uint32_t *domid, struct pv_err *err);
@@ -88,6 +89,12 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);
 int pv_domain_set_maxmem(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);
+/*
+ * The hypervisor's limit (maxmem) for a memory target of @target_kb: a
+ * little above it, as libxl sets it, so the guest cannot take more than
+ * it was given.
+ */
+uint64_t pv_domain_mem_limit_kb(uint64_t target_kb);
 int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
 			struct pv_err *err);
 /*

@@ -124,10 +124,9 @@ static void write_console_device(struct pv_xs_writer *w, const struct pv_layout 
 		{ l->domid, PV_XS_PERM_NONE }, { 0, PV_XS_PERM_READ },
 	};
 	const char *dom = w->base;
-	char be[64], fe[64];
+	char *be = pv_xs_dom_path(0, "backend/console/%u/0", l->domid);
+	char *fe = pv_xs_dom_path(l->domid, "console");
 
-	snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", l->domid);
-	snprintf(fe, sizeof(fe), "%s/console", dom);
 	w->base = "";
 	pv_xs_writer_mkdir(w, be + 1, be_ro, 2);
 	w->base = be;
@@ -140,6 +139,8 @@ static void write_console_device(struct pv_xs_writer *w, const struct pv_layout 
 	pv_xs_put(w, "console/backend", "%s", be);
 	pv_xs_put(w, "console/backend-id", "0");
 	pv_xs_writer_perms(w, "console/backend-id", guest_owned, 2);
+	free(fe);
+	free(be);
 }
 
 /*
@@ -203,17 +204,16 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 {
 	struct pv_hv *hv = &ctx->hv;
 	static const char *const backends[] = { "vbd", "vif", "console" };
-	char *dom = pv_asprintf("/local/domain/%u", domid);
-	char *vmlink = pv_asprintf("%s/vm", dom);
-	char *vm = pv_xs_read_str(hv, PV_XBT_NULL, vmlink), *libxl;
+	char *dom = pv_xs_dom_path(domid, NULL);
+	char *vmlink = pv_xs_dom_path(domid, "vm");
+	char *vm = pv_xs_read_str(hv, PV_XBT_NULL, vmlink), *libxl, *backend;
 	size_t i;
 
 	/* Follow only a vm link of the form we write: /vm/UUID. */
 	if (vm && strncmp(vm, "/vm/", 4) == 0 && !strchr(vm + 4, '/'))
 		hv->ops->xs_rm(hv->h, PV_XBT_NULL, vm);
 	for (i = 0; i < sizeof(backends) / sizeof(*backends); i++) {
-		char *be = pv_asprintf("/local/domain/0/backend/%s/%u",
-				       backends[i], domid);
+		char *be = pv_xs_dom_path(0, "backend/%s/%u", backends[i], domid);
 
 		hv->ops->xs_rm(hv->h, PV_XBT_NULL, be);
 		free(be);
@@ -228,12 +228,14 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 	 * device another toolstack adds meanwhile is not lost).
 	 */
 	for (i = 0; i < sizeof(backends) / sizeof(*backends); i++) {
-		char *be = pv_asprintf("/local/domain/0/backend/%s", backends[i]);
+		char *be = pv_xs_dom_path(0, "backend/%s", backends[i]);
 
 		pv_xs_transaction(hv, rm_if_empty_tx, be);
 		free(be);
 	}
-	pv_xs_transaction(hv, rm_if_empty_tx, (void *)"/local/domain/0/backend");
+	backend = pv_xs_dom_path(0, "backend");
+	pv_xs_transaction(hv, rm_if_empty_tx, backend);
+	free(backend);
 	free(vm);
 	free(vmlink);
 	free(dom);

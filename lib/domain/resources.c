@@ -14,7 +14,15 @@
 #include "domain.h"
 #include "../xs.h"
 
-#define MAXMEM_SLACK_KB 1024
+/*
+ * libxl's LIBXL_MAXMEM_CONSTANT: the slack between the target and the
+ * hypervisor's limit. Create and mem-set both set the limit from it.
+ */
+uint64_t pv_domain_mem_limit_kb(uint64_t target_kb)
+{
+	return target_kb + 1024;
+}
+
 /* Below this a Linux guest is all but certain to hit its OOM killer. */
 #define MIN_TARGET_KB (32 * 1024)
 
@@ -85,7 +93,7 @@ int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 		return pv_err_set(err, -EINVAL, "%llu MiB is below pvctl's floor of "
 				  "%u MiB for a guest", (unsigned long long)kb / 1024,
 				  MIN_TARGET_KB / 1024);
-	rc = hv->ops->domain_setmaxmem(hv->h, domid, kb + MAXMEM_SLACK_KB);
+	rc = hv->ops->domain_setmaxmem(hv->h, domid, pv_domain_mem_limit_kb(kb));
 	if (rc)
 		return pv_err_sys(err, rc, "setting the memory limit of domain %u",
 				  domid);

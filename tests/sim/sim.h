@@ -23,7 +23,7 @@
  *   xs_unwatch drops the watch's queued events, as libxenstore does.
  *   Special events (@introduceDomain, @releaseDomain) go to dom0's
  *   watches on exactly that path only (sim simplification).
- * - build_pv sets maxmem to req->maxmem_kb (or memory_kb), takes
+ * - build_pv sets maxmem to req->maxmem_kb, as given, takes
  *   memory_kb from the host, needs the store and console ports to be
  *   allocated in the domain, and leaves the domain paused.
  * - xs_introduce wants an unbound store port offered to dom0.

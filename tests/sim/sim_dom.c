@@ -467,7 +467,7 @@ static int check_build(const struct pv_sim *s, const struct sim_dom *d,
 				  d->domid);
 	if (!req->memory_kb)
 		return build_fail(errmsg, -EINVAL, "no memory size");
-	if (req->maxmem_kb && req->maxmem_kb < req->memory_kb)
+	if (req->maxmem_kb < req->memory_kb)
 		return build_fail(errmsg, -EINVAL, "maxmem below memory");
 	if (req->max_vcpus > d->max_vcpus)
 		return build_fail(errmsg, -EINVAL, "%u vCPUs, domain has %u",
@@ -539,7 +539,7 @@ static int sim_build_pv(void *h, uint32_t domid,
 	rc = check_build(s, d, req, errmsg);
 	if (rc)
 		return rc;
-	d->max_kb = req->maxmem_kb ? req->maxmem_kb : req->memory_kb;
+	d->max_kb = req->maxmem_kb;
 	d->cur_kb = req->memory_kb;
 	s->host.free_kb -= req->memory_kb;
 	d->built = true;

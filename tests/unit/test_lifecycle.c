@@ -312,7 +312,33 @@ static void test_mem_set_refusals(void **state)
 		      -ENOMEM, "memory limit of domain 1");
 	fx_assert_str(fx_dom_get(f, domid, "memory/target"), "262144",
 		      "memory/target after refusals");
-	assert_int_equal(getinfo(f, domid).max_kb, 512 * 1024);
+	assert_int_equal(getinfo(f, domid).max_kb, 256 * 1024 + 1024);
+	pv_err_dispose(&err);
+}
+
+/*
+ * The hypervisor's limit is what Xen holds under libxl: the target and
+ * 1 MiB of slack, from create on; mem-set moves it with the target, and
+ * mem-max (static-max, the guest's ceiling) leaves it alone.
+ */
+static void test_mem_limit(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", MEM_CFG);
+	struct pv_err err;
+
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_mem_limit_kb(256 * 1024), 256 * 1024 + 1024);
+	assert_int_equal(getinfo(f, domid).max_kb, 256 * 1024 + 1024);
+	assert_int_equal(pv_domain_set_target(&f->ctx, domid, 400 * 1024, &err), 0);
+	assert_int_equal(getinfo(f, domid).max_kb, 400 * 1024 + 1024);
+	assert_int_equal(pv_domain_set_maxmem(&f->ctx, domid, 1024 * 1024, &err), 0);
+	assert_int_equal(getinfo(f, domid).max_kb, 400 * 1024 + 1024);
+	assert_int_equal(pv_domain_set_maxmem(&f->ctx, domid, 400 * 1024, &err), 0);
+	assert_int_equal(getinfo(f, domid).max_kb, 400 * 1024 + 1024);
+	assert_int_equal(pv_domain_set_target(&f->ctx, domid, 100 * 1024, &err), 0);
+	assert_int_equal(getinfo(f, domid).max_kb, 100 * 1024 + 1024);
+	assert_int_equal(err.code, 0);
 	pv_err_dispose(&err);
 }
 
@@ -514,6 +540,7 @@ int main(void)
 		T(test_rename_to_own_name),
 		T(test_mem_set),
 		T(test_mem_set_refusals),
+		T(test_mem_limit),
 		T(test_mem_max),
 		T(test_vcpu_set),
 		T(test_cpumap_parse),

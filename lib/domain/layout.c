@@ -67,13 +67,13 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
 	char *vm = pv_asprintf("/vm/%s", l->uuid);
+	char *dom = pv_xs_dom_path(l->domid, NULL);
 	struct pv_xs_writer w;
-	char dom[40];
 	size_t i;
+	int rc;
 
 	pv_xs_writer_init(&w, hv, t, "");
 	/* Paths join base and sub with '/': from base "", +1 skips the first. */
-	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
 	dir_ro(&w, dom + 1, l->domid);
 	dir_ro(&w, vm + 1, l->domid);
 	w.base = vm;
@@ -95,8 +95,10 @@ static int write_skeleton(struct pv_hv *hv, pv_xbt t, void *arg)
 	/* What the toolstack offers the guest (dom0's, read-only to it). */
 	pv_xs_put(&w, "control/platform-feature-multiprocessor-suspend", "1");
 	pv_xs_put(&w, "control/platform-feature-xs_reset_watches", "1");
+	rc = pv_xs_writer_done(&w, s->err);
+	free(dom);
 	free(vm);
-	return pv_xs_writer_done(&w, s->err);
+	return rc;
 }
 
 int pv_layout_write_skeleton(struct pv_ctx *ctx, const struct pv_layout *l,
@@ -154,11 +156,12 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 {
 	struct skel *s = arg;
 	const struct pv_layout *l = s->l;
+	char *dom = pv_xs_dom_path(l->domid, NULL);
 	struct pv_xs_writer w;
-	char dom[40], sub[40];
+	char sub[40];
 	unsigned int i;
+	int rc;
 
-	snprintf(dom, sizeof(dom), "/local/domain/%u", l->domid);
 	pv_xs_writer_init(&w, hv, t, dom);
 	pv_xs_put(&w, "memory/static-max", "%llu", (unsigned long long)l->maxmem_kb);
 	pv_xs_put(&w, "memory/target", "%llu", (unsigned long long)l->memory_kb);
@@ -175,7 +178,9 @@ static int write_post_build(struct pv_hv *hv, pv_xbt t, void *arg)
 	pv_xs_put(&w, "console/type", "xenconsoled");
 	pv_xs_put(&w, "console/output", "pty");
 	write_console_device(&w, l);
-	return pv_xs_writer_done(&w, s->err);
+	rc = pv_xs_writer_done(&w, s->err);
+	free(dom);
+	return rc;
 }
 
 int pv_layout_write_post_build(struct pv_ctx *ctx, const struct pv_layout *l,

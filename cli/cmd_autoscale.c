@@ -11,8 +11,6 @@
 #include "../lib/balloon/loop.h"
 #include "../lib/balloon/webhook.h"
 
-enum { AS_POLICY, AS_INTERVAL, AS_JSON };
-
 static volatile int stop_flag, reload_flag;
 
 static void on_stop(int sig)

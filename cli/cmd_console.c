@@ -101,8 +101,6 @@ static int open_pty(const char *tty)
 	return fd;
 }
 
-enum { CONSOLE_TIMEOUT };
-
 int cmd_console(struct pv_cli *cli, int argc, char **argv)
 {
 	struct termios saved, raw;

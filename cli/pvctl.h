@@ -29,6 +29,21 @@ enum pv_complete {
 
 #define PV_MAX_OPTS 12
 
+/*
+ * Each command's options, by name. cmdtable.c's option arrays are indexed
+ * by these (designated initializers), and handlers read cli->opt_set[] and
+ * cli->opt_val[] with them: an option moved in its array keeps its name.
+ * Every enum ends with its count.
+ */
+enum create_opt { CREATE_DRY_RUN, CREATE_QUIET, CREATE_NOPTS };
+enum list_opt { LIST_JSON, LIST_LONG, LIST_NOPTS };
+enum shutdown_opt { SD_WAIT, SD_FORCE, SD_TIMEOUT, SD_NOPTS };
+enum monitor_opt { MON_FOREGROUND, MON_IDLE_EXIT, MON_NOPTS };
+enum console_opt { CONSOLE_TIMEOUT, CONSOLE_NOPTS };
+enum detach_opt { DETACH_FORCE, DETACH_TIMEOUT, DETACH_NOPTS };
+enum autoscale_opt { AS_POLICY, AS_INTERVAL, AS_JSON, AS_NOPTS };
+enum json_opt { JSON_OPT, JSON_NOPTS };	/* the listing commands' --json */
+
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
 	char short_name;	/* 0: long only */
@@ -45,6 +60,7 @@ struct pv_cmd {
 	const char *summary;
 	const char *args;		/* positional arguments, for usage */
 	const struct pv_opt *opts;	/* terminated by a zeroed entry */
+	unsigned int nopts;		/* the entries before it (its enum's count) */
 	enum pv_complete complete;	/* what positional arguments are */
 	bool needs_xen;			/* opens the hypervisor before running */
 };
@@ -92,7 +108,7 @@ int pv_cli_domain_arg(struct pv_cli *cli, const char *spec, uint32_t *domid);
  */
 void pv_cli_defer_signals(struct pv_cli *cli);
 void pv_cli_end_deferred_signals(struct pv_cli *cli);
-/* Starts the background monitor if none runs (cmd_control.c). */
+/* Starts the background monitor if none runs (cmd_monitor.c). */
 void pv_cli_spawn_monitor(void);
 /* Prints a library error (if @rc) and disposes @err; returns the exit code. */
 int pv_cli_report(int rc, struct pv_err *err);
@@ -108,7 +124,12 @@ int pv_cli_opt_seconds(struct pv_cli *cli, int idx, uint64_t def,
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
-/* Command handlers, one file per area. */
+/*
+ * Command handlers: command NAME is in cmd_NAME.c; a family in the file of
+ * its first word (mem-*, vcpu-*, block-*, network-*); a command and its
+ * twin together (reboot in cmd_shutdown.c, unpause in cmd_pause.c,
+ * domname in cmd_domid.c).
+ */
 int cmd_create(struct pv_cli *cli, int argc, char **argv);
 int cmd_destroy(struct pv_cli *cli, int argc, char **argv);
 int cmd_list(struct pv_cli *cli, int argc, char **argv);
@@ -138,5 +159,14 @@ int cmd_autoscale(struct pv_cli *cli, int argc, char **argv);
 int cmd_help(struct pv_cli *cli, int argc, char **argv);
 int cmd_complete(struct pv_cli *cli, int argc, char **argv);
 int cmd_shell(struct pv_cli *cli, int argc, char **argv);
+
+/* block-* and network-* for the device kind @k (device.c). */
+struct pv_device_kind;
+int pv_cli_device_attach(struct pv_cli *cli, int argc, char **argv,
+			 const struct pv_device_kind *k, int min_spec_args);
+int pv_cli_device_detach(struct pv_cli *cli, int argc, char **argv,
+			 const struct pv_device_kind *k);
+int pv_cli_device_list(struct pv_cli *cli, int argc, char **argv,
+		       const struct pv_device_kind *k);
 
 #endif

@@ -780,6 +780,35 @@ static void test_loop_output(void **state)
 
 /* --- the writer itself --- */
 
+/*
+ * Options are bound by name (pvctl.h's enums index cmdtable.c's arrays):
+ * an enum value with no entry leaves a hole, which would end the array
+ * early; each array must hold exactly its count, all named, then its end.
+ */
+static void test_option_tables(void **state)
+{
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < pv_ncommands; i++) {
+		const struct pv_cmd *c = &pv_commands[i];
+
+		assert_true(c->nopts <= PV_MAX_OPTS);
+		for (j = 0; j < c->nopts; j++) {
+			if (!c->opts[j].long_name)
+				fail_msg("%s: option %u has no name", c->name, j);
+			assert_non_null(c->opts[j].help);
+		}
+		assert_null(c->opts[c->nopts].long_name);
+		assert_int_equal(c->opts[c->nopts].short_name, 0);
+	}
+	/* Spot checks: the enum names the option the handler means. */
+	assert_string_equal(pv_cmd_find("shutdown")->opts[SD_FORCE].long_name, "force");
+	assert_string_equal(pv_cmd_find("autoscale")->opts[AS_INTERVAL].long_name, "interval");
+	assert_string_equal(pv_cmd_find("list")->opts[LIST_LONG].long_name, "long");
+	assert_string_equal(pv_cmd_find("block-detach")->opts[DETACH_TIMEOUT].long_name, "timeout");
+}
+
 static void test_jsonw(void **state)
 {
 	struct pv_jw w;
@@ -839,6 +868,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_option_tables),
 		cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_printer, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),

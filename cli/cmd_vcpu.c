@@ -1,5 +1,5 @@
 /*
- * cmd_resources.c: mem-set, mem-max, vcpu-set, vcpu-list, vcpu-pin.
+ * cmd_vcpu.c: vcpu-set, vcpu-pin and vcpu-list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,44 +9,6 @@
 #include "print.h"
 #include "../lib/domain/domain.h"
 #include "../lib/host.h"
-
-/* SIZE as xl takes it: 256m, 1g, 131072k; a bare number is MiB. */
-static int size_arg(const char *s, uint64_t *kb)
-{
-	if (pv_parse_size_kb(s, 'm', kb) == 0)
-		return 0;
-	pv_cli_error("bad size '%s' (examples: 256m, 1g, 131072k)", s);
-	return PV_EXIT_USAGE;
-}
-
-static int mem_common(struct pv_cli *cli, int argc, char **argv, bool max)
-{
-	struct pv_err err;
-	uint32_t domid;
-	uint64_t kb;
-	int first, rc;
-
-	PARSE_OPTS(cli, argc, argv, first);
-	rc = pv_cli_one_domain(cli, argc, argv, first, 1, &domid);
-	if (!rc)
-		rc = size_arg(argv[first + 1], &kb);
-	if (rc)
-		return rc;
-	pv_err_init(&err);
-	rc = max ? pv_domain_set_maxmem(&cli->ctx, domid, kb, &err)
-		 : pv_domain_set_target(&cli->ctx, domid, kb, &err);
-	return pv_cli_report(rc, &err);
-}
-
-int cmd_mem_set(struct pv_cli *cli, int argc, char **argv)
-{
-	return mem_common(cli, argc, argv, false);
-}
-
-int cmd_mem_max(struct pv_cli *cli, int argc, char **argv)
-{
-	return mem_common(cli, argc, argv, true);
-}
 
 int cmd_vcpu_set(struct pv_cli *cli, int argc, char **argv)
 {
@@ -161,8 +123,6 @@ static void print_vcpus(struct pv_cli *cli, struct pv_printer *p,
 	free(vcpus);
 }
 
-enum { VCPU_LIST_JSON };
-
 int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 {
 	struct pv_domain_status *st;
@@ -185,7 +145,7 @@ int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 	free(ids);
 	if (rc)
 		return err.code ? pv_cli_report(rc, &err) : rc;
-	pv_print_init(&p, cli->opt_set[VCPU_LIST_JSON]);
+	pv_print_init(&p, cli->opt_set[JSON_OPT]);
 	pv_print_text(&p, "%-32s %5s %5s %5s %5s %9s  %s\n", "Name", "ID", "VCPU",
 		      "CPU", "State", "Time(s)", "Affinity (Hard)");
 	pv_print_arr_open(&p, NULL);

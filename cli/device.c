@@ -1,7 +1,8 @@
 /*
- * cmd_devices.c: block-attach/-detach/-list, network-attach/-detach/-list.
+ * device.c: attach, detach and list for any device kind (lib/devices
+ * describes each kind as data); cmd_block.c and cmd_network.c bind them
+ * to the block-* and network-* commands.
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -40,8 +41,8 @@ static int wait_attached(struct pv_cli *cli, const char *kind, uint32_t domid,
  * block-attach and network-attach: the kind parses the spec and sets the
  * device up, then both drivers are waited for.
  */
-static int attach(struct pv_cli *cli, int argc, char **argv,
-		  const struct pv_device_kind *k, int min_spec_args)
+int pv_cli_device_attach(struct pv_cli *cli, int argc, char **argv,
+			 const struct pv_device_kind *k, int min_spec_args)
 {
 	struct pv_err err;
 	uint32_t domid, devid;
@@ -73,20 +74,8 @@ static int attach(struct pv_cli *cli, int argc, char **argv,
 	return pv_cli_report(rc, &err);
 }
 
-int cmd_block_attach(struct pv_cli *cli, int argc, char **argv)
-{
-	return attach(cli, argc, argv, &pv_vbd_kind, 1);
-}
-
-int cmd_network_attach(struct pv_cli *cli, int argc, char **argv)
-{
-	return attach(cli, argc, argv, &pv_vif_kind, 0);
-}
-
-enum { DETACH_FORCE, DETACH_TIMEOUT };
-
-static int detach(struct pv_cli *cli, int argc, char **argv,
-		  const struct pv_device_kind *k)
+int pv_cli_device_detach(struct pv_cli *cli, int argc, char **argv,
+			 const struct pv_device_kind *k)
 {
 	struct pv_err err;
 	uint32_t domid, devid;
@@ -110,20 +99,8 @@ static int detach(struct pv_cli *cli, int argc, char **argv,
 	return pv_cli_report(rc, &err);
 }
 
-int cmd_block_detach(struct pv_cli *cli, int argc, char **argv)
-{
-	return detach(cli, argc, argv, &pv_vbd_kind);
-}
-
-int cmd_network_detach(struct pv_cli *cli, int argc, char **argv)
-{
-	return detach(cli, argc, argv, &pv_vif_kind);
-}
-
-enum { LIST_JSON };
-
-static int list(struct pv_cli *cli, int argc, char **argv,
-		const struct pv_device_kind *k)
+int pv_cli_device_list(struct pv_cli *cli, int argc, char **argv,
+		       const struct pv_device_kind *k)
 {
 	struct pv_device_status *st;
 	struct pv_printer p;
@@ -140,7 +117,7 @@ static int list(struct pv_cli *cli, int argc, char **argv,
 	rc = pv_device_list(&cli->ctx, k->name, domid, &st, &n, &err);
 	if (rc)
 		return pv_cli_report(rc, &err);
-	pv_print_init(&p, cli->opt_set[LIST_JSON]);
+	pv_print_init(&p, cli->opt_set[JSON_OPT]);
 	pv_print_text(&p, "%-8s %-19s %-12s %-12s %-10s %s\n", "Idx",
 		      k->cols.name.heading, "BE-state", "FE-state",
 		      k->cols.detail.heading, k->cols.target.heading);
@@ -163,14 +140,4 @@ static int list(struct pv_cli *cli, int argc, char **argv,
 	pv_device_status_free(st, n);
 	pv_err_dispose(&err);
 	return PV_EXIT_OK;
-}
-
-int cmd_block_list(struct pv_cli *cli, int argc, char **argv)
-{
-	return list(cli, argc, argv, &pv_vbd_kind);
-}
-
-int cmd_network_list(struct pv_cli *cli, int argc, char **argv)
-{
-	return list(cli, argc, argv, &pv_vif_kind);
 }

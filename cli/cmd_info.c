@@ -1,5 +1,5 @@
 /*
- * cmd_host.c: info.
+ * cmd_info.c: info, the host: Xen version, CPUs, memory.
  */
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -7,8 +7,6 @@
 #include "pvctl.h"
 #include "print.h"
 #include "../lib/host.h"
-
-enum { INFO_JSON };
 
 /* Field names and layout as xl info prints them. */
 int cmd_info(struct pv_cli *cli, int argc, char **argv)
@@ -31,7 +29,7 @@ int cmd_info(struct pv_cli *cli, int argc, char **argv)
 	uname(&u);
 	snprintf(version, sizeof(version), "%u.%u%s", pi.xen_major,
 		 pi.xen_minor, pi.xen_extra);
-	pv_print_init(&p, cli->opt_set[INFO_JSON]);
+	pv_print_init(&p, cli->opt_set[JSON_OPT]);
 	pv_print_obj_open(&p, NULL);
 	pv_print_str(&p, "host", "host                   : %s\n", u.nodename);
 	pv_print_str(&p, "release", "release                : %s\n", u.release);

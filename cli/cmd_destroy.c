@@ -1,0 +1,19 @@
+/*
+ * cmd_destroy.c: destroy.
+ */
+#include "pvctl.h"
+#include "../lib/domain/domain.h"
+
+int cmd_destroy(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_err err;
+	uint32_t domid;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
+	if (rc)
+		return rc;
+	pv_err_init(&err);
+	return pv_cli_report(pv_domain_destroy(&cli->ctx, domid, &err), &err);
+}

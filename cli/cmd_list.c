@@ -1,0 +1,106 @@
+/*
+ * cmd_list.c: list (-l adds each domain's saved config).
+ */
+#include <stdlib.h>
+
+#include "pvctl.h"
+#include "print.h"
+#include "../lib/domain/domain.h"
+#include "../util/uuid.h"
+
+/* xl's state column: running, blocked, paused, shutdown, crashed, dying. */
+static void state_string(const struct pv_dominfo *i, char out[7])
+{
+	out[0] = i->running ? 'r' : '-';
+	out[1] = i->blocked ? 'b' : '-';
+	out[2] = i->paused ? 'p' : '-';
+	out[3] = i->shutdown ? 's' : '-';
+	out[4] = i->crashed ? 'c' : '-';
+	out[5] = i->dying ? 'd' : '-';
+	out[6] = '\0';
+}
+
+static void print_saved_config(struct pv_cli *cli, struct pv_printer *p,
+			       uint32_t domid)
+{
+	struct pv_domain_config cfg;
+	struct pv_err err;
+
+	pv_domain_config_init(&cfg);
+	pv_err_init(&err);
+	if (pv_domain_config_load(&cli->ctx, domid, &cfg, &err) == 0) {
+		if (p->json) {
+			pv_jw_key(&p->w, "config");
+			pv_domain_config_to_json(&cfg, &p->w);
+		}
+		pv_print_text(p, "    kernel %s, memory %llu MiB (max %llu), vcpus %u (max %u)\n",
+			      cfg.kernel ? cfg.kernel : "-",
+			      (unsigned long long)cfg.memory_mb,
+			      (unsigned long long)cfg.maxmem_mb, cfg.vcpus,
+			      cfg.maxvcpus);
+	} else {
+		pv_print_str(p, "config", NULL, NULL);
+	}
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&cfg);
+}
+
+static void print_domain(struct pv_cli *cli, struct pv_printer *p,
+			 const struct pv_domain_status *st, bool lng)
+{
+	const struct pv_dominfo *i = &st->info;
+	char state[7], uuid[PV_UUID_STRLEN + 1];
+
+	state_string(i, state);
+	pv_uuid_format(i->uuid, uuid);
+	pv_print_obj_open(p, NULL);
+	pv_print_str(p, "name", "%-40s ", st->name ? st->name : "(null)");
+	pv_print_uint(p, "domid", "%5llu ", i->domid);
+	pv_print_uint(p, "memory_mib", "%5llu ", (i->cur_kb + i->outstanding_kb) / 1024);
+	pv_print_uint(p, "vcpus", "%5llu     ", i->online_vcpus);
+	pv_print_str(p, "state", "%s  ", state);
+	pv_print_float(p, "cpu_time_s", "%8.1f\n", (double)i->cpu_time_ns / 1e9);
+	pv_print_str(p, "uuid", NULL, uuid);
+	pv_print_uint(p, "max_memory_kib", NULL, i->max_kb);
+	pv_print_uint(p, "max_vcpu_id", NULL, i->max_vcpu_id);
+	if (lng)
+		print_saved_config(cli, p, i->domid);
+	pv_print_obj_close(p);
+}
+
+int cmd_list(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_domain_status *st;
+	struct pv_printer p;
+	struct pv_err err;
+	uint32_t *ids;
+	size_t n, i;
+	int first, rc = 0;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	ids = pv_calloc((size_t)(argc - first), sizeof(*ids));
+	for (i = 0; i < (size_t)(argc - first) && !rc; i++)
+		rc = pv_cli_domain_arg(cli, argv[first + (int)i], &ids[i]);
+	if (rc) {
+		free(ids);
+		return rc;
+	}
+	pv_err_init(&err);
+	rc = pv_domain_list(&cli->ctx, ids, (size_t)(argc - first), &st, &n, &err);
+	free(ids);
+	if (rc) {
+		pv_cli_error("%s", pv_err_msg(&err));
+		pv_err_dispose(&err);
+		return PV_EXIT_FAIL;
+	}
+	pv_print_init(&p, cli->opt_set[LIST_JSON]);
+	pv_print_text(&p, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+	pv_print_arr_open(&p, NULL);
+	for (i = 0; i < n; i++)
+		print_domain(cli, &p, &st[i], cli->opt_set[LIST_LONG]);
+	pv_print_arr_close(&p);
+	pv_print_dispose(&p);
+	pv_domain_status_free(st, n);
+	pv_err_dispose(&err);
+	return PV_EXIT_OK;
+}

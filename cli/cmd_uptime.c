@@ -1,0 +1,61 @@
+/*
+ * cmd_uptime.c: uptime.
+ */
+#include <stdio.h>
+
+#include "pvctl.h"
+#include "print.h"
+#include "../lib/domain/domain.h"
+
+static void print_duration(char *out, size_t n, uint64_t s)
+{
+	if (s >= 86400)
+		snprintf(out, n, "%llu days, %2llu:%02llu:%02llu",
+			 (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600),
+			 (unsigned long long)(s % 3600 / 60),
+			 (unsigned long long)(s % 60));
+	else
+		snprintf(out, n, "%2llu:%02llu:%02llu",
+			 (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60),
+			 (unsigned long long)(s % 60));
+}
+
+int cmd_uptime(struct pv_cli *cli, int argc, char **argv)
+{
+	struct pv_domain_status *st;
+	struct pv_printer p;
+	struct pv_err err;
+	size_t n, i;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	pv_err_init(&err);
+	rc = pv_domain_list(&cli->ctx, NULL, 0, &st, &n, &err);
+	if (rc)
+		return pv_cli_report(rc, &err);
+	pv_print_init(&p, cli->opt_set[JSON_OPT]);
+	pv_print_text(&p, "%-32s %5s %s\n", "Name", "ID", "Uptime");
+	pv_print_arr_open(&p, NULL);
+	for (i = 0; i < n; i++) {
+		uint64_t up;
+		char text[64];
+
+		if (pv_domain_uptime(&cli->ctx, st[i].info.domid, &up, &err))
+			up = 0;		/* start unknown */
+		pv_err_clear(&err);
+		print_duration(text, sizeof(text), up);
+		pv_print_obj_open(&p, NULL);
+		pv_print_str(&p, "name", "%-32s ", st[i].name);
+		pv_print_uint(&p, "domid", "%5llu ", st[i].info.domid);
+		pv_print_uint(&p, "uptime_s", NULL, up);
+		pv_print_str(&p, "uptime", "%s\n", text);
+		pv_print_obj_close(&p);
+	}
+	pv_print_arr_close(&p);
+	pv_print_dispose(&p);
+	pv_domain_status_free(st, n);
+	pv_err_dispose(&err);
+	return PV_EXIT_OK;
+}

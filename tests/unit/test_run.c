@@ -1,5 +1,5 @@
 /*
- * test_run.c: lib/run.c, running helper programs: output and exit
+ * test_run.c: util/run.c, running helper programs: output and exit
  * status, the environment, and timeouts that end the program and all it
  * started, even one that stopped printing but goes on running.
  */

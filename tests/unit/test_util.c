@@ -247,7 +247,7 @@ static void test_parse_uint(void **state)
 }
 
 /*
- * BUG (lib/util.c, pv_parse_uint): the overflow check computes
+ * BUG (util/util.c, pv_parse_uint): the overflow check computes
  * (max - digit) / 10 in unsigned arithmetic, which wraps when the first
  * digit is larger than @max, so a single digit above a small @max is
  * accepted: pv_parse_uint("9", 5) returns 0 with 9.
@@ -320,7 +320,7 @@ static void test_uuid_rejects(void **state)
 }
 
 /*
- * BUG (lib/uuid.c, pv_uuid_parse): each hex pair is read as s[i] and
+ * BUG (util/uuid.c, pv_uuid_parse): each hex pair is read as s[i] and
  * s[i + 1] before either is checked, so a string that ends where a pair
  * starts ("1234", "6f9619ff-8b86-d011-b42d-00c04fc964") reads one byte
  * past its terminating NUL. ASan (make unit-san) reports a

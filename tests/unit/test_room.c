@@ -1,6 +1,6 @@
 /*
- * test_room.c: lib/room.c and lib/balloon/room_server.c. The create's side of asking the
- * autoscale loop for room, against a stand-in loop on a Unix socket in a
+ * test_room.c: lib/room.c and lib/balloon/room_server.c. The create's
+ * side of asking the autoscale loop for room, against a stand-in loop on a Unix socket in a
  * thread: no loop, granted after waiting, refused, a loop that goes away.
  * The loop's side: its verdicts (pv_room_decide) and the real server
  * talking to a real create.

@@ -69,6 +69,24 @@ static int vm_dir(struct pv_ctx *ctx, uint32_t domid, char **dir,
 }
 
 /*
+ * "SECONDS" or "SECONDS.FRACTION" (libxl writes hundredths; pvctl whole
+ * seconds): the whole seconds, strictly, and the fraction's digits.
+ */
+static int parse_start_time(const char *s, uint64_t *start)
+{
+	const char *dot = strchr(s, '.');
+	char *whole;
+	int rc;
+
+	if (dot && (!dot[1] || strspn(dot + 1, "0123456789") != strlen(dot + 1)))
+		return -EINVAL;
+	whole = dot ? pv_strndup(s, (size_t)(dot - s)) : pv_strdup(s);
+	rc = pv_parse_uint(whole, UINT64_MAX, start);
+	free(whole);
+	return rc ? -EINVAL : 0;
+}
+
+/*
  * Uptime from /vm/UUID/start_time, which the creating toolstack writes
  * (xl and pvctl alike) in seconds since the epoch.
  */
@@ -76,7 +94,7 @@ int pv_domain_uptime(struct pv_ctx *ctx, uint32_t domid, uint64_t *secs,
 		     struct pv_err *err)
 {
 	uint64_t start, now = (uint64_t)time(NULL);
-	char *vm, *path;
+	char *vm, *path, *val;
 	int rc;
 
 	if (domid == 0) {
@@ -90,17 +108,16 @@ int pv_domain_uptime(struct pv_ctx *ctx, uint32_t domid, uint64_t *secs,
 	if (rc)
 		return rc;
 	path = pv_asprintf("%s/start_time", vm);
-	rc = pv_xs_read_uint(&ctx->hv, PV_XBT_NULL, path, UINT64_MAX, &start);
-	if (rc == -ENOENT)
-		pv_err_set(err, rc, "%s is missing", path);
-	else if (rc == -EINVAL)
-		pv_err_set(err, rc, "%s is not a number", path);
-	else if (rc)
-		pv_err_sys(err, rc, "reading %s", path);
+	val = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, path);
+	if (!val)
+		rc = pv_err_set(err, -ENOENT, "%s is missing", path);
+	else if (parse_start_time(val, &start))
+		rc = pv_err_set(err, -EINVAL, "%s is not a number", path);
 	else if (start > now)
 		rc = pv_err_set(err, -ERANGE, "%s is in the future", path);
 	else
 		*secs = now - start;
+	free(val);
 	free(path);
 	free(vm);
 	return rc;

@@ -140,6 +140,13 @@ static void test_uptime(void **state)
 	assert_int_equal(pv_domain_uptime(&f->ctx, domid, &up, &err), 0);
 	assert_true(up >= 3700 && up <= 3702);
 
+	/* libxl's form: seconds and hundredths. */
+	start = pv_asprintf("%lld.07", (long long)time(NULL) - 60);
+	put_start_time(f, domid, start);
+	free(start);
+	assert_int_equal(pv_domain_uptime(&f->ctx, domid, &up, &err), 0);
+	assert_true(up >= 60 && up <= 62);
+
 	/* dom0's is the host's (dom0 is where pvctl runs). */
 	assert_int_equal(pv_domain_uptime(&f->ctx, 0, &up, &err), 0);
 	clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -162,6 +169,7 @@ static void test_uptime_garbage(void **state)
 {
 	static const char *const bad_start[] = {
 		"", "12abc", "-5", " 12", "0x10", "99999999999999999999999",
+		"12.", ".5", "12.5x", "12.-5", "12.5.5", "1e9",
 	};
 	static const char *const bad_vm[] = {
 		"", "/vm/", "/vm/a/b", "vm/x", "/local/domain/0", "/vm",

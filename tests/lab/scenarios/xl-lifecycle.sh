@@ -24,6 +24,11 @@ G=xlpower
 guest_cfg "$G"
 check "xl create $G" xl create "/tmp/$G.cfg" &&
 expect_console "guest $G is up" "$G" "PVCTL-GUEST-UP $G" 120 && {
+    # pvctl reads the start time xl wrote (libxl writes SECONDS.HUNDREDTHS).
+    id=$(xl domid "$G"); vm=$(xenstore-read "/local/domain/$id/vm")
+    diag "xl wrote $vm/start_time = $(xenstore-read "$vm/start_time")"
+    check "pvctl uptime of the xl-made $G is not 0" sh -c \
+        "pvctl uptime --json | tr -d ' \n' | grep -q '\"name\":\"$G\",\"domid\":$id,\"uptime_s\":[1-9]'"
     timed check "xl shutdown -w $G (guest powers off)" xl shutdown -w "$G"
     if gone "$G" 20; then pass "$G destroyed after poweroff"; else fail "$G destroyed after poweroff"; fi
 }

@@ -39,6 +39,20 @@ static inline char *fx_path(const struct fx *f, const char *sub)
 	return pv_asprintf("%s/%s", f->tmp, sub);
 }
 
+/* Writes @text to the file @name in the fixture's directory. */
+static inline void fx_put_file(const struct fx *f, const char *name,
+			       const char *text)
+{
+	char *path = fx_path(f, name);
+	FILE *o = fopen(path, "w");
+
+	if (!o)
+		abort();
+	fputs(text, o);
+	fclose(o);
+	free(path);
+}
+
 static inline struct fx *fx_new(void)
 {
 	struct fx *f = pv_calloc(1, sizeof(*f));

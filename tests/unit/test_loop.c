@@ -35,17 +35,6 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void put_file(struct fx *f, const char *name, const char *text)
-{
-	char *path = fx_path(f, name);
-	FILE *o = fopen(path, "w");
-
-	assert_non_null(o);
-	fputs(text, o);
-	fclose(o);
-	free(path);
-}
-
 /* The policy every guest gets, with shrinks held @down seconds. */
 #define POLICY_DOWN(down) \
 	"match = '*'\nmemory_min = 64m\nheadroom = 20\nmargin = 16m\n" \
@@ -63,9 +52,9 @@ static void as_start_with(struct fx *f, struct pv_autoscale *as,
 
 	assert_int_equal(mkdir(dir, 0700), 0);
 	h = pv_asprintf("%s\naudit_log = \"%s/audit\"\n", host, f->tmp);
-	put_file(f, "policy.d/host.policy", h);
+	fx_put_file(f, "policy.d/host.policy", h);
 	free(h);
-	put_file(f, "policy.d/10-all.policy", policy);
+	fx_put_file(f, "policy.d/10-all.policy", policy);
 	pv_err_init(&err);
 	assert_int_equal(pv_autoscale_init(as, &f->ctx, dir, &err), 0);
 	pv_err_dispose(&err);
@@ -512,14 +501,14 @@ static void reload_plays(struct pv_sim *s, void *arg)
 		return;			/* the loop has not seen the last one */
 	switch (p->step++) {
 	case 0:
-		put_file(p->f, "policy.d/10-all.policy",
+		fx_put_file(p->f, "policy.d/10-all.policy",
 			 "match = '*'\nbogus = 1\n");
 		p->reload = 1;
 		return;
 	case 1:
 		if (p->as->policies.n)
 			p->min_kb = p->as->policies.policies[0].mem_min_kb;
-		put_file(p->f, "policy.d/10-all.policy",
+		fx_put_file(p->f, "policy.d/10-all.policy",
 			 "match = '*'\nmemory_min = 700m\nstep_max = 1g\n");
 		p->reload = 1;
 		report(p->f, p->domid, 2, 500 * MiB, 400 * MiB, 0, wall_ms());

@@ -37,17 +37,6 @@ static char *read_all(const char *path)
 	return b.s ? pv_buf_detach(&b) : pv_strdup("");
 }
 
-static void put_file(struct fx *f, const char *name, const char *text)
-{
-	char *path = fx_path(f, name);
-	FILE *o = fopen(path, "w");
-
-	assert_non_null(o);
-	fputs(text, o);
-	fclose(o);
-	free(path);
-}
-
 /* @s (freed) with @f's directory as TMP and the clocks' values as 0. */
 static char *mask(struct fx *f, char *s)
 {
@@ -171,9 +160,9 @@ static void two_guests(struct fx *f, uint32_t *d1, uint32_t *d2)
 			"cmdline = 'console=hvc0'\n");
 	assert_int_equal(mkdir(dir, 0700), 0);
 	free(dir);
-	put_file(f, "policy.d/host.policy", h);
+	fx_put_file(f, "policy.d/host.policy", h);
 	free(h);
-	put_file(f, "policy.d/10-g.policy",
+	fx_put_file(f, "policy.d/10-g.policy",
 		 "match = 'g1'\nmemory_min = 64m\nheadroom = 20\nmargin = 16m\n"
 		 "low_water = 8m\nsettle = 0\ncooldown_up = 600\n"
 		 "cooldown_down = 600\nstep_max = 64m\n");
@@ -687,7 +676,7 @@ static void test_dry_run(void **state)
 				"vif = [ 'mac=00:16:3e:00:00:01,bridge=br0' ]\n"
 				"bootloader_args = [ '-q', '--x=1' ]\n", f->tmp);
 
-	put_file(f, "dry.cfg", cfg);
+	fx_put_file(f, "dry.cfg", cfg);
 	free(cfg);
 	expect(f, run(f, 0, "create --dry-run %s/dry.cfg", f->tmp), dry_run,
 	       "dry_run");

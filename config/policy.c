@@ -246,7 +246,6 @@ int pv_policy_to_json(const struct pv_policy *p, struct pv_jw *w)
 
 int pv_host_policy_to_json(const struct pv_host_policy *h, struct pv_jw *w)
 {
-
 	pv_jw_map_open(w, NULL);
 	pv_jw_num(w, "host_reserve_kb", h->reserve_kb);
 	pv_jw_num(w, "interval_s", h->interval_s);

@@ -47,6 +47,6 @@ int cmd_info(struct pv_cli *cli, int argc, char **argv)
 	pv_print_str(&p, "xen_version", "xen_version            : %s\n", version);
 	pv_print_str(&p, "xen_caps", "xen_caps               : %s\n", pi.xen_caps);
 	pv_print_obj_close(&p);
-	pv_print_dispose(&p);
-	return PV_EXIT_OK;
+	rc = pv_print_dispose(&p);
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

@@ -54,8 +54,8 @@ int cmd_uptime(struct pv_cli *cli, int argc, char **argv)
 		pv_print_obj_close(&p);
 	}
 	pv_print_arr_close(&p);
-	pv_print_dispose(&p);
+	rc = pv_print_dispose(&p);
 	pv_domain_status_free(st, n);
 	pv_err_dispose(&err);
-	return PV_EXIT_OK;
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

@@ -152,8 +152,8 @@ int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		print_vcpus(cli, &p, &st[i], pi.nr_cpus);
 	pv_print_arr_close(&p);
-	pv_print_dispose(&p);
+	rc = pv_print_dispose(&p);
 	pv_domain_status_free(st, n);
 	pv_err_dispose(&err);
-	return PV_EXIT_OK;
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

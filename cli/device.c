@@ -136,8 +136,8 @@ int pv_cli_device_list(struct pv_cli *cli, int argc, char **argv,
 		pv_print_obj_close(&p);
 	}
 	pv_print_arr_close(&p);
-	pv_print_dispose(&p);
+	rc = pv_print_dispose(&p);
 	pv_device_status_free(st, n);
 	pv_err_dispose(&err);
-	return PV_EXIT_OK;
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

@@ -260,6 +260,12 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 	};
 	int rc;
 
+	/* The parsers fill these in; a config made by other means must too. */
+	if (!cfg->memory_mb || cfg->maxmem_mb < cfg->memory_mb ||
+	    !cfg->vcpus || cfg->maxvcpus < cfg->vcpus)
+		return pv_err_set(err, -EINVAL, "config of '%s': memory, maxmem, "
+				  "vcpus or maxvcpus unset or inconsistent",
+				  cfg->name);
 	if (cfg->uuid)
 		rc = pv_uuid_parse(cfg->uuid, uuid);
 	else

@@ -140,8 +140,8 @@ int pv_domain_vcpu_list(struct pv_ctx *ctx, uint32_t domid,
 	v = pv_calloc((size_t)info.max_vcpu_id + 1, sizeof(*v));
 	for (i = 0; i <= info.max_vcpu_id; i++) {
 		rc = hv->ops->vcpu_getinfo(hv->h, domid, i, &v[i]);
-		/* Xen's word for a domain gone since getinfo: the list ends. */
-		if (rc == -ENOENT)
+		/* The domain went since getinfo (Xen says ENOENT or ESRCH): the list ends. */
+		if (rc == -ENOENT || rc == -ESRCH)
 			break;
 		if (rc) {
 			free(v);

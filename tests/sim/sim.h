@@ -95,6 +95,9 @@ unsigned int pv_sim_domain_count(const struct pv_sim *s);
  */
 int pv_sim_domain_set_mem(struct pv_sim *s, uint32_t domid, uint64_t cur_kb);
 
+/* The memory map a domain was built with (static-max), 0 if none. */
+uint64_t pv_sim_domain_memmap_kb(const struct pv_sim *s, uint32_t domid);
+
 enum pv_sim_dom_state {
 	PV_SIM_DOM_RUNNING,	/* clears shutdown (a resumed guest) */
 	PV_SIM_DOM_SHUTDOWN,	/* the guest shut down with @reason */

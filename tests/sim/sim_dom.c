@@ -105,6 +105,13 @@ unsigned int pv_sim_domain_count(const struct pv_sim *s)
 	return (unsigned int)s->host.ndoms;
 }
 
+uint64_t pv_sim_domain_memmap_kb(const struct pv_sim *s, uint32_t domid)
+{
+	struct sim_dom *d = pv_sim_dom_find(s, domid);
+
+	return d ? d->memmap_kb : 0;
+}
+
 int pv_sim_domain_set_mem(struct pv_sim *s, uint32_t domid, uint64_t cur_kb)
 {
 	struct sim_dom *d = pv_sim_dom_find(s, domid);
@@ -469,6 +476,9 @@ static int check_build(const struct pv_sim *s, const struct sim_dom *d,
 		return build_fail(errmsg, -EINVAL, "no memory size");
 	if (req->maxmem_kb < req->memory_kb)
 		return build_fail(errmsg, -EINVAL, "maxmem below memory");
+	/* Xen would build it, but the guest could never balloon up. */
+	if (req->static_max_kb < req->memory_kb)
+		return build_fail(errmsg, -EINVAL, "memory map below memory");
 	if (req->max_vcpus > d->max_vcpus)
 		return build_fail(errmsg, -EINVAL, "%u vCPUs, domain has %u",
 				  req->max_vcpus, d->max_vcpus);
@@ -540,6 +550,7 @@ static int sim_build_pv(void *h, uint32_t domid,
 	if (rc)
 		return rc;
 	d->max_kb = req->maxmem_kb;
+	d->memmap_kb = req->static_max_kb;
 	d->cur_kb = req->memory_kb;
 	s->host.free_kb -= req->memory_kb;
 	d->built = true;

@@ -53,6 +53,7 @@ struct sim_dom {
 	uint32_t domid;
 	uint8_t uuid[16];
 	uint64_t cur_kb, max_kb;
+	uint64_t memmap_kb;		/* the guest's memory map (static-max) */
 	unsigned int max_vcpus;
 	unsigned int pause_count;	/* Xen's controller pause count */
 	bool built, dying, shutdown, release_fired;

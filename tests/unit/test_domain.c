@@ -163,6 +163,8 @@ static void test_create_layout(void **state)
 	assert_true(info.running);
 	assert_int_equal(info.cur_kb, 256 * 1024);
 	assert_int_equal(info.max_kb, 256 * 1024 + 1024);	/* target + slack */
+	/* The memory map reaches maxmem, so the guest can balloon up to it. */
+	assert_int_equal(pv_sim_domain_memmap_kb(f->s, domid), 512 * 1024);
 	assert_int_equal(info.max_vcpu_id, 3);
 	assert_true(pv_sim_domain_introduced(f->s, domid));
 	pv_uuid_format(info.uuid, uuid);
@@ -753,6 +755,33 @@ static void test_create_not_enough_memory(void **state)
 	pv_domain_config_dispose(&c);
 }
 
+/* A config made by hand with limits unset or below the sizes: refused. */
+static void test_create_inconsistent_config(void **state)
+{
+	struct fx *f = *state;
+	struct pv_domain_config c;
+	struct pv_err err;
+	uint32_t domid = 999;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		cfg_parse(f, "odd", "memory = 128\nvcpus = 2\n", &c);
+		if (i == 0)
+			c.maxmem_mb = 0;
+		else if (i == 1)
+			c.maxvcpus = 1;
+		else
+			c.vcpus = 0;
+		pv_err_init(&err);
+		assert_int_equal(pv_domain_create(&f->ctx, &c, &domid, &err), -EINVAL);
+		assert_true(has(pv_err_msg(&err), "'odd'"));
+		assert_int_equal(domid, 999);
+		assert_int_equal(pv_sim_calls(f->s, "domain_create"), 0);
+		pv_err_dispose(&err);
+		pv_domain_config_dispose(&c);
+	}
+}
+
 /* --- destroy --- */
 
 static void test_destroy(void **state)
@@ -1071,6 +1100,7 @@ int main(void)
 		T(test_create_name_in_use),
 		T(test_create_name_check_fails),
 		T(test_create_not_enough_memory),
+		T(test_create_inconsistent_config),
 		T(test_destroy),
 		T(test_destroy_refused),
 		T(test_lookup),

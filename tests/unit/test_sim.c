@@ -168,6 +168,7 @@ static void build_req(struct fx *f, uint32_t domid, struct pv_build_req *r,
 	r->cmdline = "root=/dev/xvda1";
 	r->memory_kb = memory_kb;
 	r->maxmem_kb = memory_kb * 2;
+	r->static_max_kb = memory_kb * 2;
 	r->max_vcpus = 2;
 	r->store_port = new_port(f, domid);
 	r->console_port = new_port(f, domid);

@@ -141,6 +141,13 @@ int pv_domain_name_valid(const char *name, struct pv_err *err);
 struct pv_jw;
 /* An object into @w (after a key, or at the top); 0 or -EINVAL if @w failed. */
 int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w);
+/*
+ * Appends @c as xl.cfg text that parses back to the same config (save
+ * files carry it); -EINVAL when a disk or vif value holds a comma, which
+ * a spec cannot express.
+ */
+int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
+			      struct pv_buf *out, struct pv_err *err);
 int pv_domain_config_from_json(yajl_val root, struct pv_domain_config *c,
 			       struct pv_err *err);
 

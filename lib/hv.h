@@ -92,6 +92,13 @@ struct pv_build_req {
 	uint64_t static_max_kb;		/* sizes the guest's memory map (e820): */
 					/* what it may balloon up to */
 	unsigned int max_vcpus;
+	/*
+	 * Restore instead of boot: the domain's memory and vCPU state come
+	 * from the libxc migration stream (v2) read from @stream_fd, which
+	 * is left just past the stream's end; no kernel is loaded.
+	 */
+	bool restore;
+	int stream_fd;
 	uint32_t store_port;		/* event channels, allocated before */
 	uint32_t console_port;
 	bool want_unpacked;		/* return the unpacked kernel image */
@@ -139,6 +146,22 @@ struct pv_hv_ops {
 	 */
 	int (*build_pv)(void *h, uint32_t domid, const struct pv_build_req *req,
 			struct pv_build_out *out, char **errmsg);
+	/*
+	 * Writes the domain's memory and vCPU state to @fd as a libxc
+	 * migration stream (v2), calling @suspend(@arg) once to have the
+	 * guest suspend (it returns 0 when the domain has shut down with
+	 * PV_SHUTDOWN_SUSPEND). @fd must block. @sent(@arg, bytes) reports
+	 * progress when not NULL.
+	 */
+	int (*domain_save)(void *h, uint32_t domid, int fd,
+			   int (*suspend)(void *arg),
+			   void (*sent)(void *arg, uint64_t bytes), void *arg,
+			   char **errmsg);
+	/*
+	 * Resumes a domain suspended for a save, as a cancelled suspend: the
+	 * guest keeps its connections (it must support SUSPEND_CANCEL).
+	 */
+	int (*domain_resume)(void *h, uint32_t domid);
 	int (*vcpu_set_affinity)(void *h, uint32_t domid, unsigned int vcpu,
 				 const uint8_t *cpumap, size_t nbits);
 	/* -ENOENT past the domain's last vCPU. */
@@ -179,6 +202,8 @@ struct pv_hv_ops {
 	int (*xs_introduce)(void *h, uint32_t domid, uint64_t store_mfn,
 			    uint32_t store_port);
 	int (*xs_release)(void *h, uint32_t domid);
+	/* Tells xenstored a suspended domain runs again (its next shutdown fires @releaseDomain). */
+	int (*xs_resume)(void *h, uint32_t domid);
 
 	void (*close)(void *h);
 };

@@ -34,6 +34,16 @@ static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
 		pv_buf_printf(&cl->last, ": %s", strerror(errnoval));
 }
 
+static void capture_progress(xentoollog_logger *lg, const char *context,
+			     const char *doing_what, int percent,
+			     unsigned long done, unsigned long total)
+{
+	struct capture_logger *cl = (struct capture_logger *)lg;
+
+	if (cl->sent)
+		cl->sent(cl->sent_arg, (uint64_t)done * XC_PAGE_SIZE);
+}
+
 static void capture_destroy(xentoollog_logger *lg)
 {
 }
@@ -266,6 +276,93 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 }
 
 /*
+ * Restore: libxenguest reads the stream, populates the guest's memory,
+ * sets its vCPUs, rewrites start_info with the new store and console
+ * event channels and frames, and seeds the grant table itself. The
+ * callbacks structure must exist; for a plain PV stream from this Xen
+ * none is needed (static_data_done matters only for streams from before
+ * Xen 4.14, which carry no CPUID policy).
+ */
+static int restore_pv(struct xen *x, uint32_t domid,
+		      const struct pv_build_req *req, struct pv_build_out *out,
+		      char **errmsg)
+{
+	struct restore_callbacks cb;
+	unsigned long store_mfn = 0, console_mfn = 0;
+	uint64_t t0 = pv_now_ms();
+	int rc;
+
+	memset(&cb, 0, sizeof(cb));
+	pv_buf_reset(&x->log.last);
+	if (xc_domain_restore(x->xch, req->stream_fd, domid, req->store_port,
+			      &store_mfn, 0, req->console_port, &console_mfn, 0,
+			      XC_STREAM_PLAIN, &cb, -1)) {
+		rc = neg_errno();
+		if (errmsg)
+			*errmsg = pv_asprintf("restoring from the stream: %s",
+					      x->log.last.len ? x->log.last.s :
+					      strerror(-rc));
+		return rc;
+	}
+	out->store_mfn = store_mfn;
+	out->console_mfn = console_mfn;
+	out->timings_ms[2] = pv_now_ms() - t0;
+	return 0;
+}
+
+struct save_arg {
+	int (*suspend)(void *arg);
+	void *arg;
+};
+
+/* libxenguest's suspend callback answers 1 for done, 0 for failed. */
+static int save_suspend(void *data)
+{
+	struct save_arg *a = data;
+
+	return a->suspend(a->arg) == 0;
+}
+
+/*
+ * Save: not live (the guest is suspended first, then its memory sent
+ * once). libxenguest checks by itself that the domain shut down with
+ * reason suspend after the callback.
+ */
+static int x_domain_save(void *h, uint32_t domid, int fd,
+			 int (*suspend)(void *arg),
+			 void (*sent)(void *arg, uint64_t bytes), void *arg,
+			 char **errmsg)
+{
+	struct xen *x = h;
+	struct save_arg a = { suspend, arg };
+	struct save_callbacks cb;
+	int rc = 0;
+
+	memset(&cb, 0, sizeof(cb));
+	cb.suspend = save_suspend;
+	cb.data = &a;
+	pv_buf_reset(&x->log.last);
+	x->log.sent = sent;
+	x->log.sent_arg = arg;
+	if (xc_domain_save(x->xch, fd, domid, 0, &cb, XC_STREAM_PLAIN, -1)) {
+		rc = neg_errno();
+		if (errmsg)
+			*errmsg = pv_asprintf("%s", x->log.last.len ?
+					      x->log.last.s : strerror(-rc));
+	}
+	x->log.sent = NULL;
+	return rc;
+}
+
+/* A cooperative resume: the guest sees its suspend cancelled. */
+static int x_domain_resume(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xc_domain_resume(x->xch, domid, 1) ? neg_errno() : 0;
+}
+
+/*
  * The PV build, in the order libxenguest requires: the domain's memory
  * limits first (maxmem, and the memmap limit that sizes the guest's e820
  * so that it can balloon up to static-max), then the builder: load and
@@ -289,6 +386,8 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 	step = "setting the memory map limit";
 	if (xc_domain_set_memmap_limit(x->xch, domid, req->static_max_kb))
 		goto fail_errno;
+	if (req->restore)
+		return restore_pv(x, domid, req, out, errmsg);
 
 	pv_buf_reset(&x->log.last);
 	dom = xc_dom_allocate(x->xch, req->cmdline, NULL);
@@ -398,6 +497,8 @@ static const struct pv_hv_ops xen_ops = {
 	.domain_set_handle = x_domain_set_handle,
 	.evtchn_alloc_unbound = x_evtchn_alloc_unbound,
 	.build_pv = x_build_pv,
+	.domain_save = x_domain_save,
+	.domain_resume = x_domain_resume,
 	.vcpu_set_affinity = x_vcpu_set_affinity,
 	.vcpu_getinfo = x_vcpu_getinfo,
 	.xs_read = pv_xen_xs_read,
@@ -415,6 +516,7 @@ static const struct pv_hv_ops xen_ops = {
 	.xs_fileno = pv_xen_xs_fileno,
 	.xs_introduce = pv_xen_xs_introduce,
 	.xs_release = pv_xen_xs_release,
+	.xs_resume = pv_xen_xs_resume,
 	.close = x_close,
 };
 
@@ -423,6 +525,7 @@ int pv_hv_open_xen(struct pv_hv *hv, struct pv_err *err)
 	struct xen *x = pv_calloc(1, sizeof(*x));
 
 	x->log.vtable.vmessage = capture_vmessage;
+	x->log.vtable.progress = capture_progress;
 	x->log.vtable.destroy = capture_destroy;
 	pv_buf_init(&x->log.last);
 	x->xch = xc_interface_open(&x->log.vtable, &x->log.vtable, 0);

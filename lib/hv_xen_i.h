@@ -25,6 +25,9 @@
 struct capture_logger {
 	xentoollog_logger vtable;
 	struct pv_buf last;
+	/* During a save: libxenguest's progress (pages sent), as bytes. */
+	void (*sent)(void *arg, uint64_t bytes);
+	void *sent_arg;
 };
 
 /* The handle behind struct pv_hv's h. */
@@ -62,5 +65,6 @@ int pv_xen_xs_fileno(void *h);
 int pv_xen_xs_introduce(void *h, uint32_t domid, uint64_t store_mfn,
 			uint32_t store_port);
 int pv_xen_xs_release(void *h, uint32_t domid);
+int pv_xen_xs_resume(void *h, uint32_t domid);
 
 #endif

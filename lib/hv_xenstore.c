@@ -191,3 +191,10 @@ int pv_xen_xs_release(void *h, uint32_t domid)
 
 	return xs_release_domain(x->xsh, domid) ? 0 : neg_errno();
 }
+
+int pv_xen_xs_resume(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+
+	return xs_resume_domain(x->xsh, domid) ? 0 : neg_errno();
+}

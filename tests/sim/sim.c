@@ -23,6 +23,8 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_DOMAIN_SET_HANDLE] = "domain_set_handle",
 	[SIM_EVTCHN_ALLOC_UNBOUND] = "evtchn_alloc_unbound",
 	[SIM_BUILD_PV] = "build_pv",
+	[SIM_DOMAIN_SAVE] = "domain_save",
+	[SIM_DOMAIN_RESUME] = "domain_resume",
 	[SIM_VCPU_SET_AFFINITY] = "vcpu_set_affinity",
 	[SIM_VCPU_GETINFO] = "vcpu_getinfo",
 	[SIM_XS_READ] = "xs_read",
@@ -39,6 +41,7 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_XS_READ_WATCH] = "xs_read_watch",
 	[SIM_XS_INTRODUCE] = "xs_introduce",
 	[SIM_XS_RELEASE] = "xs_release",
+	[SIM_XS_RESUME] = "xs_resume",
 };
 
 /* A pending injected failure: the @countdown-th call of @op fails. */

@@ -446,6 +446,8 @@ static bool port_allocated(const struct sim_dom *d, uint32_t port)
 
 static int check_files(const struct pv_build_req *req, char **errmsg)
 {
+	if (req->restore)
+		return 0;		/* no kernel: the stream has the guest */
 	if (req->kernel_mem) {
 		if (!req->kernel_size)
 			return build_fail(errmsg, -EINVAL, "empty kernel image");
@@ -528,6 +530,43 @@ static void *copy_kernel(const struct pv_build_req *req, size_t *size)
  * Like libxl's build step: sets maxmem, populates memory_kb and sets up
  * vCPU 0. The domain stays paused; the toolstack unpauses it.
  */
+/*
+ * The simulation's stream: "PVSIMSTR", the memory the domain held (KiB)
+ * and its vCPU count (u64 each), then an 8-byte end record of zeros,
+ * as libxc's ends. Enough to check that what was saved comes back and
+ * that the reader stops just past the end.
+ */
+#define SIM_STREAM_MAGIC "PVSIMSTR"
+
+static int read_stream(int fd, struct sim_dom *d, uint64_t free_kb,
+		       char **errmsg)
+{
+	uint64_t rec[4];
+	size_t got = 0;
+
+	while (got < sizeof(rec)) {
+		ssize_t n = read(fd, (char *)rec + got, sizeof(rec) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return build_fail(errmsg, -EIO, "restoring from the stream: "
+					  "truncated");
+		got += (size_t)n;
+	}
+	if (memcmp(&rec[0], SIM_STREAM_MAGIC, 8) || rec[3])
+		return build_fail(errmsg, -EINVAL, "restoring from the stream: "
+				  "not a stream");
+	if (rec[1] > d->max_kb || rec[2] != d->max_vcpus)
+		return build_fail(errmsg, -EINVAL, "restoring from the stream: "
+				  "does not fit the domain");
+	if (rec[1] > free_kb)
+		return build_fail(errmsg, -ENOMEM, "restoring from the stream: "
+				  "out of memory");
+	d->cur_kb = rec[1];
+	return 0;
+}
+
 static int sim_build_pv(void *h, uint32_t domid,
 			const struct pv_build_req *req,
 			struct pv_build_out *out, char **errmsg)
@@ -552,7 +591,12 @@ static int sim_build_pv(void *h, uint32_t domid,
 	d->max_kb = req->maxmem_kb;
 	d->memmap_kb = req->static_max_kb;
 	d->cur_kb = req->memory_kb;
-	s->host.free_kb -= req->memory_kb;
+	if (req->restore) {
+		rc = read_stream(req->stream_fd, d, s->host.free_kb, errmsg);
+		if (rc)
+			return rc;
+	}
+	s->host.free_kb -= d->cur_kb;
 	d->built = true;
 	memset(out, 0, sizeof(*out));
 	/* Made up, but stable per domain. */
@@ -560,6 +604,64 @@ static int sim_build_pv(void *h, uint32_t domid,
 	out->console_mfn = out->store_mfn + 1;
 	if (req->want_unpacked)
 		out->unpacked = copy_kernel(req, &out->unpacked_size);
+	return 0;
+}
+
+static int sim_domain_save(void *h, uint32_t domid, int fd,
+			   int (*suspend)(void *arg),
+			   void (*sent)(void *arg, uint64_t bytes), void *arg,
+			   char **errmsg)
+{
+	struct pv_sim *s = h;
+	struct sim_dom *d;
+	uint64_t rec[4];
+	size_t done = 0;
+	int rc = pv_sim_enter(s, SIM_DOMAIN_SAVE);
+
+	if (rc)
+		return build_fail(errmsg, rc, "injected failure");
+	d = pv_sim_dom_find(s, domid);
+	if (!d || !d->built)
+		return build_fail(errmsg, -ESRCH, "no domain %u", domid);
+	/* libxenguest checks the domain's state itself after the callback. */
+	if (suspend(arg) || !(d = pv_sim_dom_find(s, domid)) || !d->shutdown ||
+	    d->shutdown_reason != PV_SHUTDOWN_SUSPEND)
+		return build_fail(errmsg, -EINVAL, "Domain has not been suspended");
+	memcpy(&rec[0], SIM_STREAM_MAGIC, 8);
+	rec[1] = d->cur_kb;
+	rec[2] = d->max_vcpus;
+	rec[3] = 0;
+	while (done < sizeof(rec)) {
+		ssize_t n = write(fd, (char *)rec + done, sizeof(rec) - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return build_fail(errmsg, n < 0 ? -errno : -EIO,
+					  "writing the stream: %s",
+					  strerror(n < 0 ? errno : EIO));
+		done += (size_t)n;
+	}
+	if (sent)
+		sent(arg, d->cur_kb * 1024);
+	return 0;
+}
+
+/* Xen's resumedomain for a cooperative resume: only a suspended domain. */
+static int sim_domain_resume(void *h, uint32_t domid)
+{
+	struct pv_sim *s = h;
+	struct sim_dom *d;
+	int rc = pv_sim_enter(s, SIM_DOMAIN_RESUME);
+
+	if (rc)
+		return rc;
+	d = pv_sim_dom_find(s, domid);
+	if (!d)
+		return -ESRCH;
+	if (!d->shutdown || d->shutdown_reason != PV_SHUTDOWN_SUSPEND)
+		return -EINVAL;
+	d->shutdown = false;	/* xenstored fires again only after XS_RESUME */
 	return 0;
 }
 
@@ -636,6 +738,8 @@ void pv_sim_dom_ops(struct pv_hv_ops *ops)
 	ops->domain_set_handle = sim_domain_set_handle;
 	ops->evtchn_alloc_unbound = sim_evtchn_alloc_unbound;
 	ops->build_pv = sim_build_pv;
+	ops->domain_save = sim_domain_save;
+	ops->domain_resume = sim_domain_resume;
 	ops->vcpu_set_affinity = sim_vcpu_set_affinity;
 	ops->vcpu_getinfo = sim_vcpu_getinfo;
 }

@@ -342,6 +342,24 @@ static int sim_xs_release(void *h, uint32_t domid)
 	return 0;
 }
 
+/* XS_RESUME: the domain runs again; its next shutdown fires @releaseDomain. */
+static int sim_xs_resume(void *h, uint32_t domid)
+{
+	struct pv_sim *s = h;
+	struct sim_dom *d;
+	int rc = pv_sim_enter(s, SIM_XS_RESUME);
+
+	if (rc)
+		return rc;
+	if (s->caller != 0)
+		return -EACCES;
+	d = pv_sim_dom_find(s, domid);
+	if (!d || !pv_sim_domain_introduced(s, domid))
+		return -ENOENT;
+	d->release_fired = false;
+	return 0;
+}
+
 void pv_sim_xs_domain_gone(struct pv_sim *s, uint32_t domid)
 {
 	forget_domain(s, domid);
@@ -355,5 +373,6 @@ void pv_sim_watch_ops(struct pv_hv_ops *ops)
 	ops->xs_read_watch = sim_xs_read_watch;
 	ops->xs_fileno = sim_xs_fileno;
 	ops->xs_introduce = sim_xs_introduce;
+	ops->xs_resume = sim_xs_resume;
 	ops->xs_release = sim_xs_release;
 }

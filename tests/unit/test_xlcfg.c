@@ -1006,6 +1006,71 @@ static void round_trip(const char *path)
 	pv_err_dispose(&err);
 }
 
+/* Parsed, written back as xl.cfg text, parsed again: the same config. */
+static void xlcfg_round_trip(const char *text)
+{
+	struct pv_domain_config a, b;
+	struct pv_buf out = PV_BUF_INIT;
+	struct pv_err err;
+	char *j1, *j2;
+
+	pv_err_init(&err);
+	pv_domain_config_init(&a);
+	pv_domain_config_init(&b);
+	if (pv_xlcfg_parse_string(text, "a.cfg", NULL, 0, &a, NULL, NULL, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	if (pv_domain_config_to_xlcfg(&a, &out, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	if (pv_xlcfg_parse_string(out.s, "a.cfg", NULL, 0, &b, NULL, NULL, &err))
+		fail_msg("%s\n%s", pv_err_msg(&err), out.s);
+	j1 = to_json(&a);
+	j2 = to_json(&b);
+	if (strcmp(j1, j2)) {
+		fprintf(stderr, "written back:\n%s\nbefore:\n%s\nafter:\n%s\n",
+			out.s, j1, j2);
+		fail_msg("the config changed on its way through xl.cfg text");
+	}
+	free(j1);
+	free(j2);
+	pv_buf_dispose(&out);
+	pv_domain_config_dispose(&a);
+	pv_domain_config_dispose(&b);
+	pv_err_dispose(&err);
+}
+
+static void test_xlcfg_round_trip(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_buf out = PV_BUF_INIT;
+	struct pv_buf text = PV_BUF_INIT;
+	struct pv_err err;
+
+	(void)state;
+	pv_err_init(&err);
+	assert_int_equal(pv_buf_read_file(&text, data_path("debian-pv.cfg"), 0, &err), 0);
+	xlcfg_round_trip(text.s);
+	pv_buf_reset(&text);
+	assert_int_equal(pv_buf_read_file(&text, data_path("xm-pygrub.cfg"), 0, &err), 0);
+	xlcfg_round_trip(text.s);
+	pv_buf_dispose(&text);
+	xlcfg_round_trip(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s', '', 'bridge=br1,mac=00:16:3e:00:00:01' ]\n"
+			 "disk = [ ',hdc:cdrom,r', 'phy:/dev/vg/d,xvdb,w', "
+			 "'format=qcow2,vdev=xvdc,target=/a,b c\\'d' ]\n"
+			 "uuid = '6c3e5c3a-1f0e-4a8e-9d2b-0c8d5e6f7a81'\n"
+			 "cmdline = 'root=/dev/xvda1 quiet \\\\ \\x01'\n"
+			 "maxmem = 512\nmaxvcpus = 4\non_crash = 'preserve'\n"
+			 "cpus = '0-1'\n");
+	/* A vif value with a comma cannot be written back: refused, not mangled. */
+	pv_domain_config_init(&c);
+	parse_ok(MINIMAL "vif = [ 'bridge=br0' ]\n", &c, NULL);
+	pv_str_set(&c.vifs[0].bridge, "a,b");
+	assert_int_equal(pv_domain_config_to_xlcfg(&c, &out, &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), "vif 0"));
+	pv_buf_dispose(&out);
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
 static void test_json_round_trip(void **state)
 {
 	struct pv_domain_config c;
@@ -1099,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_vif_errors),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_xlcfg_round_trip),
 		cmocka_unit_test(test_json_errors),
 	};
 

@@ -246,3 +246,20 @@ int pv_cli_opt_seconds(struct pv_cli *cli, int idx, uint64_t def,
 	}
 	return 0;
 }
+
+void pv_cli_warn(void *ctx, const char *where, const char *key,
+		 const char *msg)
+{
+	fprintf(stderr, "pvctl: warning: %s: %s: %s\n", where, key, msg);
+}
+
+/* Progress of a create: a live status line on a terminal, timings with -v. */
+void pv_cli_step(void *arg, const char *what, uint64_t ms)
+{
+	struct pv_cli *cli = arg;
+
+	if (cli->verbose)
+		fprintf(stderr, "  %6.3fs  %s\n", (double)ms / 1000, what);
+	else if (cli->interactive)
+		fprintf(stderr, "\r\033[K  %s done", what);
+}

@@ -7,23 +7,6 @@
 #include "print.h"
 #include "../lib/domain/domain.h"
 
-static void warn_cb(void *ctx, const char *where, const char *key,
-		    const char *msg)
-{
-	fprintf(stderr, "pvctl: warning: %s: %s: %s\n", where, key, msg);
-}
-
-/* Progress of a create: a live status line on a terminal, timings with -v. */
-static void step_cb(void *arg, const char *what, uint64_t ms)
-{
-	struct pv_cli *cli = arg;
-
-	if (cli->verbose)
-		fprintf(stderr, "  %6.3fs  %s\n", (double)ms / 1000, what);
-	else if (cli->interactive)
-		fprintf(stderr, "\r\033[K  %s done", what);
-}
-
 static int print_config_json(const struct pv_domain_config *cfg)
 {
 	struct pv_printer p;
@@ -51,7 +34,7 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 	if (!cli->opt_set[CREATE_QUIET] && !cli->opt_set[CREATE_DRY_RUN])
 		fprintf(stderr, "Parsing config from %s\n", argv[first]);
 	rc = pv_xlcfg_parse_file(argv[first], argv + first + 1, argc - first - 1,
-				 &cfg, warn_cb, NULL, &err);
+				 &cfg, pv_cli_warn, NULL, &err);
 	if (rc) {
 		pv_cli_error("%s", pv_err_msg(&err));
 		rc = PV_EXIT_USAGE;
@@ -64,7 +47,7 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 	rc = pv_cli_open_xen(cli);
 	if (rc)
 		goto out;
-	cli->ctx.step = step_cb;
+	cli->ctx.step = pv_cli_step;
 	cli->ctx.step_arg = cli;
 	pv_cli_defer_signals(cli);
 	rc = pv_domain_create(&cli->ctx, &cfg, &domid, &err);

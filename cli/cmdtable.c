@@ -50,6 +50,17 @@ static const struct pv_opt json_opts[JSON_NOPTS + 1] = {
 	[JSON_OPT] = { 'j', "json", NULL, "print JSON" },
 };
 
+static const struct pv_opt save_opts[SAVE_NOPTS + 1] = {
+	[SAVE_KEEP] = { 'c', "continue", NULL, "keep the guest running after the save" },
+	[SAVE_PAUSED] = { 'p', "paused", NULL, "keep the guest, paused, after the save" },
+};
+
+static const struct pv_opt restore_opts[RESTORE_NOPTS + 1] = {
+	[RESTORE_PAUSED] = { 'p', "paused", NULL, "leave the restored guest paused" },
+	[RESTORE_NO_MONITOR] = { 'e', "no-monitor", NULL,
+				 "do not start the monitor (on_* actions) for it" },
+};
+
 /* An option array and its count (its last entry is the zeroed end). */
 #define OPTS(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
@@ -100,6 +111,10 @@ const struct pv_cmd pv_commands[] = {
 	  "", OPTS(json_opts), PV_COMPLETE_NONE, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",
 	  "", OPTS(monitor_opts), PV_COMPLETE_NONE, true },
+	{ "save", cmd_save, "save a running guest to a file (xl's save format)",
+	  "DOMAIN FILE", OPTS(save_opts), PV_COMPLETE_DOMAIN, true },
+	{ "restore", cmd_restore, "restore a guest from a save file",
+	  "FILE [CONFIG]", OPTS(restore_opts), PV_COMPLETE_FILE, true },
 	{ "domid", cmd_domid, "print the ID of a domain",
 	  "NAME", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
 	{ "domname", cmd_domname, "print the name of a domain",

@@ -42,7 +42,9 @@ enum monitor_opt { MON_FOREGROUND, MON_IDLE_EXIT, MON_NOPTS };
 enum console_opt { CONSOLE_TIMEOUT, CONSOLE_NOPTS };
 enum detach_opt { DETACH_FORCE, DETACH_TIMEOUT, DETACH_NOPTS };
 enum autoscale_opt { AS_POLICY, AS_INTERVAL, AS_JSON, AS_NOPTS };
-enum json_opt { JSON_OPT, JSON_NOPTS };	/* the listing commands' --json */
+enum json_opt { JSON_OPT, JSON_NOPTS };
+enum save_opt { SAVE_KEEP, SAVE_PAUSED, SAVE_NOPTS };
+enum restore_opt { RESTORE_PAUSED, RESTORE_NO_MONITOR, RESTORE_NOPTS };	/* the listing commands' --json */
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -121,6 +123,11 @@ int pv_cli_one_domain(struct pv_cli *cli, int argc, char **argv, int first,
  */
 int pv_cli_opt_seconds(struct pv_cli *cli, int idx, uint64_t def,
 		       uint64_t max, uint64_t *secs);
+/* A config warning, on stderr (pv_warn_fn). */
+void pv_cli_warn(void *ctx, const char *where, const char *key,
+		 const char *msg);
+/* A create's steps: a live status line on a terminal, timings with -v. */
+void pv_cli_step(void *arg, const char *what, uint64_t ms);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
@@ -159,6 +166,8 @@ int cmd_autoscale(struct pv_cli *cli, int argc, char **argv);
 int cmd_help(struct pv_cli *cli, int argc, char **argv);
 int cmd_complete(struct pv_cli *cli, int argc, char **argv);
 int cmd_shell(struct pv_cli *cli, int argc, char **argv);
+int cmd_save(struct pv_cli *cli, int argc, char **argv);
+int cmd_restore(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

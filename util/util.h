@@ -95,6 +95,9 @@ static inline uint64_t pv_sub_u64(uint64_t a, uint64_t b)
 /* A fast 64-bit hash of a buffer (not cryptographic). */
 uint64_t pv_hash64(const void *data, size_t size);
 
+/* fsyncs the directory holding @path (after a rename into it): 0 or -errno. */
+int pv_fsync_parent(const char *path);
+
 /* Monotonic clock in milliseconds. */
 uint64_t pv_now_ms(void);
 /* Waits until @fd can be read (or is at its end): 0, -ETIMEDOUT or -errno. */

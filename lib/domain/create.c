@@ -29,6 +29,7 @@ struct create {
 	bool made;		/* the domain exists: destroy on failure */
 	bool saved;		/* the config file exists: remove on failure */
 	int room_fd;		/* room the autoscale loop holds for us, or -1 */
+	struct pv_create_opts opts;
 };
 
 /* Reports the step just finished with how long it took. */
@@ -89,6 +90,36 @@ static int check_free_memory(struct create *c)
 	return 0;
 }
 
+/*
+ * A restore builds the domain from the save file's stream instead of a
+ * kernel: libxenguest populates its memory as it was and points its
+ * start_info at the new event channels; the file's END record follows.
+ */
+static int restore(struct create *c, struct pv_layout *l,
+		   struct pv_build_req *req)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+	struct pv_build_out out = { 0 };
+	char *msg = NULL;
+	int rc;
+
+	req->restore = true;
+	req->stream_fd = c->opts.restore_fd;
+	rc = hv->ops->build_pv(hv->h, l->domid, req, &out, &msg);
+	if (rc) {
+		pv_err_set(c->err, rc, "restoring domain '%s': %s", c->cfg->name,
+			   msg ? msg : strerror(-rc));
+		free(msg);
+		return rc;
+	}
+	rc = pv_savefile_read_end(c->opts.restore_fd, c->err);
+	if (rc)
+		return rc;
+	l->store_mfn = out.store_mfn;
+	l->console_mfn = out.console_mfn;
+	return step_done(c, "restore memory and vCPUs");
+}
+
 static int build(struct create *c, struct pv_layout *l)
 {
 	struct pv_hv *hv = &c->ctx->hv;
@@ -114,6 +145,8 @@ static int build(struct create *c, struct pv_layout *l)
 		return pv_err_sys(c->err, rc, "allocating event channels");
 	req.store_port = l->store_port;
 	req.console_port = l->console_port;
+	if (c->opts.restore_fd >= 0)
+		return restore(c, l, &req);
 	/*
 	 * A kernel a bootloader took from the guest's disk is the guest's
 	 * doing: it is never cached, so that it cannot stand in for a
@@ -233,6 +266,8 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		rc = add_devices(c, l->domid);
 	if (rc)
 		return rc;
+	if (c->opts.paused)
+		return 0;
 	rc = hv->ops->domain_unpause(hv->h, l->domid);
 	if (rc)
 		return pv_err_sys(c->err, rc, "unpausing domain %u", l->domid);
@@ -243,7 +278,15 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		     uint32_t *domid, struct pv_err *err)
 {
-	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false, -1 };
+	return pv_domain_create_opts(ctx, cfg, NULL, domid, err);
+}
+
+int pv_domain_create_opts(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
+			  const struct pv_create_opts *opts, uint32_t *domid,
+			  struct pv_err *err)
+{
+	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false, -1,
+			    { .restore_fd = -1 } };
 	char uuid_text[PV_UUID_STRLEN + 1];
 	struct pv_boot boot = { 0 };
 	uint8_t uuid[16];
@@ -260,6 +303,8 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 	};
 	int rc;
 
+	if (opts)
+		c.opts = *opts;
 	/* The parsers fill these in; a config made by other means must too. */
 	if (!cfg->memory_mb || cfg->maxmem_mb < cfg->memory_mb ||
 	    !cfg->vcpus || cfg->maxvcpus < cfg->vcpus)
@@ -282,7 +327,8 @@ int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 	 * is checked first: a create bound to fail does neither.
 	 */
 	rc = check_name_free(&c);
-	if (!rc && cfg->bootloader) {
+	/* A restore has its kernel in memory already. */
+	if (!rc && cfg->bootloader && c.opts.restore_fd < 0) {
 		rc = pv_bootloader_run(ctx, cfg, &boot, err);
 		if (!rc) {
 			l.kernel = boot.kernel;

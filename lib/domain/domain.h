@@ -23,6 +23,41 @@ char *pv_domain_get_name(struct pv_ctx *ctx, uint32_t domid);
  */
 int pv_domain_create(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 		     uint32_t *domid, struct pv_err *err);
+/* How to create: from a kernel (restore_fd -1) or a save file's stream. */
+struct pv_create_opts {
+	int restore_fd;		/* >= 0: restore from the libxl stream here */
+	bool paused;		/* leave the domain paused */
+};
+int pv_domain_create_opts(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
+			  const struct pv_create_opts *opts, uint32_t *domid,
+			  struct pv_err *err);
+
+/*
+ * Save and restore (save.c), in xl's save file format. pv_domain_save
+ * suspends the guest, writes FILE (a temporary name, synced, renamed),
+ * then destroys the domain, or with PV_SAVE_KEEP resumes it (paused
+ * with PV_SAVE_PAUSED). A failed save resumes the guest.
+ */
+#define PV_SAVE_KEEP	(1u << 0)
+#define PV_SAVE_PAUSED	(1u << 1)
+#define PV_SUSPEND_TIMEOUT_MS 60000
+typedef void pv_save_progress_fn(void *arg, uint64_t bytes);
+int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
+		   unsigned int flags, pv_save_progress_fn *progress, void *arg,
+		   struct pv_err *err);
+/*
+ * Builds the domain saved in @path (its config, or @override), asking
+ * the autoscale loop for room as create does; @opts' restore_fd is set
+ * here.
+ */
+int pv_domain_restore(struct pv_ctx *ctx, const char *path,
+		      const struct pv_domain_config *override,
+		      const struct pv_create_opts *opts, uint32_t *domid,
+		      struct pv_err *err);
+/* Resumes a domain suspended for a save (a cancelled suspend). */
+int pv_domain_resume(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
+/* After the memory image: the save file's END record. */
+int pv_savefile_read_end(int fd, struct pv_err *err);
 /* Destroys a domain and removes its XenStore nodes and saved config. */
 int pv_domain_destroy(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 

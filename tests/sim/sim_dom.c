@@ -616,10 +616,8 @@ static int sim_domain_save(void *h, uint32_t domid, int fd,
 	struct sim_dom *d;
 	uint64_t rec[4];
 	size_t done = 0;
-	int rc = pv_sim_enter(s, SIM_DOMAIN_SAVE);
+	int rc;
 
-	if (rc)
-		return build_fail(errmsg, rc, "injected failure");
 	d = pv_sim_dom_find(s, domid);
 	if (!d || !d->built)
 		return build_fail(errmsg, -ESRCH, "no domain %u", domid);
@@ -627,6 +625,10 @@ static int sim_domain_save(void *h, uint32_t domid, int fd,
 	if (suspend(arg) || !(d = pv_sim_dom_find(s, domid)) || !d->shutdown ||
 	    d->shutdown_reason != PV_SHUTDOWN_SUSPEND)
 		return build_fail(errmsg, -EINVAL, "Domain has not been suspended");
+	/* An injected failure strikes mid-stream, with the guest suspended. */
+	rc = pv_sim_enter(s, SIM_DOMAIN_SAVE);
+	if (rc)
+		return build_fail(errmsg, rc, "injected failure");
 	memcpy(&rec[0], SIM_STREAM_MAGIC, 8);
 	rec[1] = d->cur_kb;
 	rec[2] = d->max_vcpus;

@@ -1,0 +1,52 @@
+/*
+ * cmd_save.c: save, a running guest to a file (xl's save format).
+ */
+#include <stdio.h>
+
+#include "pvctl.h"
+#include "../lib/domain/domain.h"
+
+struct progress {
+	uint64_t t0, last_ms;
+};
+
+/* MiB written and the rate, on one terminal line, at most 5 times a second. */
+static void show_progress(void *arg, uint64_t bytes)
+{
+	struct progress *p = arg;
+	uint64_t now = pv_now_ms(), ms = now - p->t0;
+
+	if (now - p->last_ms < 200)
+		return;
+	p->last_ms = now;
+	fprintf(stderr, "\r\033[K  saving: %llu MiB, %.1f MiB/s",
+		(unsigned long long)(bytes >> 20),
+		ms ? (double)bytes / 1048576.0 * 1000.0 / (double)ms : 0.0);
+}
+
+int cmd_save(struct pv_cli *cli, int argc, char **argv)
+{
+	struct progress prog = { pv_now_ms(), 0 };
+	unsigned int flags = 0;
+	struct pv_err err;
+	uint32_t domid;
+	int first, rc;
+
+	PARSE_OPTS(cli, argc, argv, first);
+	rc = pv_cli_one_domain(cli, argc, argv, first, 1, &domid);
+	if (rc)
+		return rc;
+	if (cli->opt_set[SAVE_KEEP])
+		flags |= PV_SAVE_KEEP;
+	if (cli->opt_set[SAVE_PAUSED])
+		flags |= PV_SAVE_KEEP | PV_SAVE_PAUSED;
+	pv_err_init(&err);
+	rc = pv_domain_save(&cli->ctx, domid, argv[first + 1], flags,
+			    cli->interactive ? show_progress : NULL, &prog, &err);
+	if (cli->interactive)
+		fputs("\r\033[K", stderr);
+	if (!rc && cli->verbose)
+		fprintf(stderr, "  %6.3fs  saved\n",
+			(double)(pv_now_ms() - prog.t0) / 1000);
+	return pv_cli_report(rc, &err);
+}

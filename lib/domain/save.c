@@ -1,0 +1,415 @@
+/*
+ * save.c: saving a running PV domain to a file, and restoring it.
+ *
+ * The file is xl's save format, so that xl restores what pvctl saves:
+ *   - xl's header (48 bytes, host byte order): 32 bytes of magic, the
+ *     byte-order mark 0x01020304, mandatory flags (STREAMv2; JSON clear:
+ *     the config is xl.cfg text), optional flags, and the length of the
+ *     optional data, which is a u32 length and the config text with its
+ *     NUL;
+ *   - libxl's stream (v2): its header ("LibxlFmt", version 2, options 0,
+ *     big-endian), a LIBXC_CONTEXT record, the libxc migration stream
+ *     (xc_domain_save's), and an END record. Records are {u32 type; u32
+ *     length} in host order.
+ * See docs/specs/libxl-migration-stream.pandoc in Xen.
+ *
+ * Save: the guest is asked to suspend through control/shutdown (its
+ * kernel freezes, disconnects and shuts down with reason suspend), the
+ * stream is written to a temporary file, which is synced and renamed;
+ * then the domain is destroyed, or resumed as a cancelled suspend (-c).
+ * A save that fails resumes the guest: it runs on as before.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "../xs.h"
+#include "../../util/uuid.h"
+
+static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
+#define XL_BYTEORDER	0x01020304u
+#define XL_FLAG_JSON	(1u << 0)	/* the config is libxl JSON */
+#define XL_FLAG_STREAMV2 (1u << 1)	/* libxl stream v2 follows */
+#define LIBXL_IDENT	0x4c6962786c466d74ull	/* "LibxlFmt" */
+#define LIBXL_VERSION	2
+#define REC_END		0
+#define REC_LIBXC_CONTEXT 1
+/* A config larger than this is not a config. */
+#define MAX_CONFIG	(1u << 20)
+
+struct xl_header {
+	char magic[32];
+	uint32_t byteorder;
+	uint32_t mandatory_flags;
+	uint32_t optional_flags;
+	uint32_t optional_data_len;
+};
+
+struct libxl_header {
+	uint64_t ident;			/* big-endian */
+	uint32_t version;		/* big-endian */
+	uint32_t options;		/* big-endian */
+};
+
+struct libxl_record {
+	uint32_t type;
+	uint32_t length;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p = (const char *)p + w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads exactly @n bytes: -EPIPE at an early end (a truncated file). */
+static int read_all(int fd, void *p, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EPIPE;
+		p = (char *)p + r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Everything before the libxc stream, with @config (xl.cfg text). */
+static int write_head(int fd, const struct pv_buf *config)
+{
+	uint32_t len = (uint32_t)config->len + 1;
+	struct xl_header h = {
+		.byteorder = XL_BYTEORDER,
+		.mandatory_flags = XL_FLAG_STREAMV2,
+		.optional_data_len = (uint32_t)sizeof(len) + len,
+	};
+	struct libxl_header lh = {
+		.ident = htobe64(LIBXL_IDENT),
+		.version = htobe32(LIBXL_VERSION),
+	};
+	struct libxl_record ctx = { REC_LIBXC_CONTEXT, 0 };
+	int rc;
+
+	memcpy(h.magic, xl_magic, sizeof(h.magic));
+	rc = write_all(fd, &h, sizeof(h));
+	if (!rc)
+		rc = write_all(fd, &len, sizeof(len));
+	if (!rc)
+		rc = write_all(fd, config->s, len);
+	if (!rc)
+		rc = write_all(fd, &lh, sizeof(lh));
+	if (!rc)
+		rc = write_all(fd, &ctx, sizeof(ctx));
+	return rc;
+}
+
+int pv_savefile_read_end(int fd, struct pv_err *err)
+{
+	struct libxl_record r;
+	int rc = read_all(fd, &r, sizeof(r));
+
+	if (rc)
+		return pv_err_sys(err, rc, "reading the save file's end record");
+	if (r.type != REC_END || r.length)
+		return pv_err_set(err, -EINVAL, "the save file has a record of "
+				  "type %u after the memory image, not its end "
+				  "(not a PV domain's save, or damaged)", r.type);
+	return 0;
+}
+
+/* --- save --- */
+
+struct save {
+	struct pv_ctx *ctx;
+	uint32_t domid;
+	struct pv_err *err;
+	bool suspended;
+	pv_save_progress_fn *progress;
+	void *progress_arg;
+};
+
+/*
+ * The PV suspend handshake: control/shutdown = "suspend"; the guest
+ * takes it and shuts down with reason suspend. A guest that does not
+ * within the timeout has its request withdrawn.
+ */
+static int suspend_guest(void *arg)
+{
+	struct save *s = arg;
+	struct pv_dominfo info;
+	int rc;
+
+	rc = pv_domain_request_shutdown(s->ctx, s->domid, "suspend", s->err);
+	if (rc)
+		return rc;
+	rc = pv_domain_wait_shutdown(s->ctx, s->domid, PV_SUSPEND_TIMEOUT_MS, &info);
+	if (rc == -ETIMEDOUT) {
+		char *path = pv_xs_dom_path(s->domid, "control/shutdown");
+
+		pv_xs_write_str(&s->ctx->hv, PV_XBT_NULL, path, "");
+		free(path);
+		return pv_err_set(s->err, rc, "domain %u did not suspend within "
+				  "%d s (does its kernel support suspend?); "
+				  "request withdrawn", s->domid,
+				  PV_SUSPEND_TIMEOUT_MS / 1000);
+	}
+	if (rc)
+		return pv_err_sys(s->err, rc, "waiting for domain %u to suspend",
+				  s->domid);
+	if (!info.shutdown || info.shutdown_reason != PV_SHUTDOWN_SUSPEND)
+		return pv_err_set(s->err, -ESRCH, "domain %u %s instead of "
+				  "suspending", s->domid, info.shutdown ?
+				  "shut down" : "went away");
+	s->suspended = true;
+	return 0;
+}
+
+static void sent(void *arg, uint64_t bytes)
+{
+	struct save *s = arg;
+
+	if (s->progress)
+		s->progress(s->progress_arg, bytes);
+}
+
+int pv_domain_resume(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	int rc = hv->ops->domain_resume(hv->h, domid);
+
+	if (rc)
+		return pv_err_sys(err, rc, "resuming domain %u", domid);
+	/* Or xenstored would not tell anyone of its next shutdown. */
+	rc = hv->ops->xs_resume(hv->h, domid);
+	if (rc)
+		return pv_err_sys(err, rc, "telling xenstored domain %u resumed",
+				  domid);
+	return 0;
+}
+
+/* The config to save: as created, with what changed since (memory, vCPUs). */
+static int config_now(struct pv_ctx *ctx, uint32_t domid,
+		      const struct pv_dominfo *info, struct pv_buf *text,
+		      struct pv_err *err)
+{
+	struct pv_domain_config cfg;
+	char uuid[PV_UUID_STRLEN + 1];
+	uint64_t target;
+	int rc;
+
+	pv_domain_config_init(&cfg);
+	rc = pv_domain_config_load(ctx, domid, &cfg, err);
+	if (rc == -ENOENT)
+		rc = pv_err_set(err, rc, "domain %u was not created by pvctl "
+				"(no saved config): save it with xl", domid);
+	if (!rc && !pv_domain_get_target(ctx, domid, &target, NULL))
+		cfg.memory_mb = pv_min_u64((target + 1023) / 1024, cfg.maxmem_mb);
+	if (!rc) {
+		cfg.vcpus = pv_domain_online_vcpus(ctx, domid, cfg.maxvcpus);
+		if (!cfg.vcpus)
+			cfg.vcpus = 1;
+		pv_uuid_format(info->uuid, uuid);
+		pv_str_set(&cfg.uuid, uuid);
+		rc = pv_domain_config_to_xlcfg(&cfg, text, err);
+	}
+	pv_domain_config_dispose(&cfg);
+	return rc;
+}
+
+int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
+		   unsigned int flags, pv_save_progress_fn *progress, void *arg,
+		   struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct save s = { ctx, domid, err, false, progress, arg };
+	struct pv_buf config = PV_BUF_INIT;
+	struct libxl_record end = { REC_END, 0 };
+	struct pv_dominfo info;
+	char *tmp = NULL, *msg = NULL;
+	int fd = -1, rc;
+
+	if (domid == 0)
+		return pv_err_set(err, -EPERM, "refusing to save Domain-0");
+	rc = hv->ops->domain_getinfo(hv->h, domid, &info);
+	if (rc)
+		return pv_err_sys(err, rc, "domain %u", domid);
+	if (info.shutdown || info.dying)
+		return pv_err_set(err, -EINVAL, "domain %u is shutting down", domid);
+	rc = config_now(ctx, domid, &info, &config, err);
+	if (rc)
+		goto out;
+	/* A temporary name in the file's directory: never a file that looks whole. */
+	tmp = pv_asprintf("%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = pv_err_sys(err, -errno, "cannot create %s", tmp);
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	rc = write_head(fd, &config);
+	if (rc) {
+		pv_err_sys(err, rc, "writing %s", tmp);
+		goto out;
+	}
+	rc = hv->ops->domain_save(hv->h, domid, fd, suspend_guest, sent, &s, &msg);
+	if (rc) {
+		pv_err_set(err, rc, "saving domain %u: %s", domid,
+			   msg ? msg : strerror(-rc));
+		goto out;
+	}
+	rc = write_all(fd, &end, sizeof(end));
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (!rc && close(fd))
+		rc = -errno;
+	fd = -1;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (!rc)
+		rc = pv_fsync_parent(path);
+	if (rc) {
+		pv_err_sys(err, rc, "writing %s", path);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (flags & PV_SAVE_KEEP) {
+		if (flags & PV_SAVE_PAUSED)
+			rc = pv_domain_pause(ctx, domid, true, err);
+		if (!rc)
+			rc = pv_domain_resume(ctx, domid, err);
+	} else {
+		rc = pv_domain_destroy(ctx, domid, err);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+		/* It was suspended for nothing: it runs on, as it was. */
+		if (s.suspended) {
+			struct pv_err ignore;
+
+			pv_err_init(&ignore);
+			pv_domain_resume(ctx, domid, &ignore);
+			pv_err_dispose(&ignore);
+		}
+	}
+	free(msg);
+	pv_buf_dispose(&config);
+	return rc;
+}
+
+/* --- restore --- */
+
+int pv_domain_restore(struct pv_ctx *ctx, const char *path,
+		      const struct pv_domain_config *override,
+		      const struct pv_create_opts *opts, uint32_t *domid,
+		      struct pv_err *err)
+{
+	struct pv_create_opts o = opts ? *opts : (struct pv_create_opts){ 0 };
+	struct pv_domain_config cfg;
+	struct libxl_header lh;
+	struct libxl_record r;
+	struct xl_header h;
+	uint32_t len = 0;
+	char *text = NULL, *where;
+	int fd, rc;
+
+	pv_domain_config_init(&cfg);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pv_err_sys(err, -errno, "cannot open %s", path);
+	rc = read_all(fd, &h, sizeof(h));
+	if (rc || memcmp(h.magic, xl_magic, sizeof(h.magic))) {
+		rc = pv_err_set(err, -EINVAL, "%s is not a save file", path);
+		goto out;
+	}
+	if (h.byteorder != XL_BYTEORDER) {
+		rc = pv_err_set(err, -EINVAL, "%s: saved on a host of the other "
+				"byte order", path);
+		goto out;
+	}
+	if (h.mandatory_flags & ~(XL_FLAG_JSON | XL_FLAG_STREAMV2) ||
+	    !(h.mandatory_flags & XL_FLAG_STREAMV2)) {
+		rc = pv_err_set(err, -EINVAL, "%s: a save format pvctl does not "
+				"read (flags %#x; only libxl stream v2)", path,
+				h.mandatory_flags);
+		goto out;
+	}
+	if (h.optional_data_len > MAX_CONFIG + sizeof(len) ||
+	    (h.optional_data_len && h.optional_data_len < sizeof(len))) {
+		rc = pv_err_set(err, -EINVAL, "%s: bad config length", path);
+		goto out;
+	}
+	if (h.optional_data_len) {
+		rc = read_all(fd, &len, sizeof(len));
+		if (!rc && len != h.optional_data_len - sizeof(len))
+			rc = -EINVAL;
+		if (!rc) {
+			text = pv_malloc((size_t)len + 1);
+			rc = read_all(fd, text, len);
+			text[len] = '\0';
+		}
+		if (rc) {
+			rc = pv_err_set(err, -EINVAL, "%s: truncated config", path);
+			goto out;
+		}
+	}
+	if (override) {
+		rc = 0;
+	} else if (!text || !len) {
+		rc = pv_err_set(err, -EINVAL, "%s holds no config: give one", path);
+	} else if (h.mandatory_flags & XL_FLAG_JSON) {
+		rc = pv_err_set(err, -ENOTSUP, "%s: its config is libxl JSON "
+				"(saved by xl), which pvctl does not read yet: "
+				"give the guest's xl.cfg file as CONFIG", path);
+	} else {
+		where = pv_asprintf("%s (saved config)", path);
+		rc = pv_xlcfg_parse_string(text, where, NULL, 0, &cfg, NULL,
+					   NULL, err);
+		free(where);
+	}
+	if (rc)
+		goto out;
+	rc = read_all(fd, &lh, sizeof(lh));
+	if (!rc && (be64toh(lh.ident) != LIBXL_IDENT ||
+		    be32toh(lh.version) != LIBXL_VERSION || lh.options))
+		rc = -EINVAL;
+	if (!rc)
+		rc = read_all(fd, &r, sizeof(r));
+	if (!rc && (r.type != REC_LIBXC_CONTEXT || r.length))
+		rc = -EINVAL;
+	if (rc) {
+		rc = pv_err_set(err, -EINVAL, "%s: no libxl v2 stream with a "
+				"memory image after the config", path);
+		goto out;
+	}
+	o.restore_fd = fd;
+	rc = pv_domain_create_opts(ctx, override ? override : &cfg, &o, domid, err);
+out:
+	close(fd);
+	free(text);
+	pv_domain_config_dispose(&cfg);
+	return rc;
+}

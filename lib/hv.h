@@ -150,10 +150,11 @@ struct pv_hv_ops {
 	 * Writes the domain's memory and vCPU state to @fd as a libxc
 	 * migration stream (v2), calling @suspend(@arg) once to have the
 	 * guest suspend (it returns 0 when the domain has shut down with
-	 * PV_SHUTDOWN_SUSPEND). @fd must block. @sent(@arg, bytes) reports
-	 * progress when not NULL.
+	 * PV_SHUTDOWN_SUSPEND): at once, or with @live after copying its
+	 * memory while it runs, round after round, until little changes.
+	 * @fd must block. @sent(@arg, bytes) reports progress when not NULL.
 	 */
-	int (*domain_save)(void *h, uint32_t domid, int fd,
+	int (*domain_save)(void *h, uint32_t domid, int fd, bool live,
 			   int (*suspend)(void *arg),
 			   void (*sent)(void *arg, uint64_t bytes), void *arg,
 			   char **errmsg);

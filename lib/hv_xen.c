@@ -324,11 +324,13 @@ static int save_suspend(void *data)
 }
 
 /*
- * Save: not live (the guest is suspended first, then its memory sent
- * once). libxenguest checks by itself that the domain shut down with
- * reason suspend after the callback.
+ * Save: not live, the guest is suspended first and its memory sent once;
+ * live, libxenguest copies while it runs (its default policy stops after
+ * 5 rounds, or when fewer than 50 pages changed) and suspends it for the
+ * last. It checks by itself that the domain shut down with reason
+ * suspend after the callback.
  */
-static int x_domain_save(void *h, uint32_t domid, int fd,
+static int x_domain_save(void *h, uint32_t domid, int fd, bool live,
 			 int (*suspend)(void *arg),
 			 void (*sent)(void *arg, uint64_t bytes), void *arg,
 			 char **errmsg)
@@ -344,7 +346,8 @@ static int x_domain_save(void *h, uint32_t domid, int fd,
 	pv_buf_reset(&x->log.last);
 	x->log.sent = sent;
 	x->log.sent_arg = arg;
-	if (xc_domain_save(x->xch, fd, domid, 0, &cb, XC_STREAM_PLAIN, -1)) {
+	if (xc_domain_save(x->xch, fd, domid, live ? XCFLAGS_LIVE : 0, &cb,
+			   XC_STREAM_PLAIN, -1)) {
 		rc = neg_errno();
 		if (errmsg)
 			*errmsg = pv_asprintf("%s", x->log.last.len ?

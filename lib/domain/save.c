@@ -142,6 +142,7 @@ struct save {
 	uint32_t domid;
 	struct pv_err *err;
 	bool suspended;
+	uint64_t suspended_ms;		/* when the guest stopped */
 	pv_save_progress_fn *progress;
 	void *progress_arg;
 };
@@ -179,6 +180,7 @@ static int suspend_guest(void *arg)
 				  "suspending", s->domid, info.shutdown ?
 				  "shut down" : "went away");
 	s->suspended = true;
+	s->suspended_ms = pv_now_ms();
 	return 0;
 }
 
@@ -234,17 +236,13 @@ static int config_now(struct pv_ctx *ctx, uint32_t domid,
 	return rc;
 }
 
-int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
-		   unsigned int flags, pv_save_progress_fn *progress, void *arg,
+/* A domain that can be saved: its config as it is now, as xl.cfg text. */
+static int savable(struct pv_ctx *ctx, uint32_t domid, struct pv_buf *config,
 		   struct pv_err *err)
 {
 	struct pv_hv *hv = &ctx->hv;
-	struct save s = { ctx, domid, err, false, progress, arg };
-	struct pv_buf config = PV_BUF_INIT;
-	struct libxl_record end = { REC_END, 0 };
 	struct pv_dominfo info;
-	char *tmp = NULL, *msg = NULL;
-	int fd = -1, rc;
+	int rc;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to save Domain-0");
@@ -253,7 +251,47 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		return pv_err_sys(err, rc, "domain %u", domid);
 	if (info.shutdown || info.dying)
 		return pv_err_set(err, -EINVAL, "domain %u is shutting down", domid);
-	rc = config_now(ctx, domid, &info, &config, err);
+	return config_now(ctx, domid, &info, config, err);
+}
+
+/*
+ * The whole save image to @fd (@what names it in errors): header and
+ * config, the stream (the guest suspended on the way), the END record.
+ */
+static int stream_out(struct save *s, int fd, bool live,
+		      const struct pv_buf *config, const char *what)
+{
+	struct pv_hv *hv = &s->ctx->hv;
+	struct libxl_record end = { REC_END, 0 };
+	char *msg = NULL;
+	int rc = write_head(fd, config);
+
+	if (rc)
+		return pv_err_sys(s->err, rc, "writing %s", what);
+	rc = hv->ops->domain_save(hv->h, s->domid, fd, live, suspend_guest, sent,
+				  s, &msg);
+	if (rc) {
+		pv_err_set(s->err, rc, "saving domain %u: %s", s->domid,
+			   msg ? msg : strerror(-rc));
+		free(msg);
+		return rc;
+	}
+	rc = write_all(fd, &end, sizeof(end));
+	if (rc)
+		return pv_err_sys(s->err, rc, "writing %s", what);
+	return 0;
+}
+
+int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
+		   unsigned int flags, pv_save_progress_fn *progress, void *arg,
+		   struct pv_err *err)
+{
+	struct save s = { ctx, domid, err, false, 0, progress, arg };
+	struct pv_buf config = PV_BUF_INIT;
+	char *tmp = NULL;
+	int fd = -1, rc;
+
+	rc = savable(ctx, domid, &config, err);
 	if (rc)
 		goto out;
 	/* A temporary name in the file's directory: never a file that looks whole. */
@@ -265,19 +303,10 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		tmp = NULL;
 		goto out;
 	}
-	rc = write_head(fd, &config);
-	if (rc) {
-		pv_err_sys(err, rc, "writing %s", tmp);
+	rc = stream_out(&s, fd, false, &config, tmp);
+	if (rc)
 		goto out;
-	}
-	rc = hv->ops->domain_save(hv->h, domid, fd, suspend_guest, sent, &s, &msg);
-	if (rc) {
-		pv_err_set(err, rc, "saving domain %u: %s", domid,
-			   msg ? msg : strerror(-rc));
-		goto out;
-	}
-	rc = write_all(fd, &end, sizeof(end));
-	if (!rc && fsync(fd))
+	if (fsync(fd))
 		rc = -errno;
 	if (!rc && close(fd))
 		rc = -errno;
@@ -315,53 +344,41 @@ out:
 			pv_err_dispose(&ignore);
 		}
 	}
-	free(msg);
 	pv_buf_dispose(&config);
 	return rc;
 }
 
 /* --- restore --- */
 
-int pv_domain_restore(struct pv_ctx *ctx, const char *path,
-		      const struct pv_domain_config *override,
-		      const struct pv_create_opts *opts, uint32_t *domid,
-		      struct pv_err *err)
+/*
+ * Reads what precedes the memory image from @fd (@what names it): xl's
+ * header, the config (parsed into @cfg unless @override is given), the
+ * libxl stream's header and its LIBXC_CONTEXT record.
+ */
+static int stream_in(int fd, const char *what, bool override,
+		     struct pv_domain_config *cfg, struct pv_err *err)
 {
-	struct pv_create_opts o = opts ? *opts : (struct pv_create_opts){ 0 };
-	struct pv_domain_config cfg;
 	struct libxl_header lh;
 	struct libxl_record r;
 	struct xl_header h;
 	uint32_t len = 0;
 	char *text = NULL, *where;
-	int fd, rc;
+	int rc;
 
-	pv_domain_config_init(&cfg);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pv_err_sys(err, -errno, "cannot open %s", path);
 	rc = read_all(fd, &h, sizeof(h));
-	if (rc || memcmp(h.magic, xl_magic, sizeof(h.magic))) {
-		rc = pv_err_set(err, -EINVAL, "%s is not a save file", path);
-		goto out;
-	}
-	if (h.byteorder != XL_BYTEORDER) {
-		rc = pv_err_set(err, -EINVAL, "%s: saved on a host of the other "
-				"byte order", path);
-		goto out;
-	}
+	if (rc || memcmp(h.magic, xl_magic, sizeof(h.magic)))
+		return pv_err_set(err, -EINVAL, "%s is not a save file", what);
+	if (h.byteorder != XL_BYTEORDER)
+		return pv_err_set(err, -EINVAL, "%s: saved on a host of the "
+				  "other byte order", what);
 	if (h.mandatory_flags & ~(XL_FLAG_JSON | XL_FLAG_STREAMV2) ||
-	    !(h.mandatory_flags & XL_FLAG_STREAMV2)) {
-		rc = pv_err_set(err, -EINVAL, "%s: a save format pvctl does not "
-				"read (flags %#x; only libxl stream v2)", path,
-				h.mandatory_flags);
-		goto out;
-	}
+	    !(h.mandatory_flags & XL_FLAG_STREAMV2))
+		return pv_err_set(err, -EINVAL, "%s: a save format pvctl does "
+				  "not read (flags %#x; only libxl stream v2)",
+				  what, h.mandatory_flags);
 	if (h.optional_data_len > MAX_CONFIG + sizeof(len) ||
-	    (h.optional_data_len && h.optional_data_len < sizeof(len))) {
-		rc = pv_err_set(err, -EINVAL, "%s: bad config length", path);
-		goto out;
-	}
+	    (h.optional_data_len && h.optional_data_len < sizeof(len)))
+		return pv_err_set(err, -EINVAL, "%s: bad config length", what);
 	if (h.optional_data_len) {
 		rc = read_all(fd, &len, sizeof(len));
 		if (!rc && len != h.optional_data_len - sizeof(len))
@@ -372,21 +389,21 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
 			text[len] = '\0';
 		}
 		if (rc) {
-			rc = pv_err_set(err, -EINVAL, "%s: truncated config", path);
+			rc = pv_err_set(err, -EINVAL, "%s: truncated config", what);
 			goto out;
 		}
 	}
 	if (override) {
 		rc = 0;
 	} else if (!text || !len) {
-		rc = pv_err_set(err, -EINVAL, "%s holds no config: give one", path);
+		rc = pv_err_set(err, -EINVAL, "%s holds no config: give one", what);
 	} else if (h.mandatory_flags & XL_FLAG_JSON) {
 		rc = pv_err_set(err, -ENOTSUP, "%s: its config is libxl JSON "
 				"(saved by xl), which pvctl does not read yet: "
-				"give the guest's xl.cfg file as CONFIG", path);
+				"give the guest's xl.cfg file as CONFIG", what);
 	} else {
-		where = pv_asprintf("%s (saved config)", path);
-		rc = pv_xlcfg_parse_string(text, where, NULL, 0, &cfg, NULL,
+		where = pv_asprintf("%s (saved config)", what);
+		rc = pv_xlcfg_parse_string(text, where, NULL, 0, cfg, NULL,
 					   NULL, err);
 		free(where);
 	}
@@ -400,16 +417,34 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
 		rc = read_all(fd, &r, sizeof(r));
 	if (!rc && (r.type != REC_LIBXC_CONTEXT || r.length))
 		rc = -EINVAL;
-	if (rc) {
+	if (rc)
 		rc = pv_err_set(err, -EINVAL, "%s: no libxl v2 stream with a "
-				"memory image after the config", path);
-		goto out;
-	}
-	o.restore_fd = fd;
-	rc = pv_domain_create_opts(ctx, override ? override : &cfg, &o, domid, err);
+				"memory image after the config", what);
 out:
-	close(fd);
 	free(text);
+	return rc;
+}
+
+int pv_domain_restore(struct pv_ctx *ctx, const char *path,
+		      const struct pv_domain_config *override,
+		      const struct pv_create_opts *opts, uint32_t *domid,
+		      struct pv_err *err)
+{
+	struct pv_create_opts o = opts ? *opts : (struct pv_create_opts){ 0 };
+	struct pv_domain_config cfg;
+	int fd, rc;
+
+	pv_domain_config_init(&cfg);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pv_err_sys(err, -errno, "cannot open %s", path);
+	rc = stream_in(fd, path, override != NULL, &cfg, err);
+	if (!rc) {
+		o.restore_fd = fd;
+		rc = pv_domain_create_opts(ctx, override ? override : &cfg, &o,
+					   domid, err);
+	}
+	close(fd);
 	pv_domain_config_dispose(&cfg);
 	return rc;
 }

@@ -607,7 +607,7 @@ static int sim_build_pv(void *h, uint32_t domid,
 	return 0;
 }
 
-static int sim_domain_save(void *h, uint32_t domid, int fd,
+static int sim_domain_save(void *h, uint32_t domid, int fd, bool live,
 			   int (*suspend)(void *arg),
 			   void (*sent)(void *arg, uint64_t bytes), void *arg,
 			   char **errmsg)

@@ -1,0 +1,98 @@
+# pvctl-save: save and restore a running guest with a disk and a vif on
+# real Xen: its memory (a file in its RAM), disk and network survive; a
+# save -c keeps it running and its next shutdown is seen; xl restores the
+# file pvctl wrote; a bad file leaves nothing behind.
+set -u
+. /lab/lib.sh
+
+CHECK_TIMEOUT=180
+
+used_loops() { cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l; }
+ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
+in_guest() {
+    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-4}" "$1" 2>&1 |
+        tr -d '\r' > "/tmp/$1.out"
+}
+gone() {
+    local end=$(( $(now_ms) + $2 * 1000 ))
+    while [ "$(now_ms)" -lt "$end" ]; do
+        xl domid "$1" > /dev/null 2>&1 || return 0
+        sleep 0.5
+    done
+    return 1
+}
+# be_state KIND: the state of the guest's first backend of KIND (4: connected).
+be_state() { xenstore-read "/local/domain/0/backend/$1/$(xl domid "$G")/$2/state" 2>/dev/null; }
+
+dd if=/dev/zero of=/tmp/save-disk.img bs=1M count=8 2>/dev/null
+loops0=$(used_loops)
+ports0=$(ports)
+
+G=sv1
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
+    "vif = [ 'bridge=br0' ]"
+check "create $G with a disk and a vif" pvctl create -q "/tmp/$G.cfg" &&
+expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
+    in_guest "$G" 'echo MEM-MARK-4242 > /tmp/mark; echo SAVE-DISK-MARK | dd of=/dev/xvda bs=512 count=1 conv=sync 2>/dev/null; sync; echo WROTE'
+    check "the guest wrote its marks" grep -q WROTE "/tmp/$G.out"
+
+    t0=$(now_ms)
+    timed check "pvctl save $G" pvctl -v save "$G" /tmp/sv1.save
+    save_ms=$(( $(now_ms) - t0 ))
+    diag_file "$LAB_OUT" 6
+    check "the domain is gone after the save" sh -c "! xl domid $G"
+    check "the save file is there" test -s /tmp/sv1.save
+    check "no temporary file left" sh -c "! ls /tmp/sv1.save.* 2>/dev/null | grep -q ."
+    check "its loop device is released" test "$(used_loops)" = "$loops0"
+    check "its bridge port is released" test "$(ports)" = "$ports0"
+    size=$(( $(wc -c < /tmp/sv1.save) / 1048576 ))
+    check "the file starts with xl's magic" sh -c "head -c 27 /tmp/sv1.save | grep -q 'Xen saved domain, xl format'"
+
+    t0=$(now_ms)
+    timed check "pvctl restore" pvctl -v restore /tmp/sv1.save
+    restore_ms=$(( $(now_ms) - t0 ))
+    diag_file "$LAB_OUT" 12
+    echo "BENCH save_restore: guest 128 MiB, file ${size} MiB, save ${save_ms} ms, restore ${restore_ms} ms"
+    check "$G runs again" xl domid "$G"
+    in_guest "$G" 'cat /tmp/mark; dd if=/dev/xvda bs=14 count=1 2>/dev/null; echo; echo ALIVE'
+    diag_file "/tmp/$G.out" 6
+    check "its console answers after the restore" grep -q ALIVE "/tmp/$G.out"
+    check "its memory came back (the file in its RAM)" grep -q MEM-MARK-4242 "/tmp/$G.out"
+    check "its disk reads back" grep -q SAVE-DISK-MARK "/tmp/$G.out"
+    wait_for "its disk reconnected (backend state 4)" 30 "test \"\$(xenstore-read /local/domain/0/backend/vbd/\$(xl domid $G)/51712/state)\" = 4"
+    wait_for "its vif reconnected (backend state 4)" 30 "test \"\$(xenstore-read /local/domain/0/backend/vif/\$(xl domid $G)/0/state)\" = 4"
+    in_guest "$G" 'ip addr add 169.254.0.3/16 dev eth0 2>/dev/null; ip link set eth0 up; sleep 2; ping -c 2 -W 3 169.254.0.1' 12
+    check "its network works (pings dom0 across br0)" grep -q "bytes from 169.254.0.1" "/tmp/$G.out"
+
+    # save -c: a snapshot while it runs on.
+    timed check "pvctl save -c $G" pvctl save -c "$G" /tmp/sv1c.save
+    check "$G still runs after save -c" sh -c "xl list $G | grep -q '$G'"
+    in_guest "$G" 'echo STILL-HERE'
+    check "its console answers after save -c" grep -q STILL-HERE "/tmp/$G.out"
+    timed check "shutdown -w after save -c returns (xenstored was told it resumed)" \
+        pvctl shutdown -w -t 60 "$G"
+    if gone "$G" 30; then pass "$G gone after its shutdown"; else fail "$G gone after its shutdown"; fi
+
+    # xl reads pvctl's file (config as xl.cfg text, libxl stream v2).
+    timed check "xl restore reads pvctl's save file" xl restore /tmp/sv1c.save
+    diag_file "$LAB_OUT" 6
+    if xl domid "$G" > /dev/null 2>&1; then
+        check "xl's restored $G is running" sh -c "xl list $G | grep -Eq ' (r|b)-'"
+        xl destroy "$G" 2>/dev/null
+    fi
+}
+pvctl destroy "$G" 2>/dev/null
+gone "$G" 30
+
+# Damaged files leave nothing behind.
+head -c 100000 /tmp/sv1.save > /tmp/cut.save
+check_fail "restore of a truncated file fails" pvctl restore /tmp/cut.save
+diag_file "$LAB_OUT" 3
+check "no domain left" sh -c "! xl domid $G"
+check "no loop device left in use" test "$(used_loops)" = "$loops0"
+check "no bridge port left" test "$(ports)" = "$ports0"
+echo garbage > /tmp/garbage.save
+check_fail "restore of a file that is no save file fails" pvctl restore /tmp/garbage.save
+check "saying so" grep -q "not a save file" "$LAB_OUT"
+
+release_files /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img

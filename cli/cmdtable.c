@@ -61,6 +61,19 @@ static const struct pv_opt restore_opts[RESTORE_NOPTS + 1] = {
 				 "do not start the monitor (on_* actions) for it" },
 };
 
+static const struct pv_opt migrate_opts[MIG_NOPTS + 1] = {
+	[MIG_SSH] = { 's', "ssh", "SSHCOMMAND",
+		      "how to reach HOST (default ssh): runs 'SSHCOMMAND HOST pvctl migrate-receive'" },
+	[MIG_LIVE] = { 0, "live", NULL, "copy the memory while the guest runs (the default)" },
+	[MIG_NON_LIVE] = { 0, "non-live", NULL, "suspend the guest first, then copy" },
+	[MIG_PAUSED] = { 'p', "paused", NULL, "leave the guest paused on HOST" },
+	[MIG_JSON] = { 'j', "json", NULL, "print the summary as JSON" },
+};
+
+static const struct pv_opt migrate_receive_opts[MIGR_NOPTS + 1] = {
+	[MIGR_PAUSED] = { 'p', "paused", NULL, "leave the guest paused" },
+};
+
 /* An option array and its count (its last entry is the zeroed end). */
 #define OPTS(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
@@ -115,6 +128,11 @@ const struct pv_cmd pv_commands[] = {
 	  "DOMAIN FILE", OPTS(save_opts), PV_COMPLETE_DOMAIN, true },
 	{ "restore", cmd_restore, "restore a guest from a save file",
 	  "FILE [CONFIG]", OPTS(restore_opts), PV_COMPLETE_FILE, true },
+	{ "migrate", cmd_migrate, "move a running guest to another host (live)",
+	  "DOMAIN HOST", OPTS(migrate_opts), PV_COMPLETE_DOMAIN, true },
+	{ "migrate-receive", cmd_migrate_receive,
+	  "the receiving end of migrate (on stdin and stdout)",
+	  "", OPTS(migrate_receive_opts), PV_COMPLETE_NONE, true },
 	{ "domid", cmd_domid, "print the ID of a domain",
 	  "NAME", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
 	{ "domname", cmd_domname, "print the name of a domain",

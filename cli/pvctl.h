@@ -44,7 +44,10 @@ enum detach_opt { DETACH_FORCE, DETACH_TIMEOUT, DETACH_NOPTS };
 enum autoscale_opt { AS_POLICY, AS_INTERVAL, AS_JSON, AS_NOPTS };
 enum json_opt { JSON_OPT, JSON_NOPTS };
 enum save_opt { SAVE_KEEP, SAVE_PAUSED, SAVE_NOPTS };
-enum restore_opt { RESTORE_PAUSED, RESTORE_NO_MONITOR, RESTORE_NOPTS };	/* the listing commands' --json */
+enum restore_opt { RESTORE_PAUSED, RESTORE_NO_MONITOR, RESTORE_NOPTS };
+enum migrate_opt { MIG_SSH, MIG_LIVE, MIG_NON_LIVE, MIG_PAUSED, MIG_JSON,
+		   MIG_NOPTS };
+enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };	/* the listing commands' --json */
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -133,7 +136,7 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
 /*
  * Command handlers: command NAME is in cmd_NAME.c; a family in the file of
- * its first word (mem-*, vcpu-*, block-*, network-*); a command and its
+ * its first word (mem-*, vcpu-*, block-*, network-*, migrate-*); a command and its
  * twin together (reboot in cmd_shutdown.c, unpause in cmd_pause.c,
  * domname in cmd_domid.c).
  */
@@ -168,6 +171,8 @@ int cmd_complete(struct pv_cli *cli, int argc, char **argv);
 int cmd_shell(struct pv_cli *cli, int argc, char **argv);
 int cmd_save(struct pv_cli *cli, int argc, char **argv);
 int cmd_restore(struct pv_cli *cli, int argc, char **argv);
+int cmd_migrate(struct pv_cli *cli, int argc, char **argv);
+int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

@@ -54,6 +54,29 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
 		      const struct pv_domain_config *override,
 		      const struct pv_create_opts *opts, uint32_t *domid,
 		      struct pv_err *err);
+/*
+ * Live migration over two descriptors (to and from the other end), in
+ * xl's protocol. The sender's guest runs until the end of the copy; if
+ * anything fails before the receiver confirms that it runs there, it is
+ * resumed here; the receiver destroys a copy it could not finish.
+ */
+#define PV_MIGRATE_TIMEOUT_MS 120000
+struct pv_migrate_opts {
+	bool live;			/* copy while it runs (else suspend first) */
+	pv_save_progress_fn *progress;
+	void *arg;
+};
+struct pv_migrate_stats {
+	uint64_t bytes;			/* of memory sent (libxenguest's count) */
+	uint64_t downtime_ms;		/* suspended until the other end ran it */
+	uint64_t phase_ms[3];		/* receiver ready, stream sent, done */
+};
+int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
+			   int from_fd, const struct pv_migrate_opts *opts,
+			   struct pv_migrate_stats *st, struct pv_err *err);
+int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
+			      const struct pv_create_opts *opts, uint32_t *domid,
+			      struct pv_err *err);
 /* Resumes a domain suspended for a save (a cancelled suspend). */
 int pv_domain_resume(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 /* After the memory image: the save file's END record. */

@@ -143,6 +143,8 @@ struct save {
 	struct pv_err *err;
 	bool suspended;
 	uint64_t suspended_ms;		/* when the guest stopped */
+	uint64_t bytes;			/* of memory sent so far */
+	uint64_t round;			/* of it, in this round (live) */
 	pv_save_progress_fn *progress;
 	void *progress_arg;
 };
@@ -188,8 +190,11 @@ static void sent(void *arg, uint64_t bytes)
 {
 	struct save *s = arg;
 
+	/* libxenguest counts each round of a live copy from 0. */
+	s->bytes += bytes >= s->round ? bytes - s->round : bytes;
+	s->round = bytes;
 	if (s->progress)
-		s->progress(s->progress_arg, bytes);
+		s->progress(s->progress_arg, s->bytes);
 }
 
 int pv_domain_resume(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err)
@@ -286,7 +291,7 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		   unsigned int flags, pv_save_progress_fn *progress, void *arg,
 		   struct pv_err *err)
 {
-	struct save s = { ctx, domid, err, false, 0, progress, arg };
+	struct save s = { ctx, domid, err, false, 0, 0, 0, progress, arg };
 	struct pv_buf config = PV_BUF_INIT;
 	char *tmp = NULL;
 	int fd = -1, rc;
@@ -445,6 +450,202 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
 					   domid, err);
 	}
 	close(fd);
+	pv_domain_config_dispose(&cfg);
+	return rc;
+}
+
+/* --- live migration --- */
+
+/*
+ * xl's migration protocol, so that either end can be xl's: the receiver
+ * announces itself, the sender streams the save image (live), the
+ * receiver builds the domain under a temporary name, paused, and says
+ * so; the sender renames its copy out of the way and clears the receiver
+ * to unpause; the receiver takes the name, unpauses and reports. The
+ * messages carry their NUL, but the banner.
+ */
+static const char mig_banner[] =
+	"xl migration receiver ready, send binary domain data.\n";
+static const char mig_received[] = "domain received, ready to unpause";
+static const char mig_go[] = "domain is yours, you are cleared to unpause";
+static const char mig_report[] = "my copy unpause results are as follows";
+#define MIG_INCOMING	"--incoming"
+#define MIG_AWAY	"--migratedaway"
+
+/* Reads the message @msg (with its NUL unless @banner), within @ms. */
+static int expect(int fd, const char *msg, bool banner, int ms)
+{
+	size_t n = strlen(msg) + (banner ? 0 : 1), got = 0;
+	uint64_t deadline = pv_now_ms() + (uint64_t)ms;
+	char buf[128];
+	int rc;
+
+	while (got < n) {
+		ssize_t r;
+
+		rc = pv_wait_readable(fd, deadline);
+		if (rc)
+			return rc;
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EPIPE;
+		got += (size_t)r;
+	}
+	return memcmp(buf, msg, n) ? -EPROTO : 0;
+}
+
+static int say(int fd, const char *msg)
+{
+	return write_all(fd, msg, strlen(msg) + 1);
+}
+
+static char *with_suffix(const char *name, const char *suffix)
+{
+	return pv_asprintf("%s%s", name, suffix);
+}
+
+int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
+			   int from_fd, const struct pv_migrate_opts *opts,
+			   struct pv_migrate_stats *st, struct pv_err *err)
+{
+	struct save s = { ctx, domid, err, false, 0, 0, 0, opts->progress,
+			  opts->arg };
+	struct pv_buf config = PV_BUF_INIT;
+	char *name = NULL, *away = NULL;
+	struct pv_err ignore;
+	uint64_t t0 = pv_now_ms();
+	unsigned char status;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	pv_err_init(&ignore);
+	rc = savable(ctx, domid, &config, err);
+	if (rc)
+		goto out;
+	name = pv_domain_get_name(ctx, domid);
+	if (!name) {
+		rc = pv_err_set(err, -ESRCH, "domain %u has no name", domid);
+		goto out;
+	}
+	rc = expect(from_fd, mig_banner, true, PV_MIGRATE_TIMEOUT_MS);
+	if (rc) {
+		rc = pv_err_set(err, rc == -ETIMEDOUT ? rc : -EPROTO,
+				"the receiver did not answer (is pvctl "
+				"installed there? its errors are above)");
+		goto out;
+	}
+	st->phase_ms[0] = pv_now_ms() - t0;
+	rc = stream_out(&s, to_fd, opts->live, &config, "the migration stream");
+	if (rc)
+		goto resume;
+	st->phase_ms[1] = pv_now_ms() - t0;
+	rc = expect(from_fd, mig_received, false, PV_MIGRATE_TIMEOUT_MS);
+	if (rc) {
+		rc = pv_err_set(err, rc, "the receiver failed to build the "
+				"domain (its errors are above)");
+		goto resume;
+	}
+	/* Its copy runs under the name from now on: ours steps aside. */
+	away = with_suffix(name, MIG_AWAY);
+	rc = pv_domain_rename(ctx, domid, away, err);
+	if (rc)
+		goto resume;
+	rc = say(to_fd, mig_go);
+	if (!rc)
+		rc = expect(from_fd, mig_report, false, PV_MIGRATE_TIMEOUT_MS);
+	if (!rc)
+		rc = read_all(from_fd, &status, 1);
+	if (rc) {
+		/* xl's one case with no safe answer: say exactly what is known. */
+		rc = pv_err_set(err, -EIO, "the receiver was cleared to unpause "
+				"the domain but its answer was lost: it may run "
+				"there, or not. Here it is domain %u, '%s', "
+				"suspended. Check the other host: if '%s' runs "
+				"there, destroy this copy ('pvctl destroy %u'); "
+				"if not, this suspended copy is the only one: "
+				"keep it", domid, away, name, domid);
+		goto out;
+	}
+	if (status) {
+		/* The receiver could not unpause and destroyed its copy. */
+		pv_domain_rename(ctx, domid, name, &ignore);
+		rc = pv_err_set(err, -EIO, "the receiver could not start the "
+				"domain (status %u): it runs on here", status);
+		goto resume;
+	}
+	st->downtime_ms = pv_now_ms() - s.suspended_ms;
+	st->bytes = s.bytes;
+	st->phase_ms[2] = pv_now_ms() - t0;
+	rc = pv_domain_destroy(ctx, domid, err);
+	goto out;
+resume:
+	if (s.suspended && pv_domain_resume(ctx, domid, &ignore) == 0)
+		s.suspended = false;
+out:
+	pv_err_dispose(&ignore);
+	free(away);
+	free(name);
+	pv_buf_dispose(&config);
+	return rc;
+}
+
+int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
+			      const struct pv_create_opts *opts, uint32_t *domid,
+			      struct pv_err *err)
+{
+	struct pv_create_opts o = opts ? *opts : (struct pv_create_opts){ 0 };
+	struct pv_domain_config cfg;
+	struct pv_hv *hv = &ctx->hv;
+	unsigned char status = 0;
+	char *name = NULL, *incoming;
+	bool paused = o.paused;
+	int rc;
+
+	pv_domain_config_init(&cfg);
+	rc = write_all(to_fd, mig_banner, strlen(mig_banner));
+	if (rc)
+		return pv_err_sys(err, rc, "writing to the sender");
+	rc = stream_in(from_fd, "the migration stream", false, &cfg, err);
+	if (rc)
+		goto out;
+	/* Built under a temporary name, paused, until the sender lets go. */
+	name = cfg.name;
+	incoming = with_suffix(name, MIG_INCOMING);
+	cfg.name = incoming;
+	o.restore_fd = from_fd;
+	o.paused = true;
+	rc = pv_domain_create_opts(ctx, &cfg, &o, domid, err);
+	if (rc)
+		goto out;
+	rc = say(to_fd, mig_received);
+	if (!rc)
+		rc = expect(from_fd, mig_go, false, PV_MIGRATE_TIMEOUT_MS);
+	if (rc) {
+		/* The sender keeps (or takes back) the guest: ours goes. */
+		pv_domain_destroy(ctx, *domid, err);
+		rc = pv_err_set(err, -EPROTO, "the sender did not clear us to "
+				"unpause: our copy is destroyed, the guest runs "
+				"there");
+		goto out;
+	}
+	rc = pv_domain_rename(ctx, *domid, name, err);
+	if (!rc && !paused) {
+		rc = hv->ops->domain_unpause(hv->h, *domid);
+		if (rc)
+			pv_err_sys(err, rc, "unpausing domain %u", *domid);
+	}
+	status = rc ? 1 : 0;
+	if (rc)
+		pv_domain_destroy(ctx, *domid, err);
+	if (say(to_fd, mig_report) || write_all(to_fd, &status, 1))
+		rc = rc ? rc : pv_err_set(err, -EPIPE, "the sender went away "
+					  "before our report: the guest runs "
+					  "here as domain %u", *domid);
+out:
+	if (name)
+		cfg.name = name;	/* disposed with the rest */
 	pv_domain_config_dispose(&cfg);
 	return rc;
 }

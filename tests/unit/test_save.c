@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -274,6 +275,108 @@ static void test_restore_bad_files(void **state)
 	free(file);
 }
 
+/*
+ * Migration between two "hosts": the receiver runs in a child process,
+ * on its own copy of the simulator (with the sender's domain removed,
+ * as on another host), the two ends joined by pipes. @fail_build makes
+ * the receiver's build fail. The child exits 0 when its end is as
+ * expected.
+ */
+static pid_t receiver(struct fx *f, uint32_t sender_domid, bool fail_build,
+		      int *to, int *from)
+{
+	int p2c[2], c2p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(p2c), 0);
+	assert_int_equal(pipe(c2p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pv_dominfo info;
+		struct pv_err err;
+		uint32_t domid = 0, found;
+		bool ok;
+		int rc;
+
+		close(p2c[1]);
+		close(c2p[0]);
+		f->hv.ops->domain_destroy(f->hv.h, sender_domid);
+		pv_layout_remove(&f->ctx, sender_domid);
+		if (fail_build)
+			pv_sim_fail_next(f->s, "build_pv", -ENOMEM);
+		pv_err_init(&err);
+		rc = pv_domain_migrate_receive(&f->ctx, p2c[0], c2p[1], NULL,
+					       &domid, &err);
+		if (fail_build)
+			ok = rc < 0 && pv_sim_domain_count(f->s) == 1;
+		else
+			ok = rc == 0 &&
+			     !pv_domain_lookup(&f->ctx, "mig", &found, &err) &&
+			     found == domid &&
+			     !f->hv.ops->domain_getinfo(f->hv.h, domid, &info) &&
+			     !info.paused && !info.shutdown;
+		if (!ok)
+			fprintf(stderr, "receiver: rc %d: %s\n", rc, pv_err_msg(&err));
+		_exit(ok ? 0 : 1);
+	}
+	close(p2c[0]);
+	close(c2p[1]);
+	*to = p2c[1];
+	*from = c2p[0];
+	return pid;
+}
+
+static void test_migrate(void **state)
+{
+	struct fx *f = *state;
+	struct guest g = { 0, true, 0 };
+	struct pv_migrate_opts opts = { true, NULL, NULL };
+	struct pv_migrate_stats st;
+	struct pv_dominfo info;
+	struct pv_err err;
+	int to, from, status;
+	pid_t pid;
+
+	g.domid = fx_create(f, "mig", NULL);
+	pv_sim_on_idle(f->s, guest_on_idle, &g);
+	pv_err_init(&err);
+	pid = receiver(f, g.domid, false, &to, &from);
+	if (pv_domain_migrate_send(&f->ctx, g.domid, to, from, &opts, &st, &err))
+		fail_msg("migrate: %s", pv_err_msg(&err));
+	close(to);
+	close(from);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Ours is gone: it runs there. */
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, g.domid, &info), -ESRCH);
+	assert_int_equal(g.suspends, 1);
+	assert_true(st.phase_ms[2] >= st.phase_ms[1]);
+
+	/* The receiver fails to build it: ours is resumed and keeps its name. */
+	g.domid = fx_create(f, "mig", NULL);
+	g.suspends = 0;
+	pid = receiver(f, g.domid, true, &to, &from);
+	fx_assert_err(&err, pv_domain_migrate_send(&f->ctx, g.domid, to, from,
+						   &opts, &st, &err),
+		      -EPIPE, "the receiver failed to build");
+	close(to);
+	close(from);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(g.suspends, 1);
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, g.domid, &info), 0);
+	assert_false(info.shutdown);
+	assert_int_equal(pv_sim_calls(f->s, "xs_resume"), 1);
+	{
+		char *name = pv_domain_get_name(&f->ctx, g.domid);
+
+		assert_string_equal(name, "mig");
+		free(name);
+	}
+	pv_err_dispose(&err);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -283,6 +386,7 @@ int main(void)
 		T(test_save_continue),
 		T(test_save_fails),
 		T(test_restore_bad_files),
+		T(test_migrate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -215,8 +215,12 @@ static int refresh(struct pv_autoscale *as, bool only, struct pv_err *err)
 	for (i = 0; i < n; i++) {
 		struct pv_as_dom *d;
 
-		/* Dom0, and domains on their way out, are not ours to balloon. */
-		if (!st[i].info.domid || st[i].info.dying || st[i].info.shutdown)
+		/*
+		 * Dom0, domains on their way out, and domains a save or a
+		 * migration is streaming are not ours to balloon.
+		 */
+		if (!st[i].info.domid || st[i].info.dying || st[i].info.shutdown ||
+		    pv_domain_busy(as->ctx, st[i].info.domid))
 			continue;
 		d = find_or_add(as, st[i].info.domid);
 		d->seen = refresh_dom(as, d, &st[i], only);

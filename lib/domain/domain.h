@@ -77,6 +77,8 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 			      const struct pv_create_opts *opts, uint32_t *domid,
 			      struct pv_err *err);
+/* True while a save or migration streams @domid (the loop leaves it be). */
+bool pv_domain_busy(struct pv_ctx *ctx, uint32_t domid);
 /* Resumes a domain suspended for a save (a cancelled suspend). */
 int pv_domain_resume(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 /* After the memory image: the save file's END record. */

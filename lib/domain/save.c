@@ -22,6 +22,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,59 @@ int pv_savefile_read_end(int fd, struct pv_err *err)
 				  "type %u after the memory image, not its end "
 				  "(not a PV domain's save, or damaged)", r.type);
 	return 0;
+}
+
+/* --- domains being moved --- */
+
+static char *busy_path(struct pv_ctx *ctx, uint32_t domid)
+{
+	return pv_asprintf("%s/busy/%u", ctx->run_dir, domid);
+}
+
+/*
+ * RUN/busy/DOMID, holding our pid, while a save or migration streams the
+ * domain: the autoscale loop leaves it alone (a target changed mid-stream
+ * would be fought over by the copy and the balloon).
+ */
+static void busy_begin(struct pv_ctx *ctx, uint32_t domid)
+{
+	char *dir = pv_asprintf("%s/busy", ctx->run_dir);
+	char *path = busy_path(ctx, domid);
+	struct pv_err ignore;
+	FILE *f;
+
+	pv_err_init(&ignore);
+	if (!pv_mkdirs(dir, &ignore) && (f = fopen(path, "we"))) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+	pv_err_dispose(&ignore);
+	free(path);
+	free(dir);
+}
+
+static void busy_end(struct pv_ctx *ctx, uint32_t domid)
+{
+	char *path = busy_path(ctx, domid);
+
+	unlink(path);
+	free(path);
+}
+
+bool pv_domain_busy(struct pv_ctx *ctx, uint32_t domid)
+{
+	char *path = busy_path(ctx, domid);
+	FILE *f = fopen(path, "re");
+	int pid = 0;
+
+	free(path);
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	/* A pvctl that died mid-way leaves its file: only a live one counts. */
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 /* --- save --- */
@@ -308,7 +362,9 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		tmp = NULL;
 		goto out;
 	}
+	busy_begin(ctx, domid);
 	rc = stream_out(&s, fd, false, &config, tmp);
+	busy_end(ctx, domid);
 	if (rc)
 		goto out;
 	if (fsync(fd))
@@ -537,6 +593,7 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 		goto out;
 	}
 	st->phase_ms[0] = pv_now_ms() - t0;
+	busy_begin(ctx, domid);
 	rc = stream_out(&s, to_fd, opts->live, &config, "the migration stream");
 	if (rc)
 		goto resume;
@@ -584,6 +641,7 @@ resume:
 	if (s.suspended && pv_domain_resume(ctx, domid, &ignore) == 0)
 		s.suspended = false;
 out:
+	busy_end(ctx, domid);
 	pv_err_dispose(&ignore);
 	free(away);
 	free(name);

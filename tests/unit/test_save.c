@@ -27,6 +27,8 @@ struct guest {
 	uint32_t domid;
 	bool cooperate;
 	unsigned int suspends;
+	struct pv_ctx *ctx;		/* set: note whether the domain is busy */
+	bool busy_seen;
 };
 
 static void guest_on_idle(struct pv_sim *s, void *arg)
@@ -47,6 +49,8 @@ static void guest_on_idle(struct pv_sim *s, void *arg)
 			pv_sim_domain_set_state(s, g->domid, PV_SIM_DOM_SHUTDOWN,
 						PV_SHUTDOWN_SUSPEND);
 			g->suspends++;
+			if (g->ctx)
+				g->busy_seen = pv_domain_busy(g->ctx, g->domid);
 		}
 		free(v);
 	}
@@ -80,7 +84,7 @@ static unsigned int files_like(struct fx *f, const char *prefix)
 static void test_save_restore(void **state)
 {
 	struct fx *f = *state;
-	struct guest g = { 0, true, 0 };
+	struct guest g = { .cooperate = true };
 	char *file = fx_path(f, "web.save"), *uuid, *v;
 	struct pv_buf text = PV_BUF_INIT;
 	struct pv_dominfo info;
@@ -95,9 +99,14 @@ static void test_save_restore(void **state)
 	assert_int_equal(pv_sim_domain_set_mem(f->s, g.domid, 200 * 1024), 0);
 	pv_sim_on_idle(f->s, guest_on_idle, &g);
 	pv_err_init(&err);
+	g.ctx = &f->ctx;
+	assert_false(pv_domain_busy(&f->ctx, g.domid));
 	if (pv_domain_save(&f->ctx, g.domid, file, 0, NULL, NULL, &err))
 		fail_msg("save: %s", pv_err_msg(&err));
 	assert_int_equal(g.suspends, 1);
+	/* Busy (the autoscale loop keeps off) while it streamed, not after. */
+	assert_true(g.busy_seen);
+	assert_false(pv_domain_busy(&f->ctx, g.domid));
 	/* Destroyed, with its nodes and saved config; one file, no temporary. */
 	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, g.domid, &info), -ESRCH);
 	assert_false(pv_sim_xs_exists(f->s, "/local/domain/1"));
@@ -141,7 +150,7 @@ static void test_save_restore(void **state)
 static void test_save_continue(void **state)
 {
 	struct fx *f = *state;
-	struct guest g = { 0, true, 0 };
+	struct guest g = { .cooperate = true };
 	char *file = fx_path(f, "keep.save");
 	struct pv_dominfo info;
 	struct pv_err err;
@@ -179,7 +188,7 @@ static void test_save_continue(void **state)
 static void test_save_fails(void **state)
 {
 	struct fx *f = *state;
-	struct guest g = { 0, true, 0 };
+	struct guest g = { .cooperate = true };
 	char *file = fx_path(f, "f.save"), *bad = fx_path(f, "nodir/f.save");
 	struct pv_dominfo info;
 	struct pv_err err;
@@ -228,7 +237,7 @@ static void write_bytes(const char *path, const void *p, size_t n)
 static void test_restore_bad_files(void **state)
 {
 	struct fx *f = *state;
-	struct guest g = { 0, true, 0 };
+	struct guest g = { .cooperate = true };
 	char *file = fx_path(f, "r.save"), *cut = fx_path(f, "cut.save");
 	struct pv_buf text = PV_BUF_INIT;
 	struct pv_err err;
@@ -330,7 +339,7 @@ static pid_t receiver(struct fx *f, uint32_t sender_domid, bool fail_build,
 static void test_migrate(void **state)
 {
 	struct fx *f = *state;
-	struct guest g = { 0, true, 0 };
+	struct guest g = { .cooperate = true };
 	struct pv_migrate_opts opts = { true, NULL, NULL };
 	struct pv_migrate_stats st;
 	struct pv_dominfo info;

@@ -84,6 +84,42 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
 pvctl destroy "$G" 2>/dev/null
 gone "$G" 30
 
+# Live migration to this host, as xl does it in the lab: a stand-in for
+# ssh that drops HOST runs the receiver here.
+printf '#!/bin/sh\nshift\nexec "$@"\n' > /tmp/fake-ssh
+chmod 755 /tmp/fake-ssh
+G=mg1
+guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
+    "vif = [ 'bridge=br0' ]"
+check "create $G" pvctl create -q "/tmp/$G.cfg" &&
+expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
+    in_guest "$G" 'echo MIG-MARK-77 > /tmp/mark; echo WROTE'
+    id1=$(xl domid "$G")
+    timed check "pvctl migrate $G localhost (live)" \
+        pvctl -v migrate -j -s /tmp/fake-ssh "$G" localhost
+    diag_file "$LAB_OUT" 12
+    grep -o '"downtime_ms": [0-9]*\|"bytes": [0-9]*\|"total_ms": [0-9]*' "$LAB_OUT" | tr '\n' ' ' > /tmp/mig.sum
+    echo "BENCH migrate_localhost: $(cat /tmp/mig.sum)"
+    id2=$(xl domid "$G" 2>/dev/null)
+    check "$G runs under its name with a new domid" sh -c "[ -n '$id2' ] && [ '$id2' != '$id1' ]"
+    check "no --incoming or --migratedaway domain is left" sh -c "! xl list | grep -q -- '--'"
+    in_guest "$G" 'cat /tmp/mark; echo ALIVE'
+    check "its console answers after the migration" grep -q ALIVE "/tmp/$G.out"
+    check "its memory came along" grep -q MIG-MARK-77 "/tmp/$G.out"
+    wait_for "its disk reconnected" 30 "test \"\$(xenstore-read /local/domain/0/backend/vbd/\$(xl domid $G)/51712/state)\" = 4"
+    check "one loop device and one bridge port for it" sh -c "[ $(used_loops) -le $((loops0 + 1)) ] && [ $(ports) -le $((ports0 + 1)) ]"
+
+    # A receiver that cannot start: the guest runs on here, untouched.
+    timed check_fail "migrate to a receiver that is not there fails" \
+        pvctl migrate -s false "$G" localhost
+    diag_file "$LAB_OUT" 3
+    check "$G still runs here, same domid" test "$(xl domid "$G")" = "$id2"
+    in_guest "$G" 'echo STILL-ALIVE'
+    check "its console still answers" grep -q STILL-ALIVE "/tmp/$G.out"
+}
+pvctl destroy "$G" 2>/dev/null
+gone "$G" 30
+
 # Damaged files leave nothing behind.
 head -c 100000 /tmp/sv1.save > /tmp/cut.save
 check_fail "restore of a truncated file fails" pvctl restore /tmp/cut.save
@@ -95,4 +131,4 @@ echo garbage > /tmp/garbage.save
 check_fail "restore of a file that is no save file fails" pvctl restore /tmp/garbage.save
 check "saying so" grep -q "not a save file" "$LAB_OUT"
 
-release_files /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img
+release_files /tmp/fake-ssh /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img

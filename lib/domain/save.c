@@ -281,8 +281,13 @@ static int config_now(struct pv_ctx *ctx, uint32_t domid,
 	if (rc == -ENOENT)
 		rc = pv_err_set(err, rc, "domain %u was not created by pvctl "
 				"(no saved config): save it with xl", domid);
+	/*
+	 * The memory it has now: its target, or what it holds if more (a
+	 * balloon still on its way down): the restore must fit every page.
+	 */
 	if (!rc && !pv_domain_get_target(ctx, domid, &target, NULL))
-		cfg.memory_mb = pv_min_u64((target + 1023) / 1024, cfg.maxmem_mb);
+		cfg.memory_mb = pv_min_u64((pv_max_u64(target, info->cur_kb) +
+					    1023) / 1024, cfg.maxmem_mb);
 	if (!rc) {
 		cfg.vcpus = pv_domain_online_vcpus(ctx, domid, cfg.maxvcpus);
 		if (!cfg.vcpus)

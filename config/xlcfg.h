@@ -148,6 +148,12 @@ int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w);
  */
 int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
 			      struct pv_buf *out, struct pv_err *err);
+/*
+ * Appends the config in libxl's JSON (what xl writes into its save
+ * files) as xl.cfg text; -ENOTSUP for a guest or device pvctl cannot run.
+ */
+int pv_libxl_json_to_xlcfg(const char *json, struct pv_buf *out,
+			   struct pv_err *err);
 int pv_domain_config_from_json(yajl_val root, struct pv_domain_config *c,
 			       struct pv_err *err);
 

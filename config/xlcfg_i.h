@@ -115,4 +115,7 @@ void xlcfg_set_bootloader_args_list(struct pv_domain_config *c,
 void xlcfg_set_bootloader_args_string(struct pv_domain_config *c,
 				      const char *s);
 
+/* @s as a single-quoted xl.cfg string, with xl's escapes (xlcfg_write.c). */
+void xlcfg_put_quoted(struct pv_buf *b, const char *s);
+
 #endif

@@ -10,7 +10,7 @@
 #include "xlcfg_i.h"
 
 /* A single-quoted string with xl's escapes; NUL cannot occur in C strings. */
-static void quoted(struct pv_buf *b, const char *s)
+void xlcfg_put_quoted(struct pv_buf *b, const char *s)
 {
 	pv_buf_puts(b, "'");
 	for (; *s; s++) {
@@ -31,7 +31,7 @@ static void str_key(struct pv_buf *b, const char *key, const char *val)
 	if (!val)
 		return;
 	pv_buf_printf(b, "%s = ", key);
-	quoted(b, val);
+	xlcfg_put_quoted(b, val);
 	pv_buf_puts(b, "\n");
 }
 
@@ -105,7 +105,7 @@ int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
 	if (c->bootloader_argv) {
 		pv_buf_puts(out, "bootloader_args = [ ");
 		for (i = 0; i < c->bootloader_argc; i++) {
-			quoted(out, c->bootloader_argv[i]);
+			xlcfg_put_quoted(out, c->bootloader_argv[i]);
 			pv_buf_puts(out, i + 1 < c->bootloader_argc ? ", " : " ");
 		}
 		pv_buf_puts(out, "]\n");
@@ -124,7 +124,7 @@ int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
 			rc = pv_err_set(err, -EINVAL, "disk %zu of '%s': a value "
 					"with a comma cannot be written back", i,
 					c->name);
-		quoted(out, spec.s ? spec.s : "");
+		xlcfg_put_quoted(out, spec.s ? spec.s : "");
 		pv_buf_puts(out, i + 1 < c->ndisks ? ", " : " ");
 	}
 	pv_buf_puts(out, "]\nvif = [ ");
@@ -134,7 +134,7 @@ int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
 			rc = pv_err_set(err, -EINVAL, "vif %zu of '%s': a value "
 					"with a comma cannot be written back", i,
 					c->name);
-		quoted(out, spec.s ? spec.s : "");
+		xlcfg_put_quoted(out, spec.s ? spec.s : "");
 		pv_buf_puts(out, i + 1 < c->nvifs ? ", " : " ");
 	}
 	pv_buf_puts(out, "]\n");

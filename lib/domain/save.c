@@ -463,15 +463,20 @@ static int stream_in(int fd, const char *what, bool override,
 		rc = 0;
 	} else if (!text || !len) {
 		rc = pv_err_set(err, -EINVAL, "%s holds no config: give one", what);
-	} else if (h.mandatory_flags & XL_FLAG_JSON) {
-		rc = pv_err_set(err, -ENOTSUP, "%s: its config is libxl JSON "
-				"(saved by xl), which pvctl does not read yet: "
-				"give the guest's xl.cfg file as CONFIG", what);
 	} else {
+		struct pv_buf xlcfg = PV_BUF_INIT;
+
+		/* xl's own files carry libxl's JSON: read as the xl.cfg it says. */
+		if (h.mandatory_flags & XL_FLAG_JSON)
+			rc = pv_libxl_json_to_xlcfg(text, &xlcfg, err);
+		else
+			pv_buf_puts(&xlcfg, text);
 		where = pv_asprintf("%s (saved config)", what);
-		rc = pv_xlcfg_parse_string(text, where, NULL, 0, cfg, NULL,
-					   NULL, err);
+		if (!rc)
+			rc = pv_xlcfg_parse_string(xlcfg.s ? xlcfg.s : "", where,
+						   NULL, 0, cfg, NULL, NULL, err);
 		free(where);
+		pv_buf_dispose(&xlcfg);
 	}
 	if (rc)
 		goto out;

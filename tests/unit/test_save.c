@@ -268,11 +268,11 @@ static void test_restore_bad_files(void **state)
 	assert_int_equal(pv_sim_domain_count(f->s), 1);	/* dom0 alone */
 	assert_false(pv_sim_xs_exists(f->s, "/local/domain/2"));
 
-	/* An xl file with a libxl JSON config: said plainly. */
+	/* Flagged as libxl JSON (xl's), but xl.cfg text: refused, saying so. */
 	text.s[36] = 3;
 	write_bytes(cut, text.s, text.len);
 	fx_assert_err(&err, pv_domain_restore(&f->ctx, cut, NULL, NULL, &domid,
-					      &err), -ENOTSUP, "libxl JSON");
+					      &err), -EINVAL, "xl's config: not JSON");
 	pv_err_clear(&err);
 
 	/* The whole file still restores. */

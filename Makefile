@@ -88,7 +88,7 @@ lab: pvctl pvctl-agent
 
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
-CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,pvctl-save,demo,bench
 
 check: deps
 	$(MAKE) unit
@@ -101,7 +101,7 @@ check: deps
 # at simulated scale (no lab needed).
 bench: pvctl pvctl-agent $(B)/decide_bench
 	$(B)/decide_bench
-	tests/lab/run.sh bench pvctl-autoscale pvctl-autoscale-stress pvctl-autoscale-pack | grep -E 'BENCH|passed'
+	tests/lab/run.sh bench pvctl-autoscale pvctl-autoscale-stress pvctl-autoscale-pack pvctl-save | grep -E 'BENCH|passed'
 
 $(B)/decide_bench: bench/decide_bench.c $(SIM_OBJ) $(B)/libpvctl.a
 	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)

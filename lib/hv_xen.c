@@ -28,7 +28,14 @@ static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
 
 	if (level < XTL_ERROR)
 		return;
-	pv_buf_reset(&cl->last);
+	/*
+	 * Every error since the operation began (it resets the buffer): the
+	 * first says why, the last (libxenguest's "Save failed") only that.
+	 */
+	if (cl->last.len > 2000)
+		return;
+	if (cl->last.len)
+		pv_buf_puts(&cl->last, "; ");
 	pv_buf_vprintf(&cl->last, format, al);
 	if (errnoval > 0)
 		pv_buf_printf(&cl->last, ": %s", strerror(errnoval));

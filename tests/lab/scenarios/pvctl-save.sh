@@ -63,6 +63,9 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     wait_for "its vif reconnected (backend state 4)" 30 "test \"\$(xenstore-read /local/domain/0/backend/vif/\$(xl domid $G)/0/state)\" = 4"
     in_guest "$G" 'ip addr add 169.254.0.3/16 dev eth0 2>/dev/null; ip link set eth0 up; sleep 2; ping -c 2 -W 3 169.254.0.1' 12
     check "its network works (pings dom0 across br0)" grep -q "bytes from 169.254.0.1" "/tmp/$G.out"
+    # dom0's /tmp is its RAM: keep one save file at a time.
+    head -c 100000 /tmp/sv1.save > /tmp/cut.save
+    release_files /tmp/sv1.save
 
     # save -c: a snapshot while it runs on.
     timed check "pvctl save -c $G" pvctl save -c "$G" /tmp/sv1c.save
@@ -80,6 +83,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
         check "xl's restored $G is running" sh -c "xl list $G | grep -Eq ' (r|b)-'"
         xl destroy "$G" 2>/dev/null
     fi
+    release_files /tmp/sv1c.save
 }
 pvctl destroy "$G" 2>/dev/null
 gone "$G" 30
@@ -141,6 +145,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     t0=$(now_ms)
     timed check "xl restore $G" xl restore /tmp/xs1.save
     xl_restore_ms=$(( $(now_ms) - t0 ))
+    release_files /tmp/xs1.save
     t0=$(now_ms)
     timed check "xl migrate $G localhost" xl migrate -s /tmp/fake-ssh "$G" localhost
     xl_migrate_ms=$(( $(now_ms) - t0 ))
@@ -151,7 +156,6 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
 gone "$G" 30
 
 # Damaged files leave nothing behind.
-head -c 100000 /tmp/sv1.save > /tmp/cut.save
 check_fail "restore of a truncated file fails" pvctl restore /tmp/cut.save
 diag_file "$LAB_OUT" 3
 check "no domain left" sh -c "! xl domid $G"

@@ -160,18 +160,25 @@ int pv_libxl_json_to_xlcfg(const char *json, struct pv_buf *out,
 		rc = pv_err_set(err, -EINVAL, "xl's config: not JSON: %s", errbuf);
 		goto out;
 	}
-	/* Devices and settings pvctl has no way to honour: refused. */
+	/*
+	 * Devices and settings pvctl has no way to honour: refused (the
+	 * actions pvctl lacks, only when not xl's default).
+	 */
 	for (i = 0; i < root->u.object.len; i++) {
+		const char *key = root->u.object.keys[i], *sv;
 		yajl_val v = root->u.object.values[i];
 
-		for (j = 0; taken[j] && strcmp(taken[j], root->u.object.keys[i]); j++)
+		for (j = 0; taken[j] && strcmp(taken[j], key); j++)
 			;
-		if (!taken[j] && !(YAJL_IS_ARRAY(v) && !v->u.array.len)) {
-			rc = pv_err_set(err, -ENOTSUP, "xl's config has '%s', "
-					"which pvctl does not support",
-					root->u.object.keys[i]);
-			goto out;
-		}
+		if (taken[j] || (YAJL_IS_ARRAY(v) && !v->u.array.len))
+			continue;
+		sv = YAJL_IS_STRING(v) ? v->u.string : NULL;
+		if (sv && ((!strcmp(key, "on_soft_reset") && !strcmp(sv, "soft_reset")) ||
+			   (!strcmp(key, "on_watchdog") && !strcmp(sv, "destroy"))))
+			continue;
+		rc = pv_err_set(err, -ENOTSUP, "xl's config has '%s', which pvctl "
+				"does not support", key);
+		goto out;
 	}
 	c = get(root, "c_info");
 	b = get(root, "b_info");

@@ -605,6 +605,10 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	st->phase_ms[0] = pv_now_ms() - t0;
 	busy_begin(ctx, domid);
 	rc = stream_out(&s, to_fd, opts->live, &config, "the migration stream");
+	if (rc && opts->live && !s.suspended && strstr(pv_err_msg(err), "logdirty"))
+		pv_buf_puts(&err->msg, " (this Xen cannot track a PV guest's "
+			    "dirty pages: a non-live migration copies it "
+			    "suspended)");
 	if (rc)
 		goto resume;
 	st->phase_ms[1] = pv_now_ms() - t0;

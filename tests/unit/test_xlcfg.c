@@ -1087,6 +1087,7 @@ static void test_libxl_json(void **state)
 		"  \"nics\": [ { \"devid\": 0, \"mac\": \"00:16:3e:01:02:03\","
 		"    \"bridge\": \"br0\", \"nictype\": \"vif\" } ],"
 		"  \"vfbs\": [ ], \"on_reboot\": \"restart\","
+		"  \"on_soft_reset\": \"soft_reset\","
 		"  \"on_crash\": \"coredump_destroy\" }";
 	struct pv_domain_config c;
 	struct pv_buf out = PV_BUF_INIT;
@@ -1127,6 +1128,10 @@ static void test_libxl_json(void **state)
 	assert_int_equal(pv_libxl_json_to_xlcfg("{ \"pcidevs\": [ { } ] }", &out, &err),
 			 -ENOTSUP);
 	assert_true(has(pv_err_msg(&err), "pcidevs"));
+	pv_err_clear(&err);
+	assert_int_equal(pv_libxl_json_to_xlcfg("{ \"on_watchdog\": \"restart\" }",
+						&out, &err), -ENOTSUP);
+	assert_true(has(pv_err_msg(&err), "on_watchdog"));
 	pv_err_clear(&err);
 	assert_int_equal(pv_libxl_json_to_xlcfg("{ nope", &out, &err), -EINVAL);
 	pv_buf_dispose(&out);

@@ -80,7 +80,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     timed check "xl restore reads pvctl's save file" xl restore /tmp/sv1c.save
     diag_file "$LAB_OUT" 6
     if xl domid "$G" > /dev/null 2>&1; then
-        check "xl's restored $G is running" sh -c "xl list $G | grep -Eq ' (r|b)-'"
+        check "xl's restored $G is running" sh -c "xl list $G | awk 'NR == 2 { print \$5 }' | grep -Eq '^(r|-b)'"
         xl destroy "$G" 2>/dev/null
     fi
     release_files /tmp/sv1c.save
@@ -99,11 +99,24 @@ check "create $G" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     in_guest "$G" 'echo MIG-MARK-77 > /tmp/mark; echo WROTE'
     id1=$(xl domid "$G")
-    timed check "pvctl migrate $G localhost (live)" \
-        pvctl -v migrate -j -s /tmp/fake-ssh "$G" localhost
+    # This lab's Xen cannot track dirty pages of a PV guest (log-dirty:
+    # EOPNOTSUPP; xl migrate fails alike, below): a live migration fails
+    # at its start, and the guest must run on here, untouched.
+    check_fail "a live migration fails in this lab (no log-dirty)" \
+        pvctl migrate -s /tmp/fake-ssh "$G" localhost
+    check "saying why (log-dirty)" grep -q "logdirty" "$LAB_OUT"
+    diag_file "$LAB_OUT" 4
+    check "$G runs on here after the failed live migration" test "$(xl domid "$G")" = "$id1"
+    in_guest "$G" 'echo AFTER-FAILED-MIGRATION'
+    check "its console answers after the failed migration" grep -q AFTER-FAILED-MIGRATION "/tmp/$G.out"
+    check "no --incoming domain is left" sh -c "! xl list | grep -q -- '--'"
+    t0=$(now_ms)
+    timed check "pvctl migrate --non-live $G localhost" \
+        pvctl -v migrate --non-live -j -s /tmp/fake-ssh "$G" localhost
+    mig_ms=$(( $(now_ms) - t0 ))
     diag_file "$LAB_OUT" 12
     grep -o '"downtime_ms": [0-9]*\|"bytes": [0-9]*\|"total_ms": [0-9]*' "$LAB_OUT" | tr '\n' ' ' > /tmp/mig.sum
-    echo "BENCH migrate_localhost: $(cat /tmp/mig.sum)"
+    echo "BENCH migrate_localhost (non-live): ${mig_ms} ms; $(cat /tmp/mig.sum)"
     id2=$(xl domid "$G" 2>/dev/null)
     check "$G runs under its name with a new domid" sh -c "[ -n '$id2' ] && [ '$id2' != '$id1' ]"
     check "no --incoming or --migratedaway domain is left" sh -c "! xl list | grep -q -- '--'"
@@ -146,11 +159,13 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     timed check "xl restore $G" xl restore /tmp/xs1.save
     xl_restore_ms=$(( $(now_ms) - t0 ))
     release_files /tmp/xs1.save
-    t0=$(now_ms)
-    timed check "xl migrate $G localhost" xl migrate -s /tmp/fake-ssh "$G" localhost
-    xl_migrate_ms=$(( $(now_ms) - t0 ))
-    diag_file "$LAB_OUT" 8
-    echo "BENCH save_restore_xl: save ${xl_save_ms} ms, restore ${xl_restore_ms} ms, migrate ${xl_migrate_ms} ms"
+    # xl migrates live only: in this lab it fails for want of log-dirty.
+    if xl migrate -s /tmp/fake-ssh "$G" localhost > /tmp/xlmig.out 2>&1; then
+        diag "xl migrate to localhost worked"
+    else
+        diag "xl migrate fails here: $(grep -m1 -o 'Failed to enable logdirty[^:]*' /tmp/xlmig.out)"
+    fi
+    echo "BENCH save_restore_xl: save ${xl_save_ms} ms, restore ${xl_restore_ms} ms"
     xl destroy "$G" 2>/dev/null
 }
 gone "$G" 30

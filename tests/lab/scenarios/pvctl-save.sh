@@ -21,6 +21,18 @@ gone() {
     done
     return 1
 }
+# hb LOGS...: "N GAP_MS" from the guest's heartbeat lines in its console
+# logs: the last counter, and the longest gap in its uptime between two
+# beats (its downtime, give or take 100 ms).
+hb() {
+    cat "$@" 2>/dev/null | tr -d '\r' | awk '
+        $1 == "PVCTL-HB" && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ {
+            if (pu != "" && $3 - pu > gap) gap = $3 - pu
+            n = $2; pu = $3
+        }
+        END { printf "%d %d\n", n, gap * 1000 }'
+}
+
 # be_state KIND: the state of the guest's first backend of KIND (4: connected).
 be_state() { xenstore-read "/local/domain/0/backend/$1/$(xl domid "$G")/$2/state" 2>/dev/null; }
 
@@ -29,13 +41,14 @@ loops0=$(used_loops)
 ports0=$(ports)
 
 G=sv1
-guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
+GUEST_EXTRA=heartbeat guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
     "vif = [ 'bridge=br0' ]"
 check "create $G with a disk and a vif" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     in_guest "$G" 'echo MEM-MARK-4242 > /tmp/mark; echo SAVE-DISK-MARK | dd of=/dev/xvda bs=512 count=1 conv=sync 2>/dev/null; sync; echo WROTE'
     check "the guest wrote its marks" grep -q WROTE "/tmp/$G.out"
 
+    set -- $(hb "$CONSOLE_DIR/guest-$G.log"); hb_before=$1
     t0=$(now_ms)
     timed check "pvctl save $G" pvctl -v save "$G" /tmp/sv1.save
     save_ms=$(( $(now_ms) - t0 ))
@@ -54,6 +67,11 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     diag_file "$LAB_OUT" 12
     diag "BENCH save_restore: guest 128 MiB, file ${size} MiB, save ${save_ms} ms, restore ${restore_ms} ms"
     check "$G runs again" xl domid "$G"
+    sleep 2
+    set -- $(hb "$CONSOLE_DIR/guest-$G.log")
+    diag "heartbeat: $hb_before before the save, $1 after the restore, longest gap $2 ms"
+    check "its heartbeat went on counting (no reboot)" test "$1" -gt "$hb_before"
+    diag "BENCH save_restore downtime (heartbeat gap): $2 ms"
     in_guest "$G" 'cat /tmp/mark; dd if=/dev/xvda bs=14 count=1 2>/dev/null; echo; echo ALIVE'
     diag_file "/tmp/$G.out" 6
     check "its console answers after the restore" grep -q ALIVE "/tmp/$G.out"
@@ -93,7 +111,7 @@ gone "$G" 30
 printf '#!/bin/sh\nshift\nexec "$@"\n' > /tmp/fake-ssh
 chmod 755 /tmp/fake-ssh
 G=mg1
-guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
+GUEST_EXTRA=heartbeat guest_cfg "$G" "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" \
     "vif = [ 'bridge=br0' ]"
 check "create $G" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
@@ -110,6 +128,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     in_guest "$G" 'echo AFTER-FAILED-MIGRATION'
     check "its console answers after the failed migration" grep -q AFTER-FAILED-MIGRATION "/tmp/$G.out"
     check "no --incoming domain is left" sh -c "! xl list | grep -Eq -- '--(incoming|migratedaway)'"
+    set -- $(hb "$CONSOLE_DIR/guest-$G.log"); hb_before=$1
     t0=$(now_ms)
     timed check "pvctl migrate --non-live $G localhost" \
         pvctl -v migrate --non-live -j -s /tmp/fake-ssh "$G" localhost
@@ -118,6 +137,12 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     grep -o '"downtime_ms": [0-9]*\|"bytes": [0-9]*\|"total_ms": [0-9]*' "$LAB_OUT" | tr '\n' ' ' > /tmp/mig.sum
     diag "BENCH migrate_localhost (non-live): ${mig_ms} ms; $(cat /tmp/mig.sum)"
     id2=$(xl domid "$G" 2>/dev/null)
+    sleep 2
+    # Until it takes its name, the new copy's console logs as NAME--incoming.
+    set -- $(hb "$CONSOLE_DIR/guest-$G.log" "$CONSOLE_DIR/guest-$G--incoming.log")
+    diag "heartbeat: $hb_before before the migration, $1 after, longest gap $2 ms"
+    check "its heartbeat went on counting across the migration" test "$1" -gt "$hb_before"
+    diag "BENCH migrate downtime (heartbeat gap): $2 ms"
     check "$G runs under its name with a new domid" sh -c "[ -n '$id2' ] && [ '$id2' != '$id1' ]"
     check "no --incoming or --migratedaway domain is left" sh -c "! xl list | grep -Eq -- '--(incoming|migratedaway)'"
     in_guest "$G" 'cat /tmp/mark; echo ALIVE'
@@ -125,6 +150,19 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     check "its memory came along" grep -q MIG-MARK-77 "/tmp/$G.out"
     wait_for "its disk reconnected" 30 "test \"\$(xenstore-read /local/domain/0/backend/vbd/\$(xl domid $G)/51712/state)\" = 4"
     check "one loop device and one bridge port for it" sh -c "[ $(used_loops) -le $((loops0 + 1)) ] && [ $(ports) -le $((ports0 + 1)) ]"
+
+    # A receiver that dies mid-stream (its input cut after 20 MB): the
+    # guest, suspended by then, is resumed here with its devices working.
+    printf '#!/bin/sh\nshift\nhead -c 20000000 | "$@"\n' > /tmp/cut-ssh
+    chmod 755 /tmp/cut-ssh
+    timed check_fail "a migration whose receiver dies mid-stream fails" \
+        pvctl migrate --non-live -s /tmp/cut-ssh "$G" localhost
+    diag_file "$LAB_OUT" 4
+    check "$G runs on here, same domid" test "$(xl domid "$G")" = "$id2"
+    check "no --incoming domain is left" sh -c "! xl list | grep -Eq -- '--(incoming|migratedaway)'"
+    in_guest "$G" 'cat /tmp/mark; dd if=/dev/xvda bs=14 count=1 2>/dev/null; echo; echo BACK'
+    check "its console answers" grep -q BACK "/tmp/$G.out"
+    check "its disk still reads" grep -q SAVE-DISK-MARK "/tmp/$G.out"
 
     # A receiver that cannot start: the guest runs on here, untouched.
     timed check_fail "migrate to a receiver that is not there fails" \
@@ -166,6 +204,10 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
         diag "xl migrate fails here: $(grep -m1 -o 'Failed to enable logdirty[^:]*' /tmp/xlmig.out)"
     fi
     diag "BENCH save_restore_xl: save ${xl_save_ms} ms, restore ${xl_restore_ms} ms"
+    # The same guest config (128 MiB, a disk, a vif), one boot.
+    ratio() { [ "$2" -gt 0 ] && echo "$(( $1 * 100 / $2 / 100 )).$(printf %02d $(( $1 * 100 / $2 % 100 )))"; }
+    [ -n "${save_ms:-}" ] && diag "BENCH save: xl ${xl_save_ms} ms, pvctl ${save_ms} ms, ratio pvctl/xl $(ratio "$save_ms" "$xl_save_ms")"
+    [ -n "${restore_ms:-}" ] && diag "BENCH restore: xl ${xl_restore_ms} ms, pvctl ${restore_ms} ms, ratio pvctl/xl $(ratio "$restore_ms" "$xl_restore_ms")"
     xl destroy "$G" 2>/dev/null
 }
 gone "$G" 30
@@ -180,4 +222,4 @@ echo garbage > /tmp/garbage.save
 check_fail "restore of a file that is no save file fails" pvctl restore /tmp/garbage.save
 check "saying so" grep -q "not a save file" "$LAB_OUT"
 
-release_files /tmp/fake-ssh /tmp/xs1.save /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img
+release_files /tmp/fake-ssh /tmp/cut-ssh /tmp/xs1.save /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img

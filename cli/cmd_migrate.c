@@ -38,27 +38,39 @@ static void show_progress(void *arg, uint64_t bytes)
 static pid_t start_receiver(const char *ssh, const char *host, bool paused,
 			    int *to, int *from)
 {
-	int in[2], out[2];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, saved;
 	char *cmd;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
-		return -1;
+		goto fail;
 	cmd = pv_asprintf("exec %s %s pvctl migrate-receive%s", ssh, host,
 			  paused ? " -p" : "");
 	pid = fork();
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);	/* a Ctrl-C here is ours to handle, not ssh's */
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
 	free(cmd);
+	if (pid < 0)
+		goto fail;
 	close(in[0]);
 	close(out[1]);
 	*to = in[1];
 	*from = out[0];
 	return pid;
+fail:
+	saved = errno;
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	errno = saved;
+	return -1;
 }
 
 int cmd_migrate(struct pv_cli *cli, int argc, char **argv)
@@ -98,7 +110,9 @@ int cmd_migrate(struct pv_cli *cli, int argc, char **argv)
 		return PV_EXIT_FAIL;
 	}
 	pv_err_init(&err);
+	pv_cli_defer_signals(cli);
 	rc = pv_domain_migrate_send(&cli->ctx, domid, to, from, &opts, &st, &err);
+	pv_cli_end_deferred_signals(cli);
 	close(to);
 	close(from);
 	waitpid(pid, &status, 0);
@@ -137,6 +151,9 @@ int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv)
 	}
 	opts.paused = cli->opt_set[MIGR_PAUSED];
 	signal(SIGPIPE, SIG_IGN);
+	/* libxenguest reads and writes blocking descriptors. */
+	fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK);
+	fcntl(1, F_SETFL, fcntl(1, F_GETFL) & ~O_NONBLOCK);
 	pv_err_init(&err);
 	pv_cli_defer_signals(cli);
 	rc = pv_domain_migrate_receive(&cli->ctx, 0, 1, &opts, &domid, &err);

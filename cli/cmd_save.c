@@ -41,8 +41,11 @@ int cmd_save(struct pv_cli *cli, int argc, char **argv)
 	if (cli->opt_set[SAVE_PAUSED])
 		flags |= PV_SAVE_KEEP | PV_SAVE_PAUSED;
 	pv_err_init(&err);
+	/* A signal must not leave the guest suspended: it ends the save cleanly. */
+	pv_cli_defer_signals(cli);
 	rc = pv_domain_save(&cli->ctx, domid, argv[first + 1], flags,
 			    cli->interactive ? show_progress : NULL, &prog, &err);
+	pv_cli_end_deferred_signals(cli);
 	if (cli->interactive)
 		fputs("\r\033[K", stderr);
 	if (!rc && cli->verbose)

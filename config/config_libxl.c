@@ -180,9 +180,24 @@ int pv_libxl_json_to_xlcfg(const char *json, struct pv_buf *out,
 				"does not support", key);
 		goto out;
 	}
-	c = get(root, "c_info");
 	b = get(root, "b_info");
 	pv = get(b, "type.pv");
+	/* Settings inside b_info and nics that pvctl would otherwise drop. */
+	if (get(b, "vcpu_hard_affinity") || get(b, "vcpu_soft_affinity")) {
+		rc = pv_err_set(err, -ENOTSUP, "xl's config pins vCPUs, which "
+				"pvctl does not take from a save file: give a "
+				"CONFIG with cpus=");
+		goto out;
+	}
+	for (i = 0; (c = get(root, "nics")) && YAJL_IS_ARRAY(c) &&
+	     i < c->u.array.len; i++)
+		if (get(c->u.array.values[i], "rate_bytes_per_interval")) {
+			rc = pv_err_set(err, -ENOTSUP, "xl's config rate-limits "
+					"vif %zu, which pvctl does not take from "
+					"a save file: give a CONFIG", i);
+			goto out;
+		}
+	c = get(root, "c_info");
 	type = str(c, "type");
 	if (type && strcmp(type, "pv")) {
 		rc = pv_err_set(err, -ENOTSUP, "xl's config is for a %s guest: "
@@ -197,10 +212,11 @@ int pv_libxl_json_to_xlcfg(const char *json, struct pv_buf *out,
 	put_str(out, "bootloader", str(pv, "bootloader"));
 	target = num(b, "target_memkb", 0);
 	maxmem = num(b, "max_memkb", target);
+	/* KiB to MiB, rounded up (huge values are the parser's to refuse). */
 	if (target > 0)
-		pv_buf_printf(out, "memory = %lld\n", (target + 1023) / 1024);
+		pv_buf_printf(out, "memory = %lld\n", target / 1024 + !!(target % 1024));
 	if (maxmem > 0)
-		pv_buf_printf(out, "maxmem = %lld\n", (maxmem + 1023) / 1024);
+		pv_buf_printf(out, "maxmem = %lld\n", maxmem / 1024 + !!(maxmem % 1024));
 	maxv = num(b, "max_vcpus", 0);
 	avail = get(b, "avail_vcpus");
 	if (maxv > 0)

@@ -390,6 +390,7 @@ static int x_build_pv(void *h, uint32_t domid, const struct pv_build_req *req,
 	uint64_t t0 = pv_now_ms(), t1, t2, t3;
 	int rc;
 
+	pv_buf_reset(&x->log.last);
 	step = "setting maximum memory";
 	if (xc_domain_setmaxmem(x->xch, domid, req->maxmem_kb))
 		goto fail_errno;

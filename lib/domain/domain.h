@@ -59,6 +59,7 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
  * xl's protocol. The sender's guest runs until the end of the copy; if
  * anything fails before the receiver confirms that it runs there, it is
  * resumed here; the receiver destroys a copy it could not finish.
+ * Callers ignore SIGPIPE (the other end may go at any time).
  */
 #define PV_MIGRATE_TIMEOUT_MS 120000
 struct pv_migrate_opts {

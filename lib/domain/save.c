@@ -203,31 +203,50 @@ struct save {
 	void *progress_arg;
 };
 
+/* Withdraws a suspend request the guest has not taken: false if it had. */
+static int withdraw_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	const char *path = arg;
+	char *v = pv_xs_read_str(hv, t, path);
+	int rc = -EALREADY;
+
+	if (v && !strcmp(v, "suspend"))
+		rc = pv_xs_write_str(hv, t, path, "");
+	free(v);
+	return rc;
+}
+
 /*
  * The PV suspend handshake: control/shutdown = "suspend"; the guest
- * takes it and shuts down with reason suspend. A guest that does not
- * within the timeout has its request withdrawn.
+ * takes it (clears the node) and shuts down with reason suspend. A
+ * request not taken within the timeout is withdrawn, in a transaction
+ * so that a guest taking it meanwhile is waited for instead.
  */
 static int suspend_guest(void *arg)
 {
 	struct save *s = arg;
 	struct pv_dominfo info;
+	char *path;
 	int rc;
 
-	rc = pv_domain_request_shutdown(s->ctx, s->domid, "suspend", s->err);
+	rc = pv_ctx_check_interrupted(s->ctx, s->err);
+	if (!rc)
+		rc = pv_domain_request_shutdown(s->ctx, s->domid, "suspend", s->err);
 	if (rc)
 		return rc;
 	rc = pv_domain_wait_shutdown(s->ctx, s->domid, PV_SUSPEND_TIMEOUT_MS, &info);
 	if (rc == -ETIMEDOUT) {
-		char *path = pv_xs_dom_path(s->domid, "control/shutdown");
-
-		pv_xs_write_str(&s->ctx->hv, PV_XBT_NULL, path, "");
+		path = pv_xs_dom_path(s->domid, "control/shutdown");
+		if (pv_xs_transaction(&s->ctx->hv, withdraw_tx, path) == -EALREADY)
+			rc = pv_domain_wait_shutdown(s->ctx, s->domid,
+						     PV_SUSPEND_TIMEOUT_MS, &info);
 		free(path);
+	}
+	if (rc == -ETIMEDOUT)
 		return pv_err_set(s->err, rc, "domain %u did not suspend within "
 				  "%d s (does its kernel support suspend?); "
 				  "request withdrawn", s->domid,
 				  PV_SUSPEND_TIMEOUT_MS / 1000);
-	}
 	if (rc)
 		return pv_err_sys(s->err, rc, "waiting for domain %u to suspend",
 				  s->domid);
@@ -238,6 +257,27 @@ static int suspend_guest(void *arg)
 	s->suspended = true;
 	s->suspended_ms = pv_now_ms();
 	return 0;
+}
+
+/*
+ * After a failed save or migration: a guest found suspended (by us, even
+ * late) is resumed; one that cannot be is said so in @err.
+ */
+static void resume_if_suspended(struct pv_ctx *ctx, uint32_t domid,
+				struct pv_err *err)
+{
+	struct pv_hv *hv = &ctx->hv;
+	struct pv_dominfo info;
+	struct pv_err why;
+
+	if (hv->ops->domain_getinfo(hv->h, domid, &info) || !info.shutdown ||
+	    info.shutdown_reason != PV_SHUTDOWN_SUSPEND)
+		return;
+	pv_err_init(&why);
+	if (pv_domain_resume(ctx, domid, &why))
+		pv_buf_printf(&err->msg, "; and domain %u stays suspended: %s",
+			      domid, pv_err_msg(&why));
+	pv_err_dispose(&why);
 }
 
 static void sent(void *arg, uint64_t bytes)
@@ -370,28 +410,31 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 	busy_begin(ctx, domid);
 	rc = stream_out(&s, fd, false, &config, tmp);
 	busy_end(ctx, domid);
-	if (rc)
-		goto out;
-	if (fsync(fd))
-		rc = -errno;
-	if (!rc && close(fd))
-		rc = -errno;
+	if (!rc && fsync(fd))
+		rc = pv_err_sys(err, -errno, "writing %s", tmp);
+	if (close(fd) && !rc)
+		rc = pv_err_sys(err, -errno, "writing %s", tmp);
 	fd = -1;
 	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (!rc)
-		rc = pv_fsync_parent(path);
-	if (rc) {
-		pv_err_sys(err, rc, "writing %s", path);
+		rc = pv_err_sys(err, -errno, "renaming %s to %s", tmp, path);
+	if (rc)
 		goto out;
-	}
 	free(tmp);
 	tmp = NULL;
+	/* Renamed but not durable: not a file to trust the guest to. */
+	rc = pv_fsync_parent(path);
+	if (rc) {
+		unlink(path);
+		pv_err_sys(err, rc, "syncing the directory of %s", path);
+		resume_if_suspended(ctx, domid, err);
+		goto out;
+	}
 	if (flags & PV_SAVE_KEEP) {
 		if (flags & PV_SAVE_PAUSED)
 			rc = pv_domain_pause(ctx, domid, true, err);
-		if (!rc)
-			rc = pv_domain_resume(ctx, domid, err);
+		/* Even if the pause failed: never left suspended. */
+		if (pv_domain_resume(ctx, domid, err) && !rc)
+			rc = -EIO;
 	} else {
 		rc = pv_domain_destroy(ctx, domid, err);
 	}
@@ -402,13 +445,7 @@ out:
 		unlink(tmp);
 		free(tmp);
 		/* It was suspended for nothing: it runs on, as it was. */
-		if (s.suspended) {
-			struct pv_err ignore;
-
-			pv_err_init(&ignore);
-			pv_domain_resume(ctx, domid, &ignore);
-			pv_err_dispose(&ignore);
-		}
+		resume_if_suspended(ctx, domid, err);
 	}
 	pv_buf_dispose(&config);
 	return rc;
@@ -572,6 +609,24 @@ static char *with_suffix(const char *name, const char *suffix)
 	return pv_asprintf("%s%s", name, suffix);
 }
 
+/* One byte by a deadline, as expect() reads messages. */
+static int read_status(int fd, unsigned char *status, int ms)
+{
+	uint64_t deadline = pv_now_ms() + (uint64_t)ms;
+	int rc;
+
+	while (!(rc = pv_wait_readable(fd, deadline))) {
+		ssize_t r = read(fd, status, 1);
+
+		if (r == 1)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r < 0 ? -errno : -EPIPE;
+	}
+	return rc;
+}
+
 int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 			   int from_fd, const struct pv_migrate_opts *opts,
 			   struct pv_migrate_stats *st, struct pv_err *err)
@@ -593,6 +648,14 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	name = pv_domain_get_name(ctx, domid);
 	if (!name) {
 		rc = pv_err_set(err, -ESRCH, "domain %u has no name", domid);
+		goto out;
+	}
+	/* Its name must take the suffix that moves it aside at the end. */
+	away = with_suffix(name, MIG_AWAY);
+	rc = pv_domain_name_valid(away, err);
+	if (rc) {
+		pv_buf_printf(&err->msg, " (a migrated domain is renamed %s: "
+			      "shorten its name)", away);
 		goto out;
 	}
 	rc = expect(from_fd, mig_banner, true, PV_MIGRATE_TIMEOUT_MS);
@@ -619,7 +682,6 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 		goto resume;
 	}
 	/* Its copy runs under the name from now on: ours steps aside. */
-	away = with_suffix(name, MIG_AWAY);
 	rc = pv_domain_rename(ctx, domid, away, err);
 	if (rc)
 		goto resume;
@@ -627,24 +689,32 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	if (!rc)
 		rc = expect(from_fd, mig_report, false, PV_MIGRATE_TIMEOUT_MS);
 	if (!rc)
-		rc = read_all(from_fd, &status, 1);
+		rc = read_status(from_fd, &status, PV_MIGRATE_TIMEOUT_MS);
+	if (!rc && status) {
+		/*
+		 * The receiver could not start it: it destroys its copy and
+		 * then gives the guest back (xl's protocol); only then is
+		 * ours resumed.
+		 */
+		rc = expect(from_fd, mig_go, false, PV_MIGRATE_TIMEOUT_MS);
+		if (!rc) {
+			pv_domain_rename(ctx, domid, name, &ignore);
+			rc = pv_err_set(err, -EIO, "the receiver could not start "
+					"the domain (status %u): it runs on here",
+					status);
+			goto resume;
+		}
+	}
 	if (rc) {
 		/* xl's one case with no safe answer: say exactly what is known. */
 		rc = pv_err_set(err, -EIO, "the receiver was cleared to unpause "
-				"the domain but its answer was lost: it may run "
-				"there, or not. Here it is domain %u, '%s', "
-				"suspended. Check the other host: if '%s' runs "
-				"there, destroy this copy ('pvctl destroy %u'); "
-				"if not, this suspended copy is the only one: "
-				"keep it", domid, away, name, domid);
+				"the domain but did not say how that went: it "
+				"may run there, or not. Here it is domain %u, "
+				"'%s', suspended. Check the other host: if '%s' "
+				"runs there, destroy this copy ('pvctl destroy "
+				"%u'); if not, this suspended copy is the only "
+				"one: keep it", domid, away, name, domid);
 		goto out;
-	}
-	if (status) {
-		/* The receiver could not unpause and destroyed its copy. */
-		pv_domain_rename(ctx, domid, name, &ignore);
-		rc = pv_err_set(err, -EIO, "the receiver could not start the "
-				"domain (status %u): it runs on here", status);
-		goto resume;
 	}
 	st->downtime_ms = pv_now_ms() - s.suspended_ms;
 	st->bytes = s.bytes;
@@ -652,8 +722,7 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	rc = pv_domain_destroy(ctx, domid, err);
 	goto out;
 resume:
-	if (s.suspended && pv_domain_resume(ctx, domid, &ignore) == 0)
-		s.suspended = false;
+	resume_if_suspended(ctx, domid, err);
 out:
 	busy_end(ctx, domid);
 	pv_err_dispose(&ignore);
@@ -671,7 +740,7 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 	struct pv_domain_config cfg;
 	struct pv_hv *hv = &ctx->hv;
 	unsigned char status = 0;
-	char *name = NULL, *incoming;
+	char *name = NULL;
 	bool paused = o.paused;
 	int rc;
 
@@ -684,8 +753,7 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 		goto out;
 	/* Built under a temporary name, paused, until the sender lets go. */
 	name = cfg.name;
-	incoming = with_suffix(name, MIG_INCOMING);
-	cfg.name = incoming;
+	cfg.name = with_suffix(name, MIG_INCOMING);
 	o.restore_fd = from_fd;
 	o.paused = true;
 	rc = pv_domain_create_opts(ctx, &cfg, &o, domid, err);
@@ -709,15 +777,22 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 			pv_err_sys(err, rc, "unpausing domain %u", *domid);
 	}
 	status = rc ? 1 : 0;
-	if (rc)
-		pv_domain_destroy(ctx, *domid, err);
-	if (say(to_fd, mig_report) || write_all(to_fd, &status, 1))
+	if (say(to_fd, mig_report) || write_all(to_fd, &status, 1)) {
 		rc = rc ? rc : pv_err_set(err, -EPIPE, "the sender went away "
 					  "before our report: the guest runs "
 					  "here as domain %u", *domid);
+		goto out;
+	}
+	/* Ours failed: destroyed, then the guest is the sender's again. */
+	if (status) {
+		pv_domain_destroy(ctx, *domid, err);
+		say(to_fd, mig_go);
+	}
 out:
-	if (name)
+	if (name) {
+		free(cfg.name);
 		cfg.name = name;	/* disposed with the rest */
+	}
 	pv_domain_config_dispose(&cfg);
 	return rc;
 }

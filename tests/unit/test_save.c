@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -350,6 +351,7 @@ static void test_migrate(void **state)
 	g.domid = fx_create(f, "mig", NULL);
 	pv_sim_on_idle(f->s, guest_on_idle, &g);
 	pv_err_init(&err);
+	signal(SIGPIPE, SIG_IGN);	/* as pvctl migrate does */
 	pid = receiver(f, g.domid, false, &to, &from);
 	if (pv_domain_migrate_send(&f->ctx, g.domid, to, from, &opts, &st, &err))
 		fail_msg("migrate: %s", pv_err_msg(&err));
@@ -366,9 +368,12 @@ static void test_migrate(void **state)
 	g.domid = fx_create(f, "mig", NULL);
 	g.suspends = 0;
 	pid = receiver(f, g.domid, true, &to, &from);
-	fx_assert_err(&err, pv_domain_migrate_send(&f->ctx, g.domid, to, from,
-						   &opts, &st, &err),
-		      -EPIPE, "the receiver failed to build");
+	/* It may go while the end is still being sent, or after. */
+	assert_true(pv_domain_migrate_send(&f->ctx, g.domid, to, from, &opts,
+					   &st, &err) < 0);
+	if (!strstr(pv_err_msg(&err), "the receiver failed to build") &&
+	    !strstr(pv_err_msg(&err), "stream"))
+		fail_msg("unexpected: %s", pv_err_msg(&err));
 	close(to);
 	close(from);
 	assert_int_equal(waitpid(pid, &status, 0), pid);

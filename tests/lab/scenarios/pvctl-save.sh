@@ -36,17 +36,17 @@ hb() {
 # be_state KIND: the state of the guest's first backend of KIND (4: connected).
 be_state() { xenstore-read "/local/domain/0/backend/$1/$(xl domid "$G")/$2/state" 2>/dev/null; }
 
-# dom0's /tmp is its RAM, and so is every save file: 64 MiB guests keep
-# them small (this scenario runs after the bench, whose xl creates met
+# dom0's /tmp is its RAM, and so is every save file: 96 MiB guests (the least the lab kernel boots in) keep
+# them smaller (this scenario runs after the bench, whose xl creates met
 # dom0's OOM killer once when it ran before them).
 diag "dom0 memory at the start: $(awk '/^(MemFree|MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
-MEM64="memory = 64"
+MEM96="memory = 96"
 dd if=/dev/zero of=/tmp/save-disk.img bs=1M count=8 2>/dev/null
 loops0=$(used_loops)
 ports0=$(ports)
 
 G=sv1
-GUEST_EXTRA=heartbeat guest_cfg "$G" "$MEM64" \
+GUEST_EXTRA=heartbeat guest_cfg "$G" "$MEM96" \
     "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" "vif = [ 'bridge=br0' ]"
 check "create $G with a disk and a vif" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
@@ -70,7 +70,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     timed check "pvctl restore" pvctl -v restore /tmp/sv1.save
     restore_ms=$(( $(now_ms) - t0 ))
     diag_file "$LAB_OUT" 12
-    diag "BENCH save_restore: guest 64 MiB, file ${size} MiB, save ${save_ms} ms, restore ${restore_ms} ms"
+    diag "BENCH save_restore: guest 96 MiB, file ${size} MiB, save ${save_ms} ms, restore ${restore_ms} ms"
     check "$G runs again" xl domid "$G"
     sleep 2
     set -- $(hb "$CONSOLE_DIR/guest-$G.log")
@@ -116,7 +116,7 @@ gone "$G" 30
 printf '#!/bin/sh\nshift\nexec "$@"\n' > /tmp/fake-ssh
 chmod 755 /tmp/fake-ssh
 G=mg1
-GUEST_EXTRA=heartbeat guest_cfg "$G" "$MEM64" \
+GUEST_EXTRA=heartbeat guest_cfg "$G" "$MEM96" \
     "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" "vif = [ 'bridge=br0' ]"
 check "create $G" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
@@ -184,7 +184,7 @@ gone "$G" 30
 # save, restore and migration of the same guest give the bench its
 # reference.
 G=xs1
-guest_cfg "$G" "$MEM64" \
+guest_cfg "$G" "$MEM96" \
     "disk = [ 'vdev=xvda,access=rw,target=/tmp/save-disk.img' ]" "vif = [ 'bridge=br0' ]"
 check "xl create $G" xl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
@@ -209,7 +209,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
         diag "xl migrate fails here: $(grep -m1 -o 'Failed to enable logdirty[^:]*' /tmp/xlmig.out)"
     fi
     diag "BENCH save_restore_xl: save ${xl_save_ms} ms, restore ${xl_restore_ms} ms"
-    # The same guest config (64 MiB, a disk, a vif), one boot.
+    # The same guest config (96 MiB, a disk, a vif), one boot.
     ratio() { [ "$2" -gt 0 ] && echo "$(( $1 * 100 / $2 / 100 )).$(printf %02d $(( $1 * 100 / $2 % 100 )))"; }
     [ -n "${save_ms:-}" ] && diag "BENCH save: xl ${xl_save_ms} ms, pvctl ${save_ms} ms, ratio pvctl/xl $(ratio "$save_ms" "$xl_save_ms")"
     [ -n "${restore_ms:-}" ] && diag "BENCH restore: xl ${xl_restore_ms} ms, pvctl ${restore_ms} ms, ratio pvctl/xl $(ratio "$restore_ms" "$xl_restore_ms")"

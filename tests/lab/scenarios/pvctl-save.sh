@@ -36,9 +36,10 @@ hb() {
 # be_state KIND: the state of the guest's first backend of KIND (4: connected).
 be_state() { xenstore-read "/local/domain/0/backend/$1/$(xl domid "$G")/$2/state" 2>/dev/null; }
 
-# dom0's /tmp is its RAM, and so is every save file: 96 MiB guests (the least the lab kernel boots in) keep
-# them smaller (this scenario runs after the bench, whose xl creates met
-# dom0's OOM killer once when it ran before them).
+# dom0's /tmp is its RAM (a tmpfs of half of it), and so is every save
+# file: 96 MiB guests (the least the lab kernel boots in) keep them
+# smaller, and make check runs this scenario early, while dom0 has room
+# (after the autoscale scenarios and the bench, /tmp was full).
 diag "dom0 memory at the start: $(awk '/^(MemFree|MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
 MEM96="memory = 96"
 dd if=/dev/zero of=/tmp/save-disk.img bs=1M count=8 2>/dev/null

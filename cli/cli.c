@@ -263,3 +263,16 @@ void pv_cli_step(void *arg, const char *what, uint64_t ms)
 	else if (cli->interactive)
 		fprintf(stderr, "\r\033[K  %s done", what);
 }
+
+void pv_cli_show_progress(void *arg, uint64_t bytes)
+{
+	struct pv_cli_progress *p = arg;
+	uint64_t now = pv_now_ms(), ms = now - p->t0;
+
+	if (now - p->last_ms < 200)
+		return;
+	p->last_ms = now;
+	fprintf(stderr, "\r\033[K  %s: %llu MiB, %.1f MiB/s", p->what,
+		(unsigned long long)(bytes >> 20),
+		ms ? (double)bytes / 1048576.0 * 1000.0 / (double)ms : 0.0);
+}

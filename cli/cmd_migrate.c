@@ -17,23 +17,6 @@
 #include "print.h"
 #include "../lib/domain/domain.h"
 
-struct progress {
-	uint64_t t0, last_ms;
-};
-
-static void show_progress(void *arg, uint64_t bytes)
-{
-	struct progress *p = arg;
-	uint64_t now = pv_now_ms(), ms = now - p->t0;
-
-	if (now - p->last_ms < 200)
-		return;
-	p->last_ms = now;
-	fprintf(stderr, "\r\033[K  migrating: %llu MiB sent, %.1f MiB/s",
-		(unsigned long long)(bytes >> 20),
-		ms ? (double)bytes / 1048576.0 * 1000.0 / (double)ms : 0.0);
-}
-
 /* Starts the receiver; *to and *from are our ends of its stdin and stdout. */
 static pid_t start_receiver(const char *ssh, const char *host, bool paused,
 			    int *to, int *from)
@@ -75,7 +58,7 @@ fail:
 
 int cmd_migrate(struct pv_cli *cli, int argc, char **argv)
 {
-	struct progress prog = { pv_now_ms(), 0 };
+	struct pv_cli_progress prog = { "migrating, sent", pv_now_ms(), 0 };
 	struct pv_migrate_opts opts = { true, NULL, NULL };
 	struct pv_migrate_stats st;
 	const char *ssh = "ssh";
@@ -97,7 +80,7 @@ int cmd_migrate(struct pv_cli *cli, int argc, char **argv)
 	}
 	opts.live = !cli->opt_set[MIG_NON_LIVE];
 	if (cli->interactive && !cli->opt_set[MIG_JSON]) {
-		opts.progress = show_progress;
+		opts.progress = pv_cli_show_progress;
 		opts.arg = &prog;
 	}
 	/* The other end going away must be an error here, not our death. */

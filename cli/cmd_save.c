@@ -6,27 +6,9 @@
 #include "pvctl.h"
 #include "../lib/domain/domain.h"
 
-struct progress {
-	uint64_t t0, last_ms;
-};
-
-/* MiB written and the rate, on one terminal line, at most 5 times a second. */
-static void show_progress(void *arg, uint64_t bytes)
-{
-	struct progress *p = arg;
-	uint64_t now = pv_now_ms(), ms = now - p->t0;
-
-	if (now - p->last_ms < 200)
-		return;
-	p->last_ms = now;
-	fprintf(stderr, "\r\033[K  saving: %llu MiB, %.1f MiB/s",
-		(unsigned long long)(bytes >> 20),
-		ms ? (double)bytes / 1048576.0 * 1000.0 / (double)ms : 0.0);
-}
-
 int cmd_save(struct pv_cli *cli, int argc, char **argv)
 {
-	struct progress prog = { pv_now_ms(), 0 };
+	struct pv_cli_progress prog = { "saving", pv_now_ms(), 0 };
 	unsigned int flags = 0;
 	struct pv_err err;
 	uint32_t domid;
@@ -44,7 +26,7 @@ int cmd_save(struct pv_cli *cli, int argc, char **argv)
 	/* A signal must not leave the guest suspended: it ends the save cleanly. */
 	pv_cli_defer_signals(cli);
 	rc = pv_domain_save(&cli->ctx, domid, argv[first + 1], flags,
-			    cli->interactive ? show_progress : NULL, &prog, &err);
+			    cli->interactive ? pv_cli_show_progress : NULL, &prog, &err);
 	pv_cli_end_deferred_signals(cli);
 	if (cli->interactive)
 		fputs("\r\033[K", stderr);

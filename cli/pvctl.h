@@ -131,6 +131,15 @@ void pv_cli_warn(void *ctx, const char *where, const char *key,
 		 const char *msg);
 /* A create's steps: a live status line on a terminal, timings with -v. */
 void pv_cli_step(void *arg, const char *what, uint64_t ms);
+/*
+ * Progress of a long transfer on a terminal: "WHAT: N MiB, R MiB/s", at
+ * most 5 times a second (a pv_save_progress_fn).
+ */
+struct pv_cli_progress {
+	const char *what;
+	uint64_t t0, last_ms;
+};
+void pv_cli_show_progress(void *arg, uint64_t bytes);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 

@@ -35,9 +35,10 @@ XENBIN=/usr/lib/xen-4.17/bin
 # Where ldd looks for the Xen libraries unpacked from the .debs.
 XENLIBS=$ROOT/usr/lib/x86_64-linux-gnu:$ROOT/lib/x86_64-linux-gnu
 
-# dom0 modules in load order (xenfs needs xen-privcmd; bridge needs llc, stp).
+# dom0 modules in load order (xenfs needs xen-privcmd; bridge needs llc, stp;
+# e1000 drives the NIC between two lab hosts, see run.sh's "# lab: peer").
 DOM0_MODULES="xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc xen-blkback
-xen-netback loop llc stp bridge"
+xen-netback loop llc stp bridge e1000"
 GUEST_MODULES="xen-blkfront xen-netfront"
 XENSTORE_CMDS="read write ls list rm chmod exists watch"
 
@@ -260,6 +261,8 @@ cp "$BUILD/guest.img" "$D/lab/guest/initrd.img"
 cp "$BUILD/bootdisk.img" "$D/lab/guest/bootdisk.img"
 cp "$PVGRUB" "$D/lab/guest/pvgrub2.bin"
 cp "$LAB/lib.sh" "$D/lab/lib.sh"
+install -m 755 "$LAB/dom0/peer-exec" "$D/lab/peer-exec"
+install -m 755 "$LAB/dom0/labssh" "$D/lab/labssh"
 for s in "$LAB"/scenarios/*.sh; do
     [ -e "$s" ] && cp "$s" "$D/lab/scenarios/"
 done

@@ -20,6 +20,13 @@
 #   PVCTL_LAB_XEN_ARGS          extra options for Xen's command line
 #   PVCTL_LAB_ACCEL             QEMU's -accel (default tcg,thread=multi)
 #   PVCTL_LAB_CPUS              emulated CPUs (default 2)
+#
+# Two hosts: when a requested scenario has the line "# lab: peer", a second
+# Xen host boots beside the first (dom0 lab.role=peer, 1 GiB), and the two
+# are joined by a private link (QEMU's socket network over UDP on
+# 127.0.0.1, an e1000 in each; 10.99.0.1 is the host that runs the
+# scenarios, 10.99.0.2 the peer). /lab/labssh is ssh's part on it. Still
+# no route out of the lab. The peer's console goes to $BUILD/peer.log.
 set -eu
 
 LAB=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +67,19 @@ esac
 list=$(echo "$*" | sed 's/ /,,/g')
 dom0_cmdline="console=hvc0 earlyprintk=xen lab.scenarios=$list lab.timeout=$SCEN_LIMIT"
 
+peer=no
+for s in "$@"; do
+    grep -qx '# lab: peer' "$LAB/scenarios/$s.sh" && peer=yes
+done
+NIC="-nic none"
+PEER_PID=
+if [ "$peer" = yes ]; then
+    port=$((20000 + $$ % 20000))
+    NIC="-netdev socket,id=lan,udp=127.0.0.1:$((port + 1)),localaddr=127.0.0.1:$port"
+    NIC="$NIC -device e1000,netdev=lan,mac=52:54:00:00:99:01"
+    dom0_cmdline="$dom0_cmdline lab.addr=10.99.0.1"
+fi
+
 # Xen's options. smap=0 smep=0: required under TCG with -cpu max (dom0 dies at
 # its first page fault otherwise). dom0_max_vcpus=1: with two dom0 vCPUs, xl
 # now and then aborted on a pthread mutex assertion near fork() (2 of about
@@ -77,7 +97,23 @@ xen_cmdline="$xen_cmdline${PVCTL_LAB_XEN_ARGS:+ $PVCTL_LAB_XEN_ARGS}"
 
 LOG=$BUILD/lab.log
 RC=$BUILD/qemu.rc
-rm -f "$LOG" "$RC"
+rm -f "$LOG" "$RC" "$BUILD/peer.log"
+
+if [ "$peer" = yes ]; then
+    echo "run.sh: booting the peer host (log $BUILD/peer.log)" >&2
+    timeout -k 10 "$TOTAL_LIMIT" qemu-system-x86_64 \
+        -accel "${PVCTL_LAB_ACCEL:-tcg,thread=multi}" -cpu "${PVCTL_LAB_CPU:-max}" -m 1024 \
+        -smp "${PVCTL_LAB_CPUS:-2}" \
+        -nographic -no-reboot -monitor none -serial stdio -display none \
+        -netdev "socket,id=lan,udp=127.0.0.1:$port,localaddr=127.0.0.1:$((port + 1))" \
+        -device e1000,netdev=lan,mac=52:54:00:00:99:02 \
+        -kernel "$CACHE/xen" \
+        -append "$xen_cmdline" \
+        -initrd "$CACHE/vmlinuz console=hvc0 earlyprintk=xen lab.role=peer lab.addr=10.99.0.2,$BUILD/dom0.img" \
+        < /dev/null > "$BUILD/peer.log" 2>&1 &
+    PEER_PID=$!
+    trap 'kill $PEER_PID 2>/dev/null' EXIT
+fi
 echo "run.sh: booting Xen lab for: $* (limit ${TOTAL_LIMIT}s, log $LOG)" >&2
 
 CR=$(printf '\r')
@@ -88,7 +124,7 @@ start=$(date +%s.%N)
         -accel "${PVCTL_LAB_ACCEL:-tcg,thread=multi}" -cpu "${PVCTL_LAB_CPU:-max}" -m "$MEM" \
         -smp "${PVCTL_LAB_CPUS:-2}" \
         -nographic -no-reboot -monitor none -serial stdio -display none \
-        -nic none \
+        $NIC \
         -kernel "$CACHE/xen" \
         -append "$xen_cmdline" \
         -initrd "$CACHE/vmlinuz $dom0_cmdline,$BUILD/dom0.img" \
@@ -112,6 +148,7 @@ start=$(date +%s.%N)
         echo "$line"
     done
 }
+[ -z "$PEER_PID" ] || kill "$PEER_PID" 2>/dev/null || true
 
 # Verdict, from the whole log: the first "LAB: " of each line onwards.
 RESULTS=$BUILD/lab.results

@@ -67,6 +67,16 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     size=$(( $(wc -c < /tmp/sv1.save) / 1048576 ))
     check "the file starts with xl's magic" sh -c "head -c 27 /tmp/sv1.save | grep -q 'Xen saved domain, xl format'"
 
+    # More memory than the host has free (a config given on the command
+    # line wins over the file's, as with xl): refused before anything.
+    big=$(( $(xl info free_memory) + 256 ))
+    sed "s/^memory = .*/memory = $big/" "/tmp/$G.cfg" > /tmp/big.cfg
+    check_fail "a restore when memory is short fails" pvctl restore /tmp/sv1.save /tmp/big.cfg
+    diag_file "$LAB_OUT" 3
+    check "saying what it needs and what the host has" grep -q "needs $big MiB, the host has" "$LAB_OUT"
+    check "it leaves no domain, loop device or bridge port" \
+        sh -c "! xl domid $G && [ $(used_loops) = $loops0 ] && [ $(ports) = $ports0 ]"
+
     t0=$(now_ms)
     timed check "pvctl restore" pvctl -v restore /tmp/sv1.save
     restore_ms=$(( $(now_ms) - t0 ))
@@ -228,4 +238,4 @@ echo garbage > /tmp/garbage.save
 check_fail "restore of a file that is no save file fails" pvctl restore /tmp/garbage.save
 check "saying so" grep -q "not a save file" "$LAB_OUT"
 
-release_files /tmp/fake-ssh /tmp/cut-ssh /tmp/xs1.save /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img
+release_files /tmp/big.cfg /tmp/fake-ssh /tmp/cut-ssh /tmp/xs1.save /tmp/sv1.save /tmp/sv1c.save /tmp/cut.save /tmp/garbage.save /tmp/save-disk.img

@@ -20,12 +20,6 @@ static void state_string(const struct pv_dominfo *i, char out[7])
 	out[6] = '\0';
 }
 
-/*
- * Each domain's saved config is read, so that a domain pvctl made but can
- * no longer act for (its file damaged: the monitor cannot carry out its
- * on_* settings) is marked in every listing, not only with -l. A domain
- * pvctl did not make has no file, and no mark.
- */
 static void print_saved_config(struct pv_printer *p,
 			       const struct pv_domain_config *cfg)
 {
@@ -40,6 +34,12 @@ static void print_saved_config(struct pv_printer *p,
 		      cfg->maxvcpus);
 }
 
+/*
+ * Each domain's saved config is read, so that a domain pvctl made but can
+ * no longer act for (its file damaged: the monitor cannot carry out its
+ * on_* settings) is marked in every listing, not only with -l. A domain
+ * pvctl did not make has no file, and no mark.
+ */
 /* One row; false if -l was asked for a config that cannot be read. */
 static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
 			 const struct pv_domain_status *st, bool lng)
@@ -76,8 +76,8 @@ static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
 		print_saved_config(p, &cfg);
 	pv_print_obj_close(p);
 	if (lng && damaged)
-		pv_cli_error("domain %u (%s): its saved config cannot be read: %s", i->domid,
-			     st->name ? st->name : "?", pv_err_msg(&err));
+		pv_cli_error("domain %u (%s): its saved config cannot be read: %s",
+			     i->domid, st->name ? st->name : "?", pv_err_msg(&err));
 	pv_err_dispose(&err);
 	pv_domain_config_dispose(&cfg);
 	return !(lng && damaged);

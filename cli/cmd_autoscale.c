@@ -36,6 +36,7 @@ static void log_event(void *arg, const char *json)
 static int run(struct pv_cli *cli, struct pv_autoscale *as)
 {
 	struct pv_webhook *wh = NULL;
+	struct pv_webhook_stats ws;
 	struct sigaction sa;
 	struct pv_err err;
 	int rc;
@@ -64,7 +65,10 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 		wh ? "; events to " : "", wh ? as->policies.host.webhook : "");
 	pv_err_init(&err);
 	rc = pv_autoscale_run(as, &stop_flag, &reload_flag, &err);
-	pv_webhook_stop(wh);
+	pv_webhook_stop(wh, &ws);
+	if (ws.unsent)
+		fprintf(stderr, "pvctl autoscale: webhook: %lu event(s) dropped "
+			"at stop, not sent\n", ws.unsent);
 	return pv_cli_report(rc, &err);
 }
 

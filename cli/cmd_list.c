@@ -20,37 +20,41 @@ static void state_string(const struct pv_dominfo *i, char out[7])
 	out[6] = '\0';
 }
 
-static void print_saved_config(struct pv_cli *cli, struct pv_printer *p,
-			       uint32_t domid)
+static void print_saved_config(struct pv_printer *p,
+			       const struct pv_domain_config *cfg)
 {
-	struct pv_domain_config cfg;
-	struct pv_err err;
-
-	pv_domain_config_init(&cfg);
-	pv_err_init(&err);
-	if (pv_domain_config_load(&cli->ctx, domid, &cfg, &err) == 0) {
-		if (p->json) {
-			pv_jw_key(&p->w, "config");
-			pv_domain_config_to_json(&cfg, &p->w);
-		}
-		pv_print_text(p, "    kernel %s, memory %llu MiB (max %llu), vcpus %u (max %u)\n",
-			      cfg.kernel ? cfg.kernel : "-",
-			      (unsigned long long)cfg.memory_mb,
-			      (unsigned long long)cfg.maxmem_mb, cfg.vcpus,
-			      cfg.maxvcpus);
-	} else {
-		pv_print_str(p, "config", NULL, NULL);
+	if (p->json) {
+		pv_jw_key(&p->w, "config");
+		pv_domain_config_to_json(cfg, &p->w);
 	}
-	pv_err_dispose(&err);
-	pv_domain_config_dispose(&cfg);
+	pv_print_text(p, "    kernel %s, memory %llu MiB (max %llu), vcpus %u (max %u)\n",
+		      cfg->kernel ? cfg->kernel : "-",
+		      (unsigned long long)cfg->memory_mb,
+		      (unsigned long long)cfg->maxmem_mb, cfg->vcpus,
+		      cfg->maxvcpus);
 }
 
-static void print_domain(struct pv_cli *cli, struct pv_printer *p,
+/*
+ * Each domain's saved config is read, so that a domain pvctl made but can
+ * no longer act for (its file damaged: the monitor cannot carry out its
+ * on_* settings) is marked in every listing, not only with -l. A domain
+ * pvctl did not make has no file, and no mark.
+ */
+/* One row; false if -l was asked for a config that cannot be read. */
+static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
 			 const struct pv_domain_status *st, bool lng)
 {
 	const struct pv_dominfo *i = &st->info;
 	char state[7], uuid[PV_UUID_STRLEN + 1];
+	struct pv_domain_config cfg;
+	struct pv_err err;
+	bool damaged;
+	int rc;
 
+	pv_domain_config_init(&cfg);
+	pv_err_init(&err);
+	rc = pv_domain_config_load(&cli->ctx, i->domid, &cfg, &err);
+	damaged = pv_domain_config_damaged(rc);
 	state_string(i, state);
 	pv_uuid_format(i->uuid, uuid);
 	pv_print_obj_open(p, NULL);
@@ -59,13 +63,24 @@ static void print_domain(struct pv_cli *cli, struct pv_printer *p,
 	pv_print_uint(p, "memory_mib", "%5llu ", (i->cur_kb + i->outstanding_kb) / 1024);
 	pv_print_uint(p, "vcpus", "%5llu     ", i->online_vcpus);
 	pv_print_str(p, "state", "%s  ", state);
-	pv_print_float(p, "cpu_time_s", "%8.1f\n", (double)i->cpu_time_ns / 1e9);
+	pv_print_float(p, "cpu_time_s", "%8.1f", (double)i->cpu_time_ns / 1e9);
 	pv_print_str(p, "uuid", NULL, uuid);
 	pv_print_uint(p, "max_memory_kib", NULL, i->max_kb);
 	pv_print_uint(p, "max_vcpu_id", NULL, i->max_vcpu_id);
-	if (lng)
-		print_saved_config(cli, p, i->domid);
+	if (lng && rc)
+		pv_print_str(p, "config", NULL, NULL);
+	if (damaged)
+		pv_print_str(p, "config_error", "  config error: %s", pv_err_msg(&err));
+	pv_print_text(p, "\n");
+	if (lng && !rc)
+		print_saved_config(p, &cfg);
 	pv_print_obj_close(p);
+	if (lng && damaged)
+		pv_cli_error("domain %u (%s): its saved config cannot be read: %s",
+			     i->domid, st->name ? st->name : "?", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&cfg);
+	return !(lng && damaged);
 }
 
 int cmd_list(struct pv_cli *cli, int argc, char **argv)
@@ -76,6 +91,7 @@ int cmd_list(struct pv_cli *cli, int argc, char **argv)
 	uint32_t *ids;
 	size_t n, i;
 	int first, rc = 0;
+	bool ok = true;
 
 	PARSE_OPTS(cli, argc, argv, first);
 	ids = pv_calloc((size_t)(argc - first), sizeof(*ids));
@@ -97,10 +113,10 @@ int cmd_list(struct pv_cli *cli, int argc, char **argv)
 	pv_print_text(&p, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
 	pv_print_arr_open(&p, NULL);
 	for (i = 0; i < n; i++)
-		print_domain(cli, &p, &st[i], cli->opt_set[LIST_LONG]);
+		ok &= print_domain(cli, &p, &st[i], cli->opt_set[LIST_LONG]);
 	pv_print_arr_close(&p);
 	rc = pv_print_dispose(&p);
 	pv_domain_status_free(st, n);
 	pv_err_dispose(&err);
-	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
+	return rc || !ok ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

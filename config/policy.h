@@ -32,7 +32,7 @@ struct pv_policy {
 	unsigned int priority;	/* 0..100: served first when memory is short */
 	unsigned int weight;	/* 1..1000: share of memory above floors */
 	uint64_t mem_min_kb;	/* floor */
-	uint64_t mem_max_kb;	/* ceiling; 0: none but the domain's maxmem */
+	uint64_t mem_max_kb;	/* ceiling; 0: the domain's maxmem */
 	unsigned int headroom_pct;	/* keep MemAvailable >= this % of MemTotal */
 	uint64_t margin_kb;	/* ... and this much more, whatever the size */
 	uint64_t low_water_kb;	/* MemAvailable below it: grow at once */
@@ -109,8 +109,8 @@ const struct pv_policy *pv_policy_match(const struct pv_policy_set *s,
 /*
  * JSON objects for status and plan output. Keys are the file's, with the
  * unit in the name (memory_min_kb, cooldown_up_s, pressure_high_pct as a
- * decimal); "no ceiling" and "maxvcpus" are null. Returns 0 or -EIO if
- * @w failed.
+ * decimal); an unset ceiling (the domain's maxmem) and "maxvcpus" are
+ * null. Returns 0 or -EIO if @w failed.
  */
 struct pv_jw;
 int pv_policy_to_json(const struct pv_policy *p, struct pv_jw *w);

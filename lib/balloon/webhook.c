@@ -67,6 +67,7 @@ struct pv_webhook {
 	char *queue[QUEUE_MAX];
 	size_t head, count;
 	bool stopping;
+	uint64_t stop_by_ms;	/* when stopping: the end of the grace */
 	struct pv_webhook_stats st;
 };
 
@@ -75,8 +76,42 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* One POST; true on a 2xx answer. */
-static bool post_once(struct pv_webhook *wh, CURL *c, const char *json)
+/*
+ * How long the next request may take: its timeout, or less once a stop
+ * has begun; 0 when the stop's grace is over.
+ */
+static uint64_t request_ms(struct pv_webhook *wh)
+{
+	uint64_t ms = wh->timeout_s * 1000ull, now;
+
+	pthread_mutex_lock(&wh->lock);
+	if (wh->stopping) {
+		now = pv_now_ms();
+		ms = pv_min_u64(ms, wh->stop_by_ms > now ? wh->stop_by_ms - now : 0);
+	}
+	pthread_mutex_unlock(&wh->lock);
+	return ms;
+}
+
+/*
+ * libcurl's progress call (about once a second while it waits): cuts a
+ * request that was under way when the stop's grace ended.
+ */
+static int progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct pv_webhook *wh = arg;
+	bool over;
+
+	pthread_mutex_lock(&wh->lock);
+	over = wh->stopping && pv_now_ms() >= wh->stop_by_ms;
+	pthread_mutex_unlock(&wh->lock);
+	return over;
+}
+
+/* One POST, within @ms; true on a 2xx answer. */
+static bool post_once(struct pv_webhook *wh, CURL *c, const char *json,
+		      uint64_t ms)
 {
 	struct curl_slist *h = curl.slist_append(NULL, "Content-Type: application/json");
 	long code = 0;
@@ -86,9 +121,12 @@ static bool post_once(struct pv_webhook *wh, CURL *c, const char *json)
 	curl.easy_setopt(c, CURLOPT_URL, wh->url);
 	curl.easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl.easy_setopt(c, CURLOPT_POSTFIELDS, json);
-	curl.easy_setopt(c, CURLOPT_TIMEOUT, (long)wh->timeout_s);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)ms);
 	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	curl.easy_setopt(c, CURLOPT_XFERINFODATA, wh);
 	rc = curl.easy_perform(c);
 	if (rc == CURLE_OK)
 		curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -96,10 +134,14 @@ static bool post_once(struct pv_webhook *wh, CURL *c, const char *json)
 	return rc == CURLE_OK && code >= 200 && code < 300;
 }
 
-/* Sleeps @ms unless the webhook is stopping (then a pending retry is cut short). */
-static void backoff(struct pv_webhook *wh, unsigned int ms)
+/*
+ * Sleeps @ms before a retry; false if the webhook is stopping or starts
+ * to meanwhile: then no retry is made.
+ */
+static bool backoff(struct pv_webhook *wh, unsigned int ms)
 {
 	struct timespec ts;
+	bool go;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += ms / 1000;
@@ -111,20 +153,27 @@ static void backoff(struct pv_webhook *wh, unsigned int ms)
 	pthread_mutex_lock(&wh->lock);
 	if (!wh->stopping)
 		pthread_cond_timedwait(&wh->cond, &wh->lock, &ts);
+	go = !wh->stopping;
 	pthread_mutex_unlock(&wh->lock);
+	return go;
 }
 
 static void deliver(struct pv_webhook *wh, CURL *c, const char *json)
 {
 	unsigned int attempt, delay = 500;
 	bool ok = false;
+	uint64_t ms;
 
 	for (attempt = 0; attempt <= wh->retries && !ok; attempt++) {
 		if (attempt) {
-			backoff(wh, delay);
+			if (!backoff(wh, delay))
+				break;
 			delay *= 2;
 		}
-		ok = post_once(wh, c, json);
+		ms = request_ms(wh);
+		if (!ms)
+			break;	/* the stop's grace ended since it was taken */
+		ok = post_once(wh, c, json, ms);
 		pthread_mutex_lock(&wh->lock);
 		wh->st.attempts++;
 		pthread_mutex_unlock(&wh->lock);
@@ -132,8 +181,10 @@ static void deliver(struct pv_webhook *wh, CURL *c, const char *json)
 	pthread_mutex_lock(&wh->lock);
 	if (ok)
 		wh->st.delivered++;
-	else
+	else if (attempt)
 		wh->st.failed++;
+	else
+		wh->st.unsent++;
 	pthread_mutex_unlock(&wh->lock);
 }
 
@@ -148,6 +199,14 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&wh->lock);
 		while (!wh->count && !wh->stopping)
 			pthread_cond_wait(&wh->cond, &wh->lock);
+		if (wh->count && wh->stopping && pv_now_ms() >= wh->stop_by_ms) {
+			/* The stop's grace is over: what is left is dropped. */
+			wh->st.unsent += wh->count;
+			for (; wh->count; wh->count--) {
+				free(wh->queue[wh->head]);
+				wh->head = (wh->head + 1) % QUEUE_MAX;
+			}
+		}
 		if (!wh->count) {
 			pthread_mutex_unlock(&wh->lock);
 			break;
@@ -206,15 +265,20 @@ void pv_webhook_stats(struct pv_webhook *wh, struct pv_webhook_stats *st)
 	pthread_mutex_unlock(&wh->lock);
 }
 
-void pv_webhook_stop(struct pv_webhook *wh)
+void pv_webhook_stop(struct pv_webhook *wh, struct pv_webhook_stats *st)
 {
+	if (st)
+		memset(st, 0, sizeof(*st));
 	if (!wh)
 		return;
 	pthread_mutex_lock(&wh->lock);
 	wh->stopping = true;
+	wh->stop_by_ms = pv_now_ms() + PV_WEBHOOK_GRACE_MS;
 	pthread_cond_broadcast(&wh->cond);
 	pthread_mutex_unlock(&wh->lock);
 	pthread_join(wh->thread, NULL);
+	if (st)
+		*st = wh->st;
 	pthread_mutex_destroy(&wh->lock);
 	pthread_cond_destroy(&wh->cond);
 	free(wh->url);

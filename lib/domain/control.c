@@ -131,7 +131,7 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 	struct rename r = { domid, name };
 	uint32_t other;
 	struct pv_err ignore;
-	int rc;
+	int rc, saved;
 
 	if (domid == 0)
 		return pv_err_set(err, -EPERM, "refusing to rename Domain-0");
@@ -142,9 +142,22 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 	if (rc)
 		return rc;
 	pv_err_init(&ignore);
+	pv_domain_config_init(&cfg);
 	if (pv_domain_lookup(ctx, name, &other, &ignore) == 0 && other != domid) {
 		rc = pv_err_set(err, -EEXIST, "domain name '%s' is already in use "
 				"by domain %u", name, other);
+		goto out;
+	}
+	/*
+	 * The saved config must take the new name too, or a restart brings
+	 * back the old one: one that cannot be read stops the rename.
+	 */
+	pv_err_clear(&ignore);
+	saved = pv_domain_config_load(ctx, domid, &cfg, &ignore);
+	if (pv_domain_config_damaged(saved)) {
+		rc = pv_err_set(err, saved, "cannot rename domain %u: its saved "
+				"config cannot be read: %s", domid,
+				pv_err_msg(&ignore));
 		goto out;
 	}
 	rc = pv_xs_transaction(&ctx->hv, rename_tx, &r);
@@ -152,14 +165,12 @@ int pv_domain_rename(struct pv_ctx *ctx, uint32_t domid, const char *name,
 		pv_err_sys(err, rc, "renaming domain %u in XenStore", domid);
 		goto out;
 	}
-	/* Keep the saved config in step, so a restart keeps the new name. */
-	pv_domain_config_init(&cfg);
-	if (pv_domain_config_load(ctx, domid, &cfg, &ignore) == 0) {
+	if (saved == 0) {
 		pv_str_set(&cfg.name, name);
 		rc = pv_domain_config_save(ctx, domid, NULL, &cfg, err);
 	}
-	pv_domain_config_dispose(&cfg);
 out:
+	pv_domain_config_dispose(&cfg);
 	pv_err_dispose(&ignore);
 	pv_unlock(ctx);
 	return rc;

@@ -4,6 +4,8 @@
 #ifndef PV_DOMAIN_H
 #define PV_DOMAIN_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../ctx.h"
@@ -108,6 +110,17 @@ int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 			  const struct pv_domain_config *cfg, struct pv_err *err);
 int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 			  struct pv_domain_config *cfg, struct pv_err *err);
+/*
+ * Whether pv_domain_config_load's @rc means the domain has a saved config
+ * that cannot be read (empty, truncated, not JSON, a bad value, not a
+ * readable file), as opposed to none: -ENOENT (pvctl did not make it),
+ * -ESTALE (the file is an earlier domain's), -ESRCH (the domain is gone).
+ * Such a domain is pvctl's, but nothing can be done for it from the file.
+ */
+static inline bool pv_domain_config_damaged(int rc)
+{
+	return rc && rc != -ENOENT && rc != -ESTALE && rc != -ESRCH;
+}
 void pv_domain_config_forget(struct pv_ctx *ctx, uint32_t domid);
 
 /* Writes "poweroff", "reboot" or "halt" to the guest's control/shutdown. */
@@ -182,11 +195,26 @@ struct pv_monitor_log {
 };
 
 /*
+ * What the monitor keeps from one scan to the next: the domains whose
+ * saved config it found damaged and said so, so that it says it once
+ * (and again when the error changes or the domain shuts down), not at
+ * every scan.
+ */
+struct pv_monitor_damage;
+struct pv_monitor_seen {
+	struct pv_monitor_damage *v;
+	size_t n;
+};
+void pv_monitor_seen_init(struct pv_monitor_seen *seen);
+void pv_monitor_seen_dispose(struct pv_monitor_seen *seen);
+
+/*
  * One pass: acts on every pvctl domain that has shut down; *managed is
- * the number of pvctl domains that still exist.
+ * the number of pvctl domains that still exist, those whose saved config
+ * is damaged included (they are logged, once).
  */
 int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
-		    size_t *managed);
+		    struct pv_monitor_seen *seen, size_t *managed);
 /*
  * Runs until an error, or (with @exit_when_idle) until no pvctl domain
  * is left. -EALREADY if another monitor already runs.

@@ -7,8 +7,12 @@
  * (STATE/domains/DOMID.json) and the hypervisor's view of which domains
  * have shut down and why. A monitor started later, after a crash or a
  * dom0 restart of pvctl, finds the same facts and finishes the job, so
- * nothing is lost while none runs. `pvctl create` starts the monitor when
- * none is running; a flock on RUN/monitor.lock keeps it to one.
+ * nothing is lost while none runs. (It remembers only what it has logged,
+ * so as not to say the same thing at every scan.) A domain whose saved
+ * file cannot be read is still one of its domains: it is counted, and
+ * logged, since nothing can be done for it until the file is mended.
+ * `pvctl create` starts the monitor when none is running; a flock on
+ * RUN/monitor.lock keeps it to one.
  *
  * It sleeps on the @releaseDomain watch, which xenstored fires when any
  * domain shuts down or dies.
@@ -43,6 +47,13 @@ static const char *reason_name(unsigned int reason)
 	};
 
 	return reason < sizeof(names) / sizeof(*names) ? names[reason] : "unknown";
+}
+
+/* Shut down and not being saved: its on_* setting is due. */
+static bool is_shut_down(const struct pv_dominfo *info)
+{
+	return info->shutdown && !info->dying &&
+	       info->shutdown_reason != PV_SHUTDOWN_SUSPEND;
 }
 
 /* Builds the domain again from its saved config, with the same UUID. */
@@ -116,9 +127,73 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 	pv_err_dispose(&err);
 }
 
-int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
-		    size_t *managed)
+struct pv_monitor_damage {
+	uint32_t domid;
+	uint8_t uuid[16];
+	bool shutdown;
+	char *msg;
+};
+
+void pv_monitor_seen_init(struct pv_monitor_seen *seen)
 {
+	seen->v = NULL;
+	seen->n = 0;
+}
+
+void pv_monitor_seen_dispose(struct pv_monitor_seen *seen)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n; i++)
+		free(seen->v[i].msg);
+	free(seen->v);
+	pv_monitor_seen_init(seen);
+}
+
+static bool same_damage(const struct pv_monitor_damage *a,
+			const struct pv_monitor_damage *b)
+{
+	return a->domid == b->domid && !memcmp(a->uuid, b->uuid, sizeof(a->uuid)) &&
+	       a->shutdown == b->shutdown && !strcmp(a->msg, b->msg);
+}
+
+/*
+ * A domain of ours whose saved config cannot be read: nothing can be
+ * done for it (its on_* settings are in that file), which the operator
+ * must hear of, in @now; said unless the last scan said it (@seen).
+ */
+static void note_damage(const struct pv_domain_status *st, const char *msg,
+			const struct pv_monitor_seen *seen,
+			struct pv_monitor_seen *now, struct pv_monitor_log *log)
+{
+	const struct pv_dominfo *info = &st->info;
+	const char *name = st->name ? st->name : "?";
+	struct pv_monitor_damage *d;
+	size_t i;
+
+	now->v = pv_realloc(now->v, (now->n + 1) * sizeof(*now->v));
+	d = &now->v[now->n++];
+	d->domid = info->domid;
+	memcpy(d->uuid, info->uuid, sizeof(d->uuid));
+	d->shutdown = is_shut_down(info);
+	d->msg = pv_strdup(msg);
+	for (i = 0; i < seen->n; i++)
+		if (same_damage(&seen->v[i], d))
+			return;
+	if (d->shutdown)
+		log->fn(log->arg, "domain %u (%s) shut down: %s; its saved config "
+			"cannot be read, so nothing is done: %s", info->domid,
+			name, reason_name(info->shutdown_reason), msg);
+	else
+		log->fn(log->arg, "domain %u (%s): its saved config cannot be "
+			"read: %s; its on_poweroff, on_reboot and on_crash will "
+			"not be carried out", info->domid, name, msg);
+}
+
+int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		    struct pv_monitor_seen *seen, size_t *managed)
+{
+	struct pv_monitor_seen now;
 	struct pv_domain_status *st;
 	struct pv_err err;
 	size_t n, i;
@@ -132,6 +207,7 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 		return rc;
 	}
 	*managed = 0;
+	pv_monitor_seen_init(&now);
 	for (i = 0; i < n; i++) {
 		struct pv_domain_config cfg;
 
@@ -139,14 +215,19 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 			continue;
 		pv_domain_config_init(&cfg);
 		pv_err_clear(&err);
-		if (pv_domain_config_load(ctx, st[i].info.domid, &cfg, &err) == 0) {
+		rc = pv_domain_config_load(ctx, st[i].info.domid, &cfg, &err);
+		if (rc == 0) {
 			(*managed)++;
-			if (st[i].info.shutdown && !st[i].info.dying &&
-			    st[i].info.shutdown_reason != PV_SHUTDOWN_SUSPEND)
+			if (is_shut_down(&st[i].info))
 				handle(ctx, &st[i].info, &cfg, log);
+		} else if (pv_domain_config_damaged(rc)) {
+			(*managed)++;
+			note_damage(&st[i], pv_err_msg(&err), seen, &now, log);
 		}
 		pv_domain_config_dispose(&cfg);
 	}
+	pv_monitor_seen_dispose(seen);
+	*seen = now;
 	pv_domain_status_free(st, n);
 	pv_err_dispose(&err);
 	return 0;
@@ -156,6 +237,7 @@ int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 		   bool exit_when_idle)
 {
 	struct pv_hv *hv = &ctx->hv;
+	struct pv_monitor_seen seen;
 	struct pv_err err;
 	int fd, rc;
 
@@ -168,11 +250,12 @@ int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 	if (rc)
 		goto out;
 	log->fn(log->arg, "monitor started (pid %d)", (int)getpid());
+	pv_monitor_seen_init(&seen);
 	for (;;) {
 		size_t managed = 0;
 		char *p = NULL, *t = NULL;
 
-		pv_monitor_scan(ctx, log, &managed);
+		pv_monitor_scan(ctx, log, &seen, &managed);
 		if (exit_when_idle && managed == 0)
 			break;
 		/* Rescan at least every 10 s in case an event is lost. */
@@ -186,6 +269,7 @@ int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 	log->fn(log->arg, "monitor exiting: %s", rc ? strerror(-rc) :
 		"no domains left to watch");
 	hv->ops->xs_unwatch(hv->h, "@releaseDomain", "pvctl-monitor");
+	pv_monitor_seen_dispose(&seen);
 out:
 	close(fd);
 	return rc;

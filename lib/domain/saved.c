@@ -128,7 +128,15 @@ int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 				path, domid);
 		goto out;
 	}
+	/* Its errors name the key; the file is named here. */
 	rc = pv_domain_config_from_json(c, cfg, err);
+	if (rc) {
+		char *why = pv_strdup(pv_err_msg(err));
+
+		pv_err_clear(err);
+		pv_err_set(err, rc, "%s: %s", path, why);
+		free(why);
+	}
 out:
 	yajl_tree_free(root);
 	pv_buf_dispose(&text);

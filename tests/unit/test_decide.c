@@ -1130,6 +1130,53 @@ static void test_room_not_from_the_unknown(void **state)
 	assert_int_equal(h.short_kb, 0);
 }
 
+/* --- a guest that lies --- */
+
+/*
+ * Its report is plausible (all of its memory in use, 100 % pressure), so
+ * it is believed: it grows, a step per cooldown, to its ceiling and never
+ * past it. With no memory_max that ceiling is its maxmem (static-max,
+ * which only dom0 can write), so no guest's is unbounded; held there, it
+ * is flagged runaway.
+ */
+static void test_liar_stops_at_ceiling(void **state)
+{
+	uint64_t now = NOW, reached = 0, t;
+	int i;
+
+	assert_int_equal(pol->mem_max_kb, 0);	/* no memory_max */
+	dom->static_max_kb = 2 * GiB;
+	for (i = 0; i < 100; i++, now += 10000) {
+		dom->sig.seq++;
+		dom->sig.mem_total_kb = dom->cur_kb - 40 * MiB;
+		dom->sig.mem_avail_kb = 0;
+		dom->sig.psi_mem_some = 10000;
+		t = tick(now);
+		if (t) {
+			assert_true(t > dom->target_kb);
+			assert_true(t <= dom->static_max_kb);
+			dom->target_kb = dom->cur_kb = t;
+		}
+		if (!reached && dom->cur_kb == dom->static_max_kb)
+			reached = now;
+	}
+	assert_int_not_equal(reached, 0);
+	assert_int_equal(dom->cur_kb, 2 * GiB);
+	assert_int_equal(dom->need_kb, 2 * GiB);
+	assert_true(dom->runaway);
+	/* A memory_max below its maxmem holds it lower: back down to it. */
+	pol->mem_max_kb = 1536 * MiB;
+	for (i = 0; i < 100; i++, now += 10000) {
+		dom->sig.seq++;
+		dom->sig.mem_total_kb = dom->cur_kb - 40 * MiB;
+		t = tick(now);
+		if (t)
+			dom->target_kb = dom->cur_kb = t;
+	}
+	assert_int_equal(dom->cur_kb, 1536 * MiB);
+	assert_true(dom->runaway);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1173,6 +1220,7 @@ int main(void)
 		cmocka_unit_test_setup(test_careful_waits_to_land, fresh),
 		cmocka_unit_test_setup(test_careful_undo_and_backoff, fresh),
 		cmocka_unit_test(test_random_invariants),
+		cmocka_unit_test_setup(test_liar_stops_at_ceiling, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include "helpers.h"
 
 #define UUID_A "0d5a2b8e-3c1f-4e6a-9b7d-1f2e3d4c5b6a"
+#define UUID_B "0d5a2b8e-3c1f-4e6a-9b7d-1f2e3d4c5b6b"
 
 static int has(const char *hay, const char *needle)
 {
@@ -46,16 +47,20 @@ static void PV_PRINTF(2, 3) log_line(void *arg, const char *fmt, ...)
 }
 
 static struct pv_monitor_log mon_log = { log_line, NULL };
+/* What the monitor remembers between scans, as pv_monitor_run keeps it. */
+static struct pv_monitor_seen mon_seen;
 
 static int mon_setup(void **state)
 {
 	pv_buf_reset(&mon_lines);
+	pv_monitor_seen_init(&mon_seen);
 	return fx_setup(state);
 }
 
 static int mon_teardown(void **state)
 {
 	pv_buf_dispose(&mon_lines);
+	pv_monitor_seen_dispose(&mon_seen);
 	return fx_teardown(state);
 }
 
@@ -70,7 +75,7 @@ static size_t scan(struct fx *f)
 {
 	size_t managed = 999;
 
-	assert_int_equal(pv_monitor_scan(&f->ctx, &mon_log, &managed), 0);
+	assert_int_equal(pv_monitor_scan(&f->ctx, &mon_log, &mon_seen, &managed), 0);
 	return managed;
 }
 
@@ -289,7 +294,7 @@ static void test_scan_list_fails(void **state)
 	size_t managed = 0;
 
 	pv_sim_fail_next(f->s, "domain_list", -EIO);
-	assert_int_equal(pv_monitor_scan(&f->ctx, &mon_log, &managed), -EIO);
+	assert_int_equal(pv_monitor_scan(&f->ctx, &mon_log, &mon_seen, &managed), -EIO);
 	assert_logged("listing domains");
 }
 
@@ -520,6 +525,131 @@ static void test_kcache_bounded(void **state)
 	free(first);
 }
 
+/* --- damaged saved configs --- */
+
+static char *saved_path(struct fx *f, uint32_t domid)
+{
+	return pv_asprintf("%s/domains/%u.json", f->ctx.state_dir, domid);
+}
+
+/* Replaces domain @domid's saved config with @len bytes of @text. */
+static void damage(struct fx *f, uint32_t domid, const char *text, size_t len)
+{
+	char *p = saved_path(f, domid);
+	FILE *o = fopen(p, "w");
+
+	assert_non_null(o);
+	assert_int_equal(fwrite(text, 1, len, o), len);
+	assert_int_equal(fclose(o), 0);
+	free(p);
+}
+
+static unsigned int count_logged(const char *needle)
+{
+	const char *p = mon_lines.s;
+	unsigned int n = 0;
+
+	while (p && (p = strstr(p, needle))) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+#define UNREADABLE "domain 1 (web): its saved config cannot be read: "
+
+/*
+ * A damaged file is a domain pvctl made and can no longer act for: it is
+ * counted (so --idle-exit waits for it) and said, once, not at every scan.
+ */
+static void test_damaged_config(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "web", "uuid = '" UUID_A "'\n");
+	static const char bad_value[] = "{\"uuid\": \"" UUID_A "\", \"config\": "
+		"{\"name\": \"web\", \"memory\": \"lots\"}}";
+	static const char stale[] = "{\"uuid\": \"" UUID_B "\", \"config\": {}}";
+	char *path = saved_path(f, domid), *good;
+	size_t len;
+
+	good = read_all(path, &len);
+	assert_non_null(good);
+	damage(f, domid, "", 0);
+	assert_int_equal(scan(f), 1);
+	assert_logged(UNREADABLE);
+	assert_logged("/domains/1.json: ");
+	assert_logged("on_poweroff, on_reboot and on_crash will not be carried out");
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged(UNREADABLE), 1);
+	/* Truncated: the same error, not said again. */
+	damage(f, domid, good, len / 2);
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged(UNREADABLE), 1);
+	/* A value out of range is a new error: said, naming file and key. */
+	damage(f, domid, bad_value, strlen(bad_value));
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged(UNREADABLE), 2);
+	assert_logged("/domains/1.json: JSON: memory: ");
+	/* Mended, nothing to say; damaged again, said again. */
+	damage(f, domid, good, len);
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged(UNREADABLE), 2);
+	damage(f, domid, "{", 1);
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged(UNREADABLE), 3);
+	/* It shuts down: nothing can be done, and that is said. */
+	shut(f, domid, PV_SHUTDOWN_REBOOT);
+	assert_int_equal(scan(f), 1);
+	assert_logged("domain 1 (web) shut down: reboot; its saved config "
+		      "cannot be read, so nothing is done: ");
+	assert_true(dom_exists(f, domid));
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged("so nothing is done"), 1);
+	/* A file it cannot read at all (a directory in its place). */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(scan(f), 1);
+	assert_int_equal(count_logged("so nothing is done"), 2);
+	/* An earlier domain's file and no file at all are not this domain's. */
+	assert_int_equal(rmdir(path), 0);
+	damage(f, domid, stale, strlen(stale));
+	assert_int_equal(scan(f), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(scan(f), 0);
+	free(good);
+	free(path);
+}
+
+struct destroy_later {
+	struct fx *f;
+	uint32_t domid;
+	unsigned int calls;
+};
+
+static void destroy_on_idle(struct pv_sim *s, void *arg)
+{
+	struct destroy_later *d = arg;
+
+	if (++d->calls == 3)
+		assert_int_equal(d->f->hv.ops->domain_destroy(d->f->hv.h,
+							      d->domid), 0);
+}
+
+/* --idle-exit: a domain with a damaged file is still a domain. */
+static void test_run_idle_waits_for_damaged(void **state)
+{
+	struct fx *f = *state;
+	struct destroy_later d = { f, fx_create(f, "web", NULL), 0 };
+
+	damage(f, d.domid, "{\"domid\": 1, \"uu", 16);
+	pv_sim_on_idle(f->s, destroy_on_idle, &d);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), 0);
+	assert_true(d.calls >= 3);
+	assert_false(dom_exists(f, d.domid));
+	assert_int_equal(count_logged(UNREADABLE), 1);
+	assert_logged("no domains left to watch");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +670,8 @@ int main(void)
 		T(test_kcache),
 		T(test_kcache_keyed_by_content),
 		T(test_kcache_bounded),
+		T(test_damaged_config),
+		T(test_run_idle_waits_for_damaged),
 #undef T
 	};
 

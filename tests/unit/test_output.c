@@ -853,6 +853,62 @@ static void test_jsonw(void **state)
 	pv_jw_dispose(&w);
 }
 
+/* --- a damaged saved config: marked by list, an error for list -l, rename --- */
+
+static const char list_damaged[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+"Domain-0                                     0   512     4     r-----       0.0\n"
+"g1                                           1   512     4     r-----       0.0"
+"  config error: TMP/state/domains/1.json: not a pvctl domain file\n"
+"guest-two                                    2   256     1     r-----       0.0\n";
+
+static const char list_long_damaged[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+"g1                                           1   512     4     r-----       0.0"
+"  config error: TMP/state/domains/1.json: not a pvctl domain file\n"
+"guest-two                                    2   256     1     r-----       0.0\n"
+"    kernel TMP/vmlinuz, memory 256 MiB (max 256), vcpus 1 (max 1)\n";
+
+static void test_list_damaged_config(void **state)
+{
+	struct fx *f = *state;
+	char *path, *out;
+	uint32_t d1, d2;
+
+	two_guests(f, &d1, &d2);
+	fx_put_file(f, "state/domains/1.json", "{\"domid\": 1, \"uuid\": \"1a2b");
+	expect(f, run(f, 0, "list"), list_damaged, "list_damaged");
+	out = mask(f, run(f, 0, "list --json"));
+	if (!strstr(out, "        \"max_vcpu_id\": 3,\n        \"config_error\": "
+		    "\"TMP/state/domains/1.json: not a pvctl domain file\"\n"))
+		fail_msg("no config_error for g1 in:\n%s", out);
+	assert_int_equal(strstr(strstr(out, "config_error") + 1, "config_error"),
+			 NULL);
+	free(out);
+	/* -l asked for what cannot be had: the others are shown, it fails. */
+	expect(f, run(f, PV_EXIT_FAIL, "list -l g1 guest-two"),
+	       list_long_damaged, "list_long_damaged");
+	out = mask(f, run(f, PV_EXIT_FAIL, "list -l --json g1"));
+	if (!strstr(out, "        \"config\": null,\n        \"config_error\": "
+		    "\"TMP/state/domains/1.json: not a pvctl domain file\"\n"))
+		fail_msg("no config_error for g1 in:\n%s", out);
+	free(out);
+	/*
+	 * A rename could not carry the new name into the file a restart
+	 * reads: refused, nothing changed.
+	 */
+	free(run(f, PV_EXIT_FAIL, "rename g1 g1-new"));
+	fx_assert_str(fx_dom_get(f, d1, "name"), "g1", "name after a refused rename");
+	path = fx_path(f, "state/domains/1.json");
+	out = read_all(path);
+	assert_string_equal(out, "{\"domid\": 1, \"uuid\": \"1a2b");
+	free(out);
+	free(path);
+	/* The others are untouched by it. */
+	free(run(f, 0, "rename guest-two g2"));
+	fx_assert_str(fx_dom_get(f, d2, "name"), "g2", "name after rename");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -864,6 +920,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_list_damaged_config, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

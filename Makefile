@@ -5,10 +5,10 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -I.
 LDLIBS_XEN  = -lxenctrl -lxenguest -lxenstore -lxentoollog
-LDLIBS_BASE = -lyajl -lreadline -lpthread -ldl
+LDLIBS_BASE = -lyajl -lnettle -lreadline -lpthread -ldl
 
 DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
-              libcurl4-openssl-dev libreadline-dev libcmocka-dev \
+              libcurl4-openssl-dev libreadline-dev libcmocka-dev nettle-dev \
               qemu-system-x86 cpio e2fsprogs
 
 B ?= build

@@ -13,6 +13,7 @@
 
 #include "pvctl.h"
 #include "../lib/domain/domain.h"
+#include "../util/fileio.h"
 
 static void log_line(void *arg, const char *fmt, ...)
 {
@@ -43,7 +44,7 @@ int cmd_monitor(struct pv_cli *cli, int argc, char **argv)
 
 		pv_err_init(&err);
 		if (pv_mkdirs(cli->ctx.log_dir, &err) == 0)
-			f = fopen(path, "ae");
+			f = pv_open_log(path, 0640, &err);
 		pv_err_dispose(&err);
 		free(path);
 		if (f)

@@ -62,7 +62,7 @@ int pv_mkdirs(const char *path, struct pv_err *err)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST) {
+		if (mkdir(p, 0700) && errno != EEXIST) {
 			rc = pv_err_sys(err, -errno, "cannot create directory %s", p);
 			break;
 		}

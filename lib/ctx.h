@@ -45,7 +45,10 @@ void pv_ctx_step(struct pv_ctx *ctx, const char *what, uint64_t ms);
 /* -EINTR, with "interrupted" in @err, once *ctx->interrupted is set. */
 int pv_ctx_check_interrupted(struct pv_ctx *ctx, struct pv_err *err);
 
-/* mkdir -p */
+/*
+ * mkdir -p. What it creates is 0700 (less if the umask says so): state,
+ * runtime files and logs are root's alone. What exists is left as it is.
+ */
 int pv_mkdirs(const char *path, struct pv_err *err);
 
 /*

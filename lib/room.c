@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,10 @@ static int room_connect(const struct pv_ctx *ctx)
 	return fd;
 }
 
-/* Reads one line (without its newline) by @deadline; 0, -ETIMEDOUT or -EPIPE. */
+/*
+ * Reads one line (without its newline) by @deadline: 0, -ETIMEDOUT,
+ * -EPIPE (the loop hung up) or -EPROTO (a line too long: not the loop).
+ */
 static int read_line(int fd, char *line, size_t size, uint64_t deadline)
 {
 	size_t len = 0;
@@ -53,49 +57,115 @@ static int read_line(int fd, char *line, size_t size, uint64_t deadline)
 			line[len] = '\0';
 			return 0;
 		}
-		if (++len == size - 1)
-			return -EPIPE;		/* not the loop talking */
+		if (++len == size - 1) {
+			line[len] = '\0';
+			return -EPROTO;
+		}
 	}
 	return rc;
+}
+
+/* What came of asking the loop once. */
+enum answer {
+	NO_LOOP,		/* none listens */
+	ANSWER_OK,
+	ANSWER_NO,
+	ANSWER_BUSY,
+	ANSWER_DENIED,
+	ANSWER_GONE,		/* hung up without a verdict */
+};
+
+/* Between two requests the loop turned away or hung up on. */
+#define ROOM_RETRY_MS 200
+
+/*
+ * Sends @req on @s and reads up to the loop's verdict: an answer, or
+ * -ETIMEDOUT, or -EPROTO with the line in @line. *@n is what "no" said.
+ */
+static int ask(int s, const char *req, uint64_t deadline, char *line,
+	       size_t size, uint64_t *n)
+{
+	int rc;
+
+	/*
+	 * Not checked: a loop that turned us away has said why before it
+	 * hung up, and the reply is read either way.
+	 */
+	(void)!send(s, req, strlen(req), MSG_NOSIGNAL);
+	while (!(rc = read_line(s, line, size, deadline))) {
+		if (strcmp(line, "ok") == 0)
+			return ANSWER_OK;
+		if (strcmp(line, "busy") == 0)
+			return ANSWER_BUSY;
+		if (strcmp(line, "denied") == 0)
+			return ANSWER_DENIED;
+		if (sscanf(line, "no %" SCNu64, n) == 1)
+			return ANSWER_NO;
+		if (sscanf(line, "wait %" SCNu64, n) != 1)
+			return -EPROTO;
+	}
+	return rc == -EPIPE ? ANSWER_GONE : rc;
 }
 
 int pv_room_reserve(struct pv_ctx *ctx, const char *name, uint64_t kb,
 		    int *fd, struct pv_err *err)
 {
-	uint64_t deadline = pv_now_ms() + PV_ROOM_TIMEOUT_S * 1000ull;
-	uint64_t n;
-	char line[64];
-	char *req;
-	int s, rc;
+	uint64_t deadline = pv_now_ms() + PV_ROOM_TIMEOUT_S * 1000ull, n = 0;
+	char *req = pv_asprintf("room %" PRIu64 " %s\n", kb, name);
+	char *path = pv_room_socket_path(ctx);
+	bool busy = false;
+	char line[64] = "";
+	int s, a, rc = 0;
 
 	*fd = -1;
-	s = room_connect(ctx);
-	if (s < 0)
-		return 0;		/* no loop: nobody else to ask */
-	req = pv_asprintf("room %" PRIu64 " %s\n", kb, name);
-	rc = send(s, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req) ? 0 : -EPIPE;
-	free(req);
-	while (!rc && !(rc = read_line(s, line, sizeof(line), deadline))) {
-		if (strcmp(line, "ok") == 0) {
+	for (;;) {
+		s = room_connect(ctx);
+		if (s < 0) {
+			a = NO_LOOP;		/* nobody else to ask */
+			break;
+		}
+		a = ask(s, req, deadline, line, sizeof(line), &n);
+		if (a == ANSWER_OK) {
 			*fd = s;
-			return 0;
+			break;
 		}
-		if (sscanf(line, "no %" SCNu64, &n) == 1) {
-			close(s);
-			return pv_err_set(err, -ENOMEM, "not enough free memory for '%s': "
-					  "it needs %" PRIu64 " MiB and the autoscale "
-					  "loop could not make room: %" PRIu64 " MiB "
-					  "missing", name, kb / 1024, (n + 1023) / 1024);
+		close(s);
+		if (a != ANSWER_BUSY && a != ANSWER_GONE)
+			break;
+		/*
+		 * Busy, or hung up: ask again. A loop that has gone away
+		 * refuses the next connection, and then there is none.
+		 */
+		busy = busy || a == ANSWER_BUSY;
+		if (pv_now_ms() + ROOM_RETRY_MS >= deadline) {
+			a = -ETIMEDOUT;
+			break;
 		}
-		if (sscanf(line, "wait %" SCNu64, &n) != 1)
-			rc = -EPIPE;
+		usleep(ROOM_RETRY_MS * 1000);
 	}
-	close(s);
-	if (rc == -ETIMEDOUT)
-		return pv_err_set(err, rc, "the autoscale loop did not make room "
-				  "for '%s' (%" PRIu64 " MiB) within %d s", name,
-				  kb / 1024, PV_ROOM_TIMEOUT_S);
-	return 0;	/* the loop went away mid-way: as if it never ran */
+	if (a == ANSWER_NO)
+		rc = pv_err_set(err, -ENOMEM, "not enough free memory for '%s': "
+				"it needs %" PRIu64 " MiB and the autoscale "
+				"loop could not make room: %" PRIu64 " MiB "
+				"missing", name, kb / 1024, (n + 1023) / 1024);
+	else if (a == ANSWER_DENIED)
+		rc = pv_err_set(err, -EACCES, "the autoscale loop (%s) refuses "
+				"user %u: only root may ask it for memory",
+				path, (unsigned int)getuid());
+	else if (a == -ETIMEDOUT && busy)
+		rc = pv_err_set(err, a, "the autoscale loop (%s) stayed busy "
+				"with %d other creates: gave up on '%s' after %d s",
+				path, PV_ROOM_MAX_REQS, name, PV_ROOM_TIMEOUT_S);
+	else if (a == -ETIMEDOUT)
+		rc = pv_err_set(err, a, "the autoscale loop did not make room "
+				"for '%s' (%" PRIu64 " MiB) within %d s", name,
+				kb / 1024, PV_ROOM_TIMEOUT_S);
+	else if (a < 0)
+		rc = pv_err_set(err, a, "the autoscale loop (%s) answered "
+				"'%s', not the room protocol", path, line);
+	free(path);
+	free(req);
+	return rc;
 }
 
 void pv_room_release(int *fd)

@@ -299,8 +299,8 @@ uint64_t pv_now_ms(void)
 /*
  * A 64-bit hash, eight bytes at a time (multiply and rotate, in the
  * manner of xxHash/wyhash): fast enough to hash an 8 MiB kernel in a few
- * milliseconds. Not cryptographic: for keys no adversary chooses (the
- * kernel cache, which only root writes; MAC addresses).
+ * milliseconds. Not cryptographic: for keys no adversary chooses (MAC
+ * addresses); same-size collisions are easy to make.
  */
 uint64_t pv_hash64(const void *data, size_t size)
 {

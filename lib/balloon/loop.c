@@ -16,6 +16,7 @@
 #include "../domain/domain.h"
 #include "../xs.h"
 #include "../../proto/agent.h"
+#include "../../util/fileio.h"
 #include "../../util/jsonw.h"
 
 int pv_autoscale_init(struct pv_autoscale *as, struct pv_ctx *ctx,
@@ -284,9 +285,9 @@ static FILE *audit_file(struct pv_autoscale *as)
 			*slash = '\0';
 			pv_mkdirs(dir, &err);
 		}
+		as->audit = pv_open_log(path, 0640, &err);
 		pv_err_dispose(&err);
 		free(dir);
-		as->audit = fopen(path, "ae");
 	}
 	return as->audit;
 }
@@ -492,25 +493,19 @@ void pv_autoscale_status_json(const struct pv_autoscale *as, struct pv_jw *w)
 static void write_status(struct pv_autoscale *as)
 {
 	char *path = pv_asprintf("%s/autoscale.json", as->ctx->run_dir);
-	char *tmp = pv_asprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
+	struct pv_err ignore;
+	struct pv_jw w;
+	const char *text;
+	size_t len;
 
-	if (f) {
-		struct pv_jw w;
-		const char *text;
-		size_t len;
-		bool ok;
-
-		pv_jw_init(&w, true);
-		pv_autoscale_status_json(as, &w);
-		text = pv_jw_text(&w, &len);
-		ok = !w.bad && fwrite(text, 1, len, f) == len;
-		pv_jw_dispose(&w);
-		ok = fclose(f) == 0 && ok;
-		if (!ok || rename(tmp, path))
-			remove(tmp);
-	}
-	free(tmp);
+	pv_err_init(&ignore);
+	pv_jw_init(&w, true);
+	pv_autoscale_status_json(as, &w);
+	text = pv_jw_text(&w, &len);
+	if (!w.bad)
+		pv_write_file_atomic(path, text, len, 0600, &ignore);
+	pv_jw_dispose(&w);
+	pv_err_dispose(&ignore);
 	free(path);
 }
 

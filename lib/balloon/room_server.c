@@ -9,14 +9,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "room_server.h"
-
-/* The loop's side. */
-
-#define ROOM_MAX_REQS 64
 
 void pv_room_server_init(struct pv_room_server *s)
 {
@@ -29,6 +26,7 @@ int pv_room_listen(struct pv_room_server *s, struct pv_ctx *ctx,
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *path = pv_room_socket_path(ctx);
+	bool bound = false;
 	int fd, rc = 0;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -50,8 +48,18 @@ int pv_room_listen(struct pv_room_server *s, struct pv_ctx *ctx,
 	s->lock_fd = fd;
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(path, 0600) || listen(fd, 16)) {
+	if (fd >= 0) {
+		/*
+		 * bind makes the socket file under the umask: 0600 from its
+		 * first instant. A chmod after bind would leave a moment open
+		 * to others, and act on whatever the path then names.
+		 */
+		mode_t old = umask(0177);
+
+		bound = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		umask(old);
+	}
+	if (fd < 0 || !bound || listen(fd, 16)) {
 		rc = pv_err_sys(err, -errno, "listening on %s", path);
 		if (fd >= 0)
 			close(fd);
@@ -88,18 +96,46 @@ void pv_room_server_dispose(struct pv_room_server *s, const struct pv_ctx *ctx)
 	pv_room_server_init(s);
 }
 
+/*
+ * Who may ask for room: root, and the user the loop runs as (its
+ * socket's owner; the unit tests run the loop as themselves). The
+ * socket's mode says as much; this holds should the mode or the
+ * directory ever be loosened.
+ */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+/* Says why (a line of the protocol) and hangs up. */
+static void turn_away(int fd, const char *line)
+{
+	(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 void pv_room_accept(struct pv_room_server *s)
 {
 	int fd;
 
 	while ((fd = accept4(s->listen_fd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		if (s->n == ROOM_MAX_REQS) {
-			close(fd);
+		if (!peer_allowed(fd)) {
+			turn_away(fd, "denied\n");
+			continue;
+		}
+		/* the create asks again: it must not go on as if no loop ran */
+		if (s->n == PV_ROOM_MAX_REQS) {
+			turn_away(fd, "busy\n");
 			continue;
 		}
 		if (!s->reqs)
-			s->reqs = pv_calloc(ROOM_MAX_REQS, sizeof(*s->reqs));
+			s->reqs = pv_calloc(PV_ROOM_MAX_REQS, sizeof(*s->reqs));
 		memset(&s->reqs[s->n], 0, sizeof(*s->reqs));
 		s->reqs[s->n++].fd = fd;
 	}

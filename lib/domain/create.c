@@ -156,14 +156,13 @@ static int build(struct create *c, struct pv_layout *l)
 		memset(&kc, 0, sizeof(kc));
 	else
 		pv_kcache_open(c->ctx, l->kernel, &kc);
+	/* On a miss too: the builder unpacks exactly the bytes hashed. */
 	if (kc.mem) {
 		req.kernel_mem = kc.mem;
 		req.kernel_size = kc.size;
-	} else {
-		req.want_unpacked = kc.path != NULL;
+		req.want_unpacked = !kc.hit;
+		step_report(c, kc.hit ? "kernel cache: hit" : "kernel cache: miss");
 	}
-	if (kc.path)
-		step_report(c, kc.mem ? "kernel cache: hit" : "kernel cache: miss");
 	rc = hv->ops->build_pv(hv->h, l->domid, &req, &out, &msg);
 	if (out.unpacked)
 		pv_kcache_store(c->ctx, &kc, out.unpacked, out.unpacked_size);

@@ -11,8 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kcache.h"
+#include <nettle/sha2.h>
 
+#include "kcache.h"
+#include "../../util/fileio.h"
+
+/* Maps the cache entry @path read-only; NULL if there is none. */
 static void *map_file(const char *path, size_t *size)
 {
 	struct stat st;
@@ -33,22 +37,78 @@ static void *map_file(const char *path, size_t *size)
 	return m;
 }
 
+/*
+ * The kernel file's bytes (malloc'd), read once: not mapped, since a
+ * mapping would show later changes to the file. NULL when it is not a
+ * regular file, is empty or larger than PV_KCACHE_MAX_KERNEL, or
+ * cannot be read.
+ */
+static void *read_kernel(const char *path, size_t *size)
+{
+	/* O_NONBLOCK: a FIFO must not hang the create here */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct pv_buf b = PV_BUF_INIT;
+	char chunk[65536];
+	struct stat st;
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* the file may grow while it is read: the bound is on what is read */
+		while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || b.len + (size_t)n > PV_KCACHE_MAX_KERNEL) {
+				n = -1;
+				break;
+			}
+			pv_buf_add(&b, chunk, (size_t)n);
+		}
+	}
+	close(fd);
+	if (n != 0 || !b.len) {
+		pv_buf_dispose(&b);
+		return NULL;
+	}
+	*size = b.len;
+	return pv_buf_detach(&b);
+}
+
 void pv_kcache_open(struct pv_ctx *ctx, const char *kernel_path,
 		    struct pv_kcache *kc)
 {
-	size_t size;
-	void *packed = map_file(kernel_path, &size);
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	struct sha256_ctx sha;
+	size_t size, i;
+	void *packed = read_kernel(kernel_path, &size);
+	void *unpacked;
 
 	memset(kc, 0, sizeof(*kc));
 	if (!packed)
 		return;		/* the builder reports the unreadable file */
-	/* The size too: a hash collision must also match it to be mistaken. */
-	kc->path = pv_asprintf("%s/kernel-cache/%016llx-%zu.elf", ctx->state_dir,
-			       (unsigned long long)pv_hash64(packed, size), size);
-	munmap(packed, size);
-	kc->mem = map_file(kc->path, &kc->size);
-	if (kc->mem)
+	/*
+	 * A cryptographic hash: anyone who can make pvctl boot a file
+	 * could otherwise make one that collides with another guest's
+	 * kernel and have that guest boot theirs.
+	 */
+	sha256_init(&sha);
+	sha256_update(&sha, size, packed);
+	sha256_digest(&sha, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	kc->path = pv_asprintf("%s/kernel-cache/%s.elf", ctx->state_dir, hex);
+	unpacked = map_file(kc->path, &kc->size);
+	if (unpacked) {
+		free(packed);
+		kc->mem = unpacked;
+		kc->hit = true;
 		utimensat(AT_FDCWD, kc->path, NULL, 0);	/* used: keep it longest */
+	} else {
+		kc->mem = packed;
+		kc->size = size;
+	}
 }
 
 struct entry {
@@ -100,34 +160,27 @@ static void prune(const char *dir)
 void pv_kcache_store(struct pv_ctx *ctx, struct pv_kcache *kc,
 		     const void *data, size_t size)
 {
-	char *dir, *tmp;
+	char *dir;
 	struct pv_err err;
-	int fd;
 
-	if (!kc->path)
+	if (!kc->path || kc->hit)
 		return;
 	dir = pv_asprintf("%s/kernel-cache", ctx->state_dir);
-	tmp = pv_asprintf("%s.%d.tmp", kc->path, (int)getpid());
 	pv_err_init(&err);
-	if (pv_mkdirs(dir, &err) == 0 && chmod(dir, 0700) == 0 &&
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0) {
-		bool ok = write(fd, data, size) == (ssize_t)size;
-
-		close(fd);
-		/* rename() makes the entry appear whole or not at all. */
-		if (!ok || rename(tmp, kc->path))
-			unlink(tmp);
+	/* The entry appears whole or not at all, and survives a crash whole. */
+	if (pv_mkdirs(dir, &err) == 0 &&
+	    pv_write_file_atomic(kc->path, data, size, 0600, &err) == 0)
 		prune(dir);
-	}
 	pv_err_dispose(&err);
-	free(tmp);
 	free(dir);
 }
 
 void pv_kcache_close(struct pv_kcache *kc)
 {
-	if (kc->mem)
+	if (kc->hit)
 		munmap(kc->mem, kc->size);
+	else
+		free(kc->mem);
 	free(kc->path);
 	memset(kc, 0, sizeof(*kc));
 }

@@ -30,6 +30,7 @@
 
 #include "domain.h"
 #include "../xs.h"
+#include "../../util/fileio.h"
 #include "../../util/uuid.h"
 
 static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
@@ -61,21 +62,6 @@ struct libxl_record {
 	uint32_t type;
 	uint32_t length;
 };
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p = (const char *)p + w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Reads exactly @n bytes: -EPIPE at an early end (a truncated file). */
 static int read_all(int fd, void *p, size_t n)
@@ -110,15 +96,15 @@ static int write_head(int fd, const struct pv_buf *config)
 	int rc;
 
 	memcpy(h.magic, xl_magic, sizeof(h.magic));
-	rc = write_all(fd, &h, sizeof(h));
+	rc = pv_write_all(fd, &h, sizeof(h));
 	if (!rc)
-		rc = write_all(fd, &len, sizeof(len));
+		rc = pv_write_all(fd, &len, sizeof(len));
 	if (!rc)
-		rc = write_all(fd, config->s, len);
+		rc = pv_write_all(fd, config->s, len);
 	if (!rc)
-		rc = write_all(fd, &lh, sizeof(lh));
+		rc = pv_write_all(fd, &lh, sizeof(lh));
 	if (!rc)
-		rc = write_all(fd, &ctx, sizeof(ctx));
+		rc = pv_write_all(fd, &ctx, sizeof(ctx));
 	return rc;
 }
 
@@ -152,15 +138,15 @@ static void busy_begin(struct pv_ctx *ctx, uint32_t domid)
 {
 	char *dir = pv_asprintf("%s/busy", ctx->run_dir);
 	char *path = busy_path(ctx, domid);
+	char *pid = pv_asprintf("%d\n", (int)getpid());
 	struct pv_err ignore;
-	FILE *f;
 
+	/* Atomic: the loop never reads a file with no pid in it yet. */
 	pv_err_init(&ignore);
-	if (!pv_mkdirs(dir, &ignore) && (f = fopen(path, "we"))) {
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
+	if (!pv_mkdirs(dir, &ignore))
+		pv_write_file_atomic(path, pid, strlen(pid), 0600, &ignore);
 	pv_err_dispose(&ignore);
+	free(pid);
 	free(path);
 	free(dir);
 }
@@ -380,7 +366,7 @@ static int stream_out(struct save *s, int fd, bool live,
 		free(msg);
 		return rc;
 	}
-	rc = write_all(fd, &end, sizeof(end));
+	rc = pv_write_all(fd, &end, sizeof(end));
 	if (rc)
 		return pv_err_sys(s->err, rc, "writing %s", what);
 	return 0;
@@ -601,7 +587,7 @@ static int expect(int fd, const char *msg, bool banner, int ms)
 
 static int say(int fd, const char *msg)
 {
-	return write_all(fd, msg, strlen(msg) + 1);
+	return pv_write_all(fd, msg, strlen(msg) + 1);
 }
 
 static char *with_suffix(const char *name, const char *suffix)
@@ -745,7 +731,7 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 	int rc;
 
 	pv_domain_config_init(&cfg);
-	rc = write_all(to_fd, mig_banner, strlen(mig_banner));
+	rc = pv_write_all(to_fd, mig_banner, strlen(mig_banner));
 	if (rc)
 		return pv_err_sys(err, rc, "writing to the sender");
 	rc = stream_in(from_fd, "the migration stream", false, &cfg, err);
@@ -777,7 +763,7 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 			pv_err_sys(err, rc, "unpausing domain %u", *domid);
 	}
 	status = rc ? 1 : 0;
-	if (say(to_fd, mig_report) || write_all(to_fd, &status, 1)) {
+	if (say(to_fd, mig_report) || pv_write_all(to_fd, &status, 1)) {
 		rc = rc ? rc : pv_err_set(err, -EPIPE, "the sender went away "
 					  "before our report: the guest runs "
 					  "here as domain %u", *domid);

@@ -4,7 +4,6 @@
  * Later commands (and a restarted pvctl) read it back from there.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "domain.h"
+#include "../../util/fileio.h"
 #include "../../util/jsonw.h"
 #include "../../util/uuid.h"
 
@@ -20,32 +20,35 @@ static char *saved_path(struct pv_ctx *ctx, uint32_t domid)
 	return pv_asprintf("%s/domains/%u.json", ctx->state_dir, domid);
 }
 
-/* Writes @data to @path atomically: a reader sees the old file or the new. */
-static int write_file_atomic(const char *path, const void *data, size_t len,
-			     struct pv_err *err)
-{
-	char *tmp = pv_asprintf("%s.tmp", path);
-	int fd, rc = 0;
+/*
+ * yajl builds its tree, and frees it, by recursion: a file nested deeply
+ * enough would overflow the stack. A saved config is a few levels deep.
+ */
+#define SAVED_MAX_DEPTH 64
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = pv_err_sys(err, -errno, "cannot write %s", tmp);
-		goto out;
+/* Whether @text nests arrays and objects deeper than SAVED_MAX_DEPTH. */
+static bool too_deep(const char *text)
+{
+	bool in_string = false;
+	unsigned int depth = 0;
+	const char *p;
+
+	for (p = text; *p; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '[' || *p == '{') {
+			if (++depth > SAVED_MAX_DEPTH)
+				return true;
+		} else if ((*p == ']' || *p == '}') && depth) {
+			depth--;
+		}
 	}
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd)) {
-		rc = pv_err_sys(err, -errno, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		rc = pv_err_sys(err, -errno, "cannot rename %s to %s", tmp, path);
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	return false;
 }
 
 int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
@@ -86,7 +89,7 @@ int pv_domain_config_save(struct pv_ctx *ctx, uint32_t domid, const char *uuid,
 		goto out;
 	}
 	text = pv_jw_text(&w, &len);
-	rc = write_file_atomic(path, text, len, err);
+	rc = pv_write_file_atomic(path, text, len, 0600, err);
 out:
 	pv_jw_dispose(&w);
 	free(path);
@@ -109,6 +112,11 @@ int pv_domain_config_load(struct pv_ctx *ctx, uint32_t domid,
 	rc = pv_buf_read_file(&text, path, 0, err);
 	if (rc)
 		goto out;
+	if (too_deep(text.s)) {
+		rc = pv_err_set(err, -EINVAL, "%s: nested deeper than %d levels: "
+				"not a pvctl domain file", path, SAVED_MAX_DEPTH);
+		goto out;
+	}
 	root = yajl_tree_parse(text.s, errbuf, sizeof(errbuf));
 	u = root ? yajl_tree_get(root, uuid_key, yajl_t_string) : NULL;
 	c = root ? yajl_tree_get(root, cfg_key, yajl_t_object) : NULL;

@@ -4,6 +4,7 @@
  * guest gets; rollback at every step; destroy; lookup and list; the
  * saved config.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -1084,6 +1085,126 @@ static void test_saved_config_stale(void **state)
 	free(file);
 }
 
+/*
+ * A saved config nested a million deep: yajl would build the tree and
+ * free it by recursion, overflowing the stack. It is refused, by name,
+ * before the tree is built; a config as deep as the limit still parses
+ * as far as its content.
+ */
+static void test_saved_config_too_deep(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = create_ok(f, "deep", NULL);
+	struct pv_domain_config back;
+	struct pv_buf text = PV_BUF_INIT;
+	char live[PV_UUID_STRLEN + 1];
+	struct pv_err err;
+	char *file = saved_file(f, domid);
+	FILE *w;
+	int i;
+
+	live_uuid(f, domid, live);
+	pv_buf_printf(&text, "{\"domid\": %u, \"uuid\": \"%s\", \"config\": "
+		      "{\"name\": \"[{\", \"disk\": ", domid, live);
+	for (i = 0; i < 1000000; i++)
+		pv_buf_puts(&text, "[");
+	for (i = 0; i < 1000000; i++)
+		pv_buf_puts(&text, "]");
+	pv_buf_puts(&text, "}}");
+	w = fopen(file, "w");
+	assert_non_null(w);
+	assert_int_equal(fwrite(text.s, 1, text.len, w), text.len);
+	assert_int_equal(fclose(w), 0);
+	pv_err_init(&err);
+	pv_domain_config_init(&back);
+	assert_int_equal(pv_domain_config_load(&f->ctx, domid, &back, &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), file));
+	assert_true(has(pv_err_msg(&err), "nested deeper than 64 levels"));
+	pv_domain_config_dispose(&back);
+	pv_err_dispose(&err);
+
+	/*
+	 * 64 levels, brackets inside strings not counted: past the depth
+	 * check, refused by the config reader for what it holds.
+	 */
+	pv_buf_reset(&text);
+	pv_buf_printf(&text, "{\"domid\": %u, \"uuid\": \"%s\", \"config\": "
+		      "{\"name\": \"[[{{\\\"[[\", \"disk\": ", domid, live);
+	for (i = 0; i < 62; i++)
+		pv_buf_puts(&text, "[");
+	for (i = 0; i < 62; i++)
+		pv_buf_puts(&text, "]");
+	pv_buf_puts(&text, "}}");
+	w = fopen(file, "w");
+	assert_non_null(w);
+	fputs(text.s, w);
+	assert_int_equal(fclose(w), 0);
+	pv_err_init(&err);
+	pv_domain_config_init(&back);
+	assert_int_not_equal(pv_domain_config_load(&f->ctx, domid, &back, &err), 0);
+	assert_false(has(pv_err_msg(&err), "nested deeper"));
+	pv_domain_config_dispose(&back);
+	pv_err_dispose(&err);
+	pv_buf_dispose(&text);
+	free(file);
+}
+
+/*
+ * The saved config is replaced through a temporary file of its own: a
+ * symbolic link planted where the old code wrote (ID.json.tmp, opened
+ * with O_TRUNC) is not followed, nothing is left behind, and the file
+ * is 0600 whatever the umask.
+ */
+static void test_saved_config_written_safely(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = create_ok(f, "safe", NULL);
+	char *file = saved_file(f, domid);
+	char *planted = pv_asprintf("%s.tmp", file);
+	char *victim = fx_path(f, "victim");
+	char *dir = pv_asprintf("%s/domains", f->ctx.state_dir);
+	char live[PV_UUID_STRLEN + 1];
+	struct pv_domain_config c, back;
+	struct pv_err err;
+	struct dirent *e;
+	struct stat st;
+	mode_t old;
+	DIR *d;
+	int n = 0;
+
+	fx_put_file(f, "victim", "precious\n");
+	assert_int_equal(symlink(victim, planted), 0);
+	live_uuid(f, domid, live);
+	cfg_parse(f, "safe", "memory = 200\n", &c);
+	pv_err_init(&err);
+	old = umask(0);
+	assert_int_equal(pv_domain_config_save(&f->ctx, domid, live, &c, &err), 0);
+	umask(old);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(lstat(planted, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, strlen("precious\n"));
+	/* the domain's file and the planted link: no temporary file left */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(n, 2);
+	pv_domain_config_init(&back);
+	assert_int_equal(pv_domain_config_load(&f->ctx, domid, &back, &err), 0);
+	assert_int_equal(back.memory_mb, 200);
+	pv_domain_config_dispose(&back);
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+	free(dir);
+	free(victim);
+	free(planted);
+	free(file);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1107,6 +1228,8 @@ int main(void)
 		T(test_list),
 		T(test_list_many),
 		T(test_saved_config_stale),
+		T(test_saved_config_too_deep),
+		T(test_saved_config_written_safely),
 	};
 #undef T
 

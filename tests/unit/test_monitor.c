@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <nettle/sha2.h>
 
 #include "lib/domain/domain.h"
 #include "lib/domain/kcache.h"
@@ -399,18 +400,26 @@ static void record_step(void *arg, const char *what, uint64_t ms)
 	pv_buf_printf(arg, "%s;", what);
 }
 
+/* The cache entry for the kernel file's current content. */
 static char *cache_file(struct fx *f)
 {
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct pv_buf p = PV_BUF_INIT;
+	struct sha256_ctx sha;
 	char *data;
-	size_t size;
-	char *p;
+	size_t size, i;
 
 	data = read_all(f->kernel, &size);
 	assert_non_null(data);
-	p = pv_asprintf("%s/kernel-cache/%016llx-%zu.elf", f->ctx.state_dir,
-			(unsigned long long)pv_hash64(data, size), size);
+	sha256_init(&sha);
+	sha256_update(&sha, size, (const uint8_t *)data);
+	sha256_digest(&sha, sizeof(digest), digest);
+	pv_buf_printf(&p, "%s/kernel-cache/", f->ctx.state_dir);
+	for (i = 0; i < sizeof(digest); i++)
+		pv_buf_printf(&p, "%02x", digest[i]);
+	pv_buf_puts(&p, ".elf");
 	free(data);
-	return p;
+	return pv_buf_detach(&p);
 }
 
 static void test_kcache(void **state)
@@ -428,12 +437,15 @@ static void test_kcache(void **state)
 	f->ctx.step_arg = &steps;
 	domid = fx_create(f, "one", NULL);
 	pv_sim_last_build(f->s, &seen);
+	/* the builder unpacks the bytes read and hashed, not the file again */
+	kernel = read_all(f->kernel, &ksize);
 	assert_true(seen.want_unpacked);
-	assert_false(seen.from_mem);
+	assert_true(seen.from_mem);
+	assert_int_equal(seen.kernel_size, ksize);
+	assert_true(seen.kernel_hash == pv_hash64(kernel, ksize));
 	assert_true(has(steps.s, "kernel cache: miss;"));
 	/* The builder's unpacked image is stored, private to root. */
 	cached = read_all(entry, &csize);
-	kernel = read_all(f->kernel, &ksize);
 	assert_non_null(cached);
 	assert_int_equal(csize, ksize);
 	assert_memory_equal(cached, kernel, ksize);
@@ -465,6 +477,7 @@ static void test_kcache(void **state)
 
 static void test_kcache_keyed_by_content(void **state)
 {
+	static const char newer[] = "\177ELF a newer kernel\n";
 	struct fx *f = *state;
 	struct pv_sim_build_seen seen;
 	char *first = cache_file(f), *second;
@@ -475,18 +488,153 @@ static void test_kcache_keyed_by_content(void **state)
 	/* A new kernel at the same path is a different entry: a miss. */
 	k = fopen(f->kernel, "w");
 	assert_non_null(k);
-	fputs("\177ELF a newer kernel\n", k);
+	fputs(newer, k);
 	fclose(k);
 	second = cache_file(f);
 	assert_string_not_equal(first, second);
 	fx_create(f, "two", NULL);
 	pv_sim_last_build(f->s, &seen);
-	assert_false(seen.from_mem);
 	assert_true(seen.want_unpacked);
+	assert_true(seen.kernel_hash == pv_hash64(newer, strlen(newer)));
 	assert_true(file_exists(second));
 	assert_true(file_exists(first));
 	free(first);
 	free(second);
+}
+
+/*
+ * Two kernels of one size that collide under the old key (a 64-bit
+ * non-cryptographic hash plus the size): each gets its own entry, and
+ * the second is not booted from the first's.
+ */
+static void put_kernel(struct fx *f, const void *data, size_t size)
+{
+	FILE *k = fopen(f->kernel, "w");
+
+	assert_non_null(k);
+	assert_int_equal(fwrite(data, 1, size, k), size);
+	assert_int_equal(fclose(k), 0);
+}
+
+/* pv_hash64's state after @n blocks of @p (its loop, to forge with). */
+static uint64_t hash64_state(const unsigned char *p, size_t size, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ size, w;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&w, p + 8 * i, 8);
+		h ^= w * 0xbf58476d1ce4e5b9ull;
+		h = (h << 31 | h >> 33) * 0x94d049bb133111ebull;
+	}
+	return h;
+}
+
+static void test_kcache_collision(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t m = 0xbf58476d1ce4e5b9ull;
+	unsigned char a[24] = "\177ELF kernel A 0123456", b[24];
+	struct pv_sim_build_seen seen;
+	struct pv_buf steps = PV_BUF_INIT;
+	char *entry_a, *entry_b, *data;
+	uint64_t inv = m, w2, ha, hb;
+	size_t size;
+	int i;
+
+	/* b differs in its second block; its third undoes that in the state */
+	memcpy(b, a, sizeof(b));
+	b[8] ^= 0x55;
+	for (i = 0; i < 5; i++)
+		inv *= 2 - m * inv;		/* m's inverse mod 2^64 */
+	ha = hash64_state(a, sizeof(a), 2);
+	hb = hash64_state(b, sizeof(b), 2);
+	memcpy(&w2, a + 16, 8);
+	w2 = ((ha ^ hb) ^ w2 * m) * inv;
+	memcpy(b + 16, &w2, 8);
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_true(pv_hash64(a, sizeof(a)) == pv_hash64(b, sizeof(b)));
+
+	put_kernel(f, a, sizeof(a));
+	entry_a = cache_file(f);
+	fx_create(f, "a", NULL);
+	put_kernel(f, b, sizeof(b));
+	entry_b = cache_file(f);
+	assert_string_not_equal(entry_a, entry_b);
+	f->ctx.step = record_step;
+	f->ctx.step_arg = &steps;
+	fx_create(f, "b", NULL);
+	f->ctx.step = NULL;
+	pv_sim_last_build(f->s, &seen);
+	assert_true(has(steps.s, "kernel cache: miss;"));
+	assert_true(seen.want_unpacked);
+	assert_int_equal(seen.kernel_size, sizeof(b));
+	data = read_all(entry_b, &size);
+	assert_non_null(data);
+	assert_int_equal(size, sizeof(b));
+	assert_memory_equal(data, b, sizeof(b));
+	free(data);
+	data = read_all(entry_a, &size);
+	assert_non_null(data);
+	assert_memory_equal(data, a, sizeof(a));
+	free(data);
+	pv_buf_dispose(&steps);
+	free(entry_b);
+	free(entry_a);
+}
+
+/*
+ * The kernel file changes between the cache's look at it and the
+ * build (here: when the miss is reported). The entry under the first
+ * content's key holds that content, never the new bytes, and a later
+ * create of the first content boots it.
+ */
+struct swap {
+	struct fx *f;
+	bool done;
+};
+
+static void swap_on_miss(void *arg, const char *what, uint64_t ms)
+{
+	struct swap *sw = arg;
+
+	if (!sw->done && strcmp(what, "kernel cache: miss") == 0) {
+		fx_put_file(sw->f, "vmlinuz", "\177ELF the attacker's kernel\n");
+		sw->done = true;
+	}
+}
+
+static void test_kcache_file_changes(void **state)
+{
+	struct fx *f = *state;
+	static const char first[] = "\177ELF the kernel asked for\n";
+	struct swap sw = { f, false };
+	struct pv_sim_build_seen seen;
+	char *entry, *data;
+	size_t size;
+
+	fx_put_file(f, "vmlinuz", first);
+	entry = cache_file(f);
+	f->ctx.step = swap_on_miss;
+	f->ctx.step_arg = &sw;
+	fx_create(f, "one", NULL);
+	f->ctx.step = NULL;
+	assert_true(sw.done);
+	pv_sim_last_build(f->s, &seen);
+	assert_true(seen.from_mem);
+	assert_true(seen.kernel_hash == pv_hash64(first, strlen(first)));
+	data = read_all(entry, &size);
+	assert_non_null(data);
+	assert_int_equal(size, strlen(first));
+	assert_memory_equal(data, first, size);
+	free(data);
+
+	fx_put_file(f, "vmlinuz", first);
+	fx_create(f, "two", NULL);
+	pv_sim_last_build(f->s, &seen);
+	assert_false(seen.want_unpacked);	/* a hit */
+	assert_true(seen.kernel_hash == pv_hash64(first, strlen(first)));
+	free(entry);
 }
 
 /* The cache keeps the PV_KCACHE_KEEP kernels used last. */
@@ -669,6 +817,8 @@ int main(void)
 		T(test_run_watch_error),
 		T(test_kcache),
 		T(test_kcache_keyed_by_content),
+		T(test_kcache_collision),
+		T(test_kcache_file_changes),
 		T(test_kcache_bounded),
 		T(test_damaged_config),
 		T(test_run_idle_waits_for_damaged),

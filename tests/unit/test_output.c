@@ -909,6 +909,25 @@ static void test_list_damaged_config(void **state)
 	fx_assert_str(fx_dom_get(f, d2, "name"), "g2", "name after rename");
 }
 
+/* The monitor's log is 0640 in a 0700 directory, whatever the umask. */
+static void test_monitor_log_mode(void **state)
+{
+	struct fx *f = *state;
+	char *log = fx_path(f, "log/monitor.log"), *dir = fx_path(f, "log");
+	struct stat st;
+	mode_t old;
+
+	old = umask(0);
+	free(run(f, 0, "monitor --idle-exit"));
+	umask(old);
+	assert_int_equal(stat(log, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	free(dir);
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +940,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_list_damaged_config, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_log_mode, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

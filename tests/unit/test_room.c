@@ -8,14 +8,18 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -46,6 +50,11 @@ static void *serve(void *arg)
 		l->request[n++] = c;
 	if (l->answer)
 		(void)!write(fd, l->answer, strlen(l->answer));
+	if (l->hang_up) {
+		/* gone for good: the next connection is refused */
+		close(l->listen_fd);
+		l->listen_fd = -1;
+	}
 	got = l->hang_up ? -1 : read(fd, &c, 1);	/* 0: the create closed */
 	l->saw_close = got == 0;
 	close(fd);
@@ -71,7 +80,8 @@ static void stop(struct loop *l, pthread_t t)
 	char *path = pv_room_socket_path(&ctx);
 
 	pthread_join(t, NULL);
-	close(l->listen_fd);
+	if (l->listen_fd >= 0)
+		close(l->listen_fd);
 	unlink(path);
 	free(path);
 }
@@ -152,9 +162,38 @@ static void test_loop_goes_away(void **state)
 
 	start(&l, &t);
 	pv_err_init(&err);
-	/* As if no loop ran: the create checks free memory itself. */
+	/*
+	 * Asked again, it is not there any more: as if no loop ran, the
+	 * create checks free memory itself.
+	 */
 	assert_int_equal(pv_room_reserve(&ctx, "g", 131072, &fd, &err), 0);
 	assert_int_equal(fd, -1);
+	stop(&l, t);
+	pv_err_dispose(&err);
+}
+
+/* A loop that refuses this user, or talks nonsense: a clear error. */
+static void test_denied_or_nonsense(void **state)
+{
+	struct loop l = { .answer = "denied\n" };
+	struct pv_err err;
+	pthread_t t;
+	int fd;
+
+	start(&l, &t);
+	pv_err_init(&err);
+	assert_int_equal(pv_room_reserve(&ctx, "g", 131072, &fd, &err), -EACCES);
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(pv_err_msg(&err), "autoscale.sock) refuses user"));
+	stop(&l, t);
+	pv_err_dispose(&err);
+
+	l = (struct loop){ .answer = "room? what room?\n" };
+	start(&l, &t);
+	pv_err_init(&err);
+	assert_int_equal(pv_room_reserve(&ctx, "g", 131072, &fd, &err), -EPROTO);
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(pv_err_msg(&err), "answered 'room? what room?'"));
 	stop(&l, t);
 	pv_err_dispose(&err);
 }
@@ -355,6 +394,191 @@ static void test_server(void **state)
 	pv_err_dispose(&err);
 }
 
+/*
+ * The socket is 0600 from the moment bind makes it, whatever the umask:
+ * its mode is never changed after (no attribute change is seen).
+ */
+static void test_server_socket_private(void **state)
+{
+	struct pv_room_server s;
+	char *path = pv_room_socket_path(&ctx);
+	char ev[4096] __attribute__((aligned(8)));
+	struct pv_err err;
+	struct stat st;
+	ssize_t n, off;
+	mode_t old;
+	int in;
+
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(in >= 0);
+	assert_true(inotify_add_watch(in, dir, IN_ATTRIB | IN_CREATE) >= 0);
+	pv_room_server_init(&s);
+	pv_err_init(&err);
+	old = umask(0);
+	assert_int_equal(pv_room_listen(&s, &ctx, &err), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	n = read(in, ev, sizeof(ev));
+	assert_true(n > 0);		/* the lock and the socket were made */
+	for (off = 0; off < n;) {
+		const struct inotify_event *e = (const void *)(ev + off);
+
+		if (e->mask & IN_ATTRIB)
+			fail_msg("the mode of %s was changed after it was made",
+				 e->len ? e->name : dir);
+		off += (ssize_t)(sizeof(*e) + e->len);
+	}
+	close(in);
+	pv_room_server_dispose(&s, &ctx);
+	pv_err_dispose(&err);
+	free(path);
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *path = pv_room_socket_path(&ctx);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	free(path);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Accepts and reads for @ms milliseconds, like the loop's poll. */
+static void serve_for(struct pv_room_server *s, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		size_t j;
+
+		pv_room_accept(s);
+		for (j = s->n; j-- > 0;)
+			if (!pv_room_read(&s->reqs[j]))
+				pv_room_drop(s, j);
+		usleep(10000);
+	}
+}
+
+static bool has_request(const struct pv_room_server *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->reqs[i].kb && strcmp(s->reqs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * PV_ROOM_MAX_REQS creates are asking: the next is told "busy", and a
+ * create in its place asks again until there is room in the queue, then
+ * gets its memory. It never goes on as if no loop ran.
+ */
+static void test_server_full(void **state)
+{
+	struct pv_room_server s;
+	struct pv_as_host h = { .free_kb = 1000000 * MiB };
+	struct reserve_call c = { "late", 128 * MiB, -1, -1 };
+	int held[PV_ROOM_MAX_REQS], extra, i;
+	struct pv_err err;
+	char line[16] = "";
+	pthread_t t;
+
+	pv_room_server_init(&s);
+	pv_err_init(&err);
+	assert_int_equal(pv_room_listen(&s, &ctx, &err), 0);
+	for (i = 0; i < PV_ROOM_MAX_REQS; i++) {
+		char *req = pv_asprintf("room 1024 g%d\n", i);
+
+		held[i] = raw_connect();
+		assert_int_equal(write(held[i], req, strlen(req)), (ssize_t)strlen(req));
+		free(req);
+		if (i % 8 == 7)
+			serve_for(&s, 10);
+	}
+	serve_for(&s, 50);
+	assert_int_equal(s.n, PV_ROOM_MAX_REQS);
+
+	extra = raw_connect();
+	serve_for(&s, 20);
+	assert_int_equal(read(extra, line, sizeof(line) - 1), 5);
+	assert_string_equal(line, "busy\n");
+	assert_int_equal(read(extra, line, sizeof(line)), 0);
+	close(extra);
+
+	assert_int_equal(pthread_create(&t, NULL, reserve_thread, &c), 0);
+	serve_for(&s, 500);		/* turned away, more than once */
+	assert_false(has_request(&s, "late"));
+	close(held[0]);			/* one create is done */
+	for (i = 0; i < 300 && !has_request(&s, "late"); i++)
+		serve_for(&s, 10);
+	assert_true(has_request(&s, "late"));
+	h.pending_kb = pv_room_pending_kb(&s);
+	pv_room_decide(&h, s.reqs, s.n);
+	for (i = 0; i < (int)s.n; i++)
+		pv_room_tell(&s.reqs[i]);
+	pthread_join(t, NULL);
+	assert_int_equal(c.rc, 0);
+	assert_true(c.fd >= 0);
+	pv_room_release(&c.fd);
+	for (i = 1; i < PV_ROOM_MAX_REQS; i++)
+		close(held[i]);
+	pv_room_server_dispose(&s, &ctx);
+	pv_err_dispose(&err);
+}
+
+/*
+ * A peer that is neither root nor the loop's user is refused, by its
+ * credentials, even with the socket opened up to everyone.
+ */
+static void test_server_peer_check(void **state)
+{
+	struct pv_room_server s;
+	char *path = pv_room_socket_path(&ctx);
+	struct pv_err err;
+	int status = -1, i;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();			/* needs to become another user */
+	pv_room_server_init(&s);
+	pv_err_init(&err);
+	assert_int_equal(pv_room_listen(&s, &ctx, &err), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(path, 0666), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char line[16] = "";
+		int fd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = raw_connect();
+		(void)!write(fd, "room 1024 x\n", 12);
+		if (read(fd, line, sizeof(line) - 1) < 0)
+			_exit(3);
+		_exit(strcmp(line, "denied\n") ? 1 : 0);
+	}
+	for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		serve_for(&s, 10);
+	if (i == 500) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the other user's create was not turned away");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(s.n, 0);
+	pv_room_server_dispose(&s, &ctx);
+	pv_err_dispose(&err);
+	free(path);
+}
+
 /* Requests the loop does not take: negative, zero, huge, not a request. */
 static void test_bad_requests(void **state)
 {
@@ -386,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_granted_after_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_goes_away, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_denied_or_nonsense, setup, teardown),
 		cmocka_unit_test(test_decide_roomy),
 		cmocka_unit_test(test_decide_rising_not_free),
 		cmocka_unit_test(test_decide_waits_while_shrinking),
@@ -393,6 +618,9 @@ int main(void)
 		cmocka_unit_test(test_decide_settled),
 		cmocka_unit_test(test_decide_hopeless_first),
 		cmocka_unit_test_setup_teardown(test_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_socket_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_peer_check, setup, teardown),
 		cmocka_unit_test(test_bad_requests),
 	};
 

@@ -29,6 +29,13 @@ static int mem_common(struct pv_cli *cli, int argc, char **argv, bool max)
 	pv_err_init(&err);
 	rc = max ? pv_domain_set_maxmem(&cli->ctx, domid, kb, &err)
 		 : pv_domain_set_target(&cli->ctx, domid, kb, &err);
+	if (!rc) {
+		struct pv_live_change ch = {
+			.what = max ? PV_LIVE_MAXMEM : PV_LIVE_MEMORY, .value = kb,
+		};
+
+		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
+	}
 	return pv_cli_report(rc, &err);
 }
 

@@ -26,8 +26,13 @@ int cmd_vcpu_set(struct pv_cli *cli, int argc, char **argv)
 		return PV_EXIT_USAGE;
 	}
 	pv_err_init(&err);
-	return pv_cli_report(pv_domain_set_vcpus(&cli->ctx, domid,
-						 (unsigned int)n, &err), &err);
+	rc = pv_domain_set_vcpus(&cli->ctx, domid, (unsigned int)n, &err);
+	if (!rc) {
+		struct pv_live_change ch = { .what = PV_LIVE_VCPUS, .value = n };
+
+		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
+	}
+	return pv_cli_report(rc, &err);
 }
 
 int cmd_vcpu_pin(struct pv_cli *cli, int argc, char **argv)

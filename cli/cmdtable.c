@@ -74,12 +74,21 @@ static const struct pv_opt migrate_receive_opts[MIGR_NOPTS + 1] = {
 	[MIGR_PAUSED] = { 'p', "paused", NULL, "leave the guest paused" },
 };
 
+static const struct pv_opt apply_opts[APPLY_NOPTS + 1] = {
+	[APPLY_DRY_RUN] = { 'n', "dry-run", NULL, "print the plan only; exit 0: nothing to do, 2: changes, 1: an error" },
+	[APPLY_PRUNE] = { 0, "prune", NULL, "destroy guests applied from these files or directories whose file is gone" },
+	[APPLY_RESTART] = { 0, "restart", NULL, "restart guests whose change cannot be made live (shut down, create)" },
+	[APPLY_JSON] = { 'j', "json", NULL, "print the plan and the results as JSON" },
+};
+
 /* An option array and its count (its last entry is the zeroed end). */
 #define OPTS(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
 const struct pv_cmd pv_commands[] = {
 	{ "create", cmd_create, "create a PV domain from an xl.cfg file",
 	  "FILE [KEY=VALUE...]", OPTS(create_opts), PV_COMPLETE_FILE, false },
+	{ "apply", cmd_apply, "converge running guests to a directory of xl.cfg files",
+	  "DIR|FILE...", OPTS(apply_opts), PV_COMPLETE_FILE, true },
 	{ "list", cmd_list, "list domains, like xl list",
 	  "[DOMAIN...]", OPTS(list_opts), PV_COMPLETE_DOMAIN, true },
 	{ "destroy", cmd_destroy, "destroy a domain at once",

@@ -9,6 +9,7 @@
 #include "pvctl.h"
 #include "print.h"
 #include "../lib/devices/devices.h"
+#include "../lib/domain/domain.h"
 
 #define ATTACH_TIMEOUT_MS 30000
 
@@ -64,6 +65,14 @@ int pv_cli_device_attach(struct pv_cli *cli, int argc, char **argv,
 	pv_cli_defer_signals(cli);
 	rc = k->attach(&cli->ctx, domid, spec, &devid, &bad_spec, &err);
 	pv_cli_end_deferred_signals(cli);
+	if (!rc) {
+		struct pv_live_change ch = {
+			.what = PV_LIVE_ATTACH, .kind = k->name, .spec = spec,
+			.devid = devid,
+		};
+
+		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
+	}
 	if (!rc)
 		rc = wait_attached(cli, k->name, domid, devid, &err);
 	free(spec);
@@ -96,6 +105,13 @@ int pv_cli_device_detach(struct pv_cli *cli, int argc, char **argv,
 		rc = pv_device_remove(&cli->ctx, k->name, domid, devid,
 				      cli->opt_set[DETACH_FORCE],
 				      (int)(secs * 1000), &err);
+	if (!rc) {
+		struct pv_live_change ch = {
+			.what = PV_LIVE_DETACH, .kind = k->name, .devid = devid,
+		};
+
+		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
+	}
 	return pv_cli_report(rc, &err);
 }
 

@@ -47,7 +47,9 @@ enum save_opt { SAVE_KEEP, SAVE_PAUSED, SAVE_NOPTS };
 enum restore_opt { RESTORE_PAUSED, RESTORE_NO_MONITOR, RESTORE_NOPTS };
 enum migrate_opt { MIG_SSH, MIG_LIVE, MIG_NON_LIVE, MIG_PAUSED, MIG_JSON,
 		   MIG_NOPTS };
-enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };	/* the listing commands' --json */
+enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
+enum apply_opt { APPLY_DRY_RUN, APPLY_PRUNE, APPLY_RESTART, APPLY_JSON,
+		 APPLY_NOPTS };	/* the listing commands' --json */
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -182,6 +184,7 @@ int cmd_save(struct pv_cli *cli, int argc, char **argv);
 int cmd_restore(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv);
+int cmd_apply(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

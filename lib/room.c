@@ -174,3 +174,13 @@ void pv_room_release(int *fd)
 		close(*fd);
 	*fd = -1;
 }
+
+bool pv_room_loop_runs(const struct pv_ctx *ctx)
+{
+	int fd = room_connect(ctx);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}

@@ -22,6 +22,7 @@
 #ifndef PV_ROOM_H
 #define PV_ROOM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ctx.h"
@@ -45,6 +46,11 @@ int pv_room_reserve(struct pv_ctx *ctx, const char *name, uint64_t kb,
 		    int *fd, struct pv_err *err);
 /* Lets the held room go (the domain has its memory, or the create failed). */
 void pv_room_release(int *fd);
+/*
+ * Whether a loop listens, found as a create finds it (it answers a
+ * connection that asks for nothing by dropping it).
+ */
+bool pv_room_loop_runs(const struct pv_ctx *ctx);
 
 /* The creates one loop serves at once. */
 #define PV_ROOM_MAX_REQS 64

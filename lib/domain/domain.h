@@ -123,6 +123,41 @@ static inline bool pv_domain_config_damaged(int rc)
 }
 void pv_domain_config_forget(struct pv_ctx *ctx, uint32_t domid);
 
+/*
+ * A live change kept in the domain's saved config (saved_edit.c), so
+ * that a restart boots what runs and `pvctl apply` compares its files
+ * with what runs: the commands that change a running guest (mem-set,
+ * mem-max, vcpu-set, block-/network-attach and -detach) call it after
+ * the change. The autoscale loop does not: its targets are not the
+ * config's. A domain pvctl did not make (no saved config) has nothing
+ * to keep: 0.
+ */
+enum pv_live_what {
+	PV_LIVE_MEMORY,		/* @value: the target, KiB */
+	PV_LIVE_MAXMEM,		/* @value: the maximum, KiB */
+	PV_LIVE_VCPUS,		/* @value: vCPUs online */
+	PV_LIVE_ATTACH,		/* @kind device @devid, added from @spec */
+	PV_LIVE_DETACH,		/* @kind device @devid, removed */
+};
+
+struct pv_live_change {
+	enum pv_live_what what;
+	uint64_t value;
+	const char *kind;	/* "vbd" or "vif" */
+	const char *spec;	/* xl-disk/network-configuration syntax */
+	uint32_t devid;
+};
+
+int pv_domain_config_note(struct pv_ctx *ctx, uint32_t domid,
+			  const struct pv_live_change *ch, struct pv_err *err);
+/*
+ * The device indexes of @domid's vifs, ascending (*ids malloc'd). The
+ * saved config's vifs are these, in this order: create adds them in
+ * order and an attach takes the index after the highest.
+ */
+int pv_domain_vif_devids(struct pv_ctx *ctx, uint32_t domid, uint32_t **ids,
+			 size_t *n, struct pv_err *err);
+
 /* Writes "poweroff", "reboot" or "halt" to the guest's control/shutdown. */
 int pv_domain_request_shutdown(struct pv_ctx *ctx, uint32_t domid,
 			       const char *what, struct pv_err *err);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mkinitrd.sh - build the lab's two initramfs images (newc cpio, gzip).
 #
 #   $BUILD/guest.img  PID 1 = tests/lab/guest/init; busybox, xen-blkfront,

@@ -236,6 +236,9 @@ if [ -e "$PVCTL_BIN" ]; then
     # Built on the host against the host's libxen (same Xen 4.17.7): its
     # libraries come from the host.
     stage_bin "$D" "$PVCTL_BIN" /usr/sbin/pvctl
+    # pvctl-domains.service's script (the pvctl-domains scenario)
+    mkdir -p "$D/usr/libexec/pvctl"
+    cp "$REPO/systemd/pvctl-domains" "$D/usr/libexec/pvctl/pvctl-domains"
     # libcurl, which pvctl loads only for the autoscale loop's webhook
     curl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
     [ -n "$curl" ] || die "libcurl.so.4 not found on the host (libcurl4-openssl-dev)"

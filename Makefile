@@ -1,9 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl: a Xen PV toolstack.  `make help` lists the targets.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -I.
+
+# --- build flags ---
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (Debian's hardening flags
+# come that way); what the code needs is in PV_* and always added, so
+# `make CFLAGS="-O2 -g"` still builds. -Werror is for the project's own
+# builds: packagers (debian/rules) set WERROR= so that a newer compiler's
+# new warning does not fail their build.
+WERROR      ?= -Werror
+PV_CPPFLAGS  = -D_GNU_SOURCE -I.
+PV_CFLAGS    = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wno-unused-parameter
+PV_LDFLAGS   =
+ALL_CFLAGS   = $(PV_CPPFLAGS) $(CPPFLAGS) $(PV_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(PV_LDFLAGS) $(LDFLAGS)
 LDLIBS_XEN  = -lxenctrl -lxenguest -lxenstore -lxentoollog
 LDLIBS_BASE = -lyajl -lnettle -lreadline -lpthread -ldl
 
@@ -14,8 +27,8 @@ DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
 B ?= build
 # Sanitizer builds go to their own tree: make SAN=1 B=build-san unit
 ifeq ($(SAN),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+PV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+PV_LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC  := $(sort $(wildcard util/*.c config/*.c lib/*.c lib/*/*.c))
@@ -32,11 +45,30 @@ DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SIM_OBJ:.o=.d)
 
 all: pvctl pvctl-agent
 
+# --- version ---
+# The one place the version comes from: VERSION holds the release (a
+# tarball or a Debian source package has no .git); in a clone, git
+# describe adds how far the tree is from it. pvctl --version prints it.
+GIT_DESCRIBE  := $(shell [ -e .git ] && git describe --always --dirty --match 'v[0-9]*' 2>/dev/null)
+PVCTL_VERSION := $(shell cat VERSION)
+ifneq ($(filter v%,$(GIT_DESCRIBE)),)
+PVCTL_VERSION := $(patsubst v%,%,$(GIT_DESCRIBE))
+else ifneq ($(GIT_DESCRIBE),)
+PVCTL_VERSION := $(PVCTL_VERSION)+g$(GIT_DESCRIBE)
+endif
+# Rewritten only when the version changes, so that main.o is rebuilt then.
+$(B)/version: FORCE
+	@mkdir -p $(B)
+	@echo '$(PVCTL_VERSION)' | cmp -s - $@ || echo '$(PVCTL_VERSION)' >$@
+$(B)/cli/main.o $(B)/tests/cli_main.o: $(B)/version
+$(B)/cli/main.o $(B)/tests/cli_main.o: PV_CPPFLAGS += -DPVCTL_VERSION='"$(PVCTL_VERSION)"'
+FORCE:
+
 pvctl: $(B)/pvctl
 	cp $< $@
 
 $(B)/pvctl: $(CLI_OBJ) $(B)/libpvctl.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_XEN) $(LDLIBS_BASE)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
 
 # The guest agent: agent/*.c on libxenstore alone, for minimal guests.
 AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/%.o)
@@ -46,7 +78,7 @@ pvctl-agent: $(B)/pvctl-agent
 	cp $< $@
 
 $(B)/pvctl-agent: $(AGENT_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ -lxenstore
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lxenstore
 
 # Its unit test links the Xen-free parts (and rebuilds when they change).
 $(B)/tests/test_agent: $(B)/agent/sample.o $(B)/agent/report.o
@@ -57,26 +89,29 @@ $(B)/libpvctl.a: $(LIB_OBJ)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests: one cmocka binary per tests/unit/test_*.c, linked against the
 # library and the simulated hypervisor (tests/sim), never real Xen.
 $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 
 # test_output and test_apply run commands through the table: the cli, main() renamed.
 $(B)/tests/test_output $(B)/tests/test_apply: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 $(B)/tests/cli_main.o: cli/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Dmain=pvctl_main -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Dmain=pvctl_main -MMD -MP -c -o $@ $<
 DEPS += $(B)/tests/cli_main.d
 
 unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 	@echo "== tests/cli/test_table.sh"; tests/cli/test_table.sh $(B)/pvctl
 	@tests/check_layers.sh
+	@tests/check_spdx.sh
+	@echo "== tests/install"; tests/install/test_install.sh $(B)
+	@tests/install/test_domains.sh
 
 # The unit tests again under AddressSanitizer and UBSan.
 unit-san:
@@ -88,11 +123,13 @@ lab: pvctl pvctl-agent
 
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
-CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-domains,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
 
 check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
+	$(MAKE) deb
+	$(MAKE) lintian
 	$(MAKE) lab LAB=$(CHECK_LAB)
 
 # pvctl against xl in one lab boot: medians and ratios; the autoscale
@@ -104,7 +141,7 @@ bench: pvctl pvctl-agent $(B)/decide_bench
 	tests/lab/run.sh bench pvctl-autoscale pvctl-autoscale-stress pvctl-autoscale-pack pvctl-save | grep -E 'BENCH|passed'
 
 $(B)/decide_bench: bench/decide_bench.c $(SIM_OBJ) $(B)/libpvctl.a
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
 
 demo: deps pvctl pvctl-agent
 	tests/lab/run.sh demo
@@ -127,12 +164,75 @@ help:
 	@echo "make unit     cmocka unit tests (simulated hypervisor)"
 	@echo "make unit-san unit tests under ASan+UBSan"
 	@echo "make lab [LAB=a,b]  boot the Xen lab under QEMU and run scenarios"
-	@echo "make check    deps + unit + unit-san + lab"
+	@echo "make check    deps + unit + unit-san + deb + lintian + lab"
+	@echo "make install  install under PREFIX (/usr) into DESTDIR"
+	@echo "make deb      build the pvctl and pvctl-agent packages into $(B)/deb"
+	@echo "make lintian  lintian on them: errors fail"
 	@echo "make demo     boot the lab, create a guest, show list and console"
 	@echo "make bench    time pvctl against xl in the lab (create, destroy)"
+
+
+# --- install ---
+# make install [PREFIX=/usr] [DESTDIR=...]: FHS paths; units go where
+# Debian bookworm's systemd looks for a package's units.
+PREFIX        ?= /usr
+SBINDIR       ?= $(PREFIX)/sbin
+LIBEXECDIR    ?= $(PREFIX)/libexec/pvctl
+MANDIR        ?= $(PREFIX)/share/man
+DOCDIR        ?= $(PREFIX)/share/doc/pvctl
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= /lib/systemd/system
+INSTALL       ?= install
+
+UNITS := pvctl-monitor.service pvctl-autoscale.service pvctl-domains.service \
+         pvctl-agent.service
+
+install: $(B)/pvctl $(B)/pvctl-agent
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)/examples/policy.d \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default \
+		$(DESTDIR)$(SYSCONFDIR)/pvctl/auto $(DESTDIR)$(SYSCONFDIR)/pvctl/policy.d
+	$(INSTALL) -m 755 $(B)/pvctl $(B)/pvctl-agent $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 systemd/pvctl-domains $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 644 man/pvctl.1 $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 man/pvctl-policy.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 man/pvctl-agent.8 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 644 bash-completion/pvctl $(DESTDIR)$(COMPLETIONDIR)
+	$(INSTALL) -m 644 config/examples/policy.d/*.policy $(DESTDIR)$(DOCDIR)/examples/policy.d
+	@# The units name the installed paths.
+	for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 644 systemd/pvctl-domains.default $(DESTDIR)$(SYSCONFDIR)/default/pvctl-domains
+
+# --- Debian packages ---
+# make deb: the packages pvctl and pvctl-agent, unsigned, built with
+# Debian's flags from a copy of the tree's files (those git tracks or
+# would add) in $(B)/deb/src, so that they land in $(B)/deb, not in ../,
+# and so that the copy builds as a source package would (no .git: the
+# VERSION file's version). Its build runs `make unit` (systemd-analyze
+# and man-db check the units).
+DEBIAN_DEPS += debhelper lintian systemd man-db
+DEB_DIR = $(B)/deb
+DEB_CHANGES = $(DEB_DIR)/pvctl_$(shell dpkg-parsechangelog -S Version)_$(shell dpkg --print-architecture).changes
+
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - -cf - | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc
+
+# lintian on what make deb built: any error (E:) fails; warnings are shown.
+lintian:
+	lintian --fail-on error --info $(DEB_CHANGES)
 
 comma := ,
 # Keep the simulator objects between test builds.
 .SECONDARY:
-.PHONY: all unit unit-san lab check bench demo deps clean help
+.PHONY: all unit unit-san lab check bench demo deps clean help install deb lintian FORCE
 -include $(DEPS)

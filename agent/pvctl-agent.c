@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pvctl-agent: runs inside a Linux PV guest and publishes what the guest
  * feels (memory, swapping, pressure stalls, CPU use) under its own

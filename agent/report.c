@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.c: from two samples to the values pvctl-agent publishes, the
  * test for "changed enough to publish now", and the key=value text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.h: the values pvctl-agent publishes, derived from two samples,
  * when they are worth publishing early, and their key=value form.

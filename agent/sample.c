@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sample.c: parsers for the /proc and /sys files pvctl-agent reads, and
  * one reading of all of them.

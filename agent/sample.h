@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sample.h: what pvctl-agent reads from the guest's /proc and /sys.
  * Nothing here needs Xen, so the unit tests run it on fixture text and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decide_bench.c: the cost of one autoscale tick's decisions at scale.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cli.c: what every command shares: option parsing and usage from the
  * command table, errors, DOMAIN arguments, deferred signals.

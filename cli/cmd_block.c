@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_block.c: block-attach, block-detach, block-list (device.c does the work).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_create.c: create, from an xl.cfg file (-n: parse and print only).
  */

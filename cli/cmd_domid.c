@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_domid.c: domid and domname, a domain's name to its ID and back.
  */

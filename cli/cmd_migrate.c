@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_migrate.c: migrate, a running guest to another host (or this one),
  * and migrate-receive, the other end, which migrate starts there as xl

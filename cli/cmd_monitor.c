@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_monitor.c: the monitor that carries out on_poweroff/on_reboot/on_crash,
  * and its start in the background after a create.

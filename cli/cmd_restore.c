@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_restore.c: restore, a guest from a save file (pvctl's or xl's).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_save.c: save, a running guest to a file (xl's save format).
  */

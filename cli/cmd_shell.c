@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_shell.c: completion (for the interactive shell and, through the
  * hidden `pvctl __complete`, for bash) and the shell itself. Both derive

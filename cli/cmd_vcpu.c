@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_vcpu.c: vcpu-set, vcpu-pin and vcpu-list.
  */

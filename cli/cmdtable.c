@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmdtable.c: every pvctl command, once. Dispatch, `pvctl help`, the
  * interactive shell's completion and bash completion (through the hidden

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * device.c: attach, detach and list for any device kind (lib/devices
  * describes each kind as data); cmd_block.c and cmd_network.c bind them

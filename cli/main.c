@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * main.c: global options and dispatch through the command table.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,6 +56,11 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			cli.verbose = true;
+		} else if (!strcmp(argv[i], "--version")) {
+			/* PVCTL_VERSION: from the Makefile, its one source. */
+			printf("pvctl %s\n", PVCTL_VERSION);
+			pv_ctx_dispose(&cli.ctx);
+			return PV_EXIT_OK;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			argv[i] = "help";
 			break;

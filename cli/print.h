@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * print.h: one printer for text and JSON output (iproute2's idea, on
  * util/jsonw). A command emits each field once, with its JSON key and its text

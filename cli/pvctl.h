@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pvctl.h: the command-line front end. One table (cmdtable.c) lists
  * every command; dispatch, `pvctl help`, the shell's completion and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cfg_parse.c: the xl.cfg lexer and parser, building struct cfg_settings.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config_json.c: the JSON form of a domain config (yajl 2), written for
  * --dry-run and kept with each running domain; read back by from_json.

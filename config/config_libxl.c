@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config_libxl.c: the config xl writes into its save files (libxl's JSON,
  * libxl_domain_config_to_json) as xl.cfg text, which the xl.cfg parser

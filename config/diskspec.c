@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * diskspec.c: `disk = [...]` entries in xl-disk-configuration(5) syntax.
  *

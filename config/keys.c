@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * keys.c: which xl.cfg keys pvctl uses, and a warning for every other
  * one, so nothing in a config file is dropped silently. A trailing '*'

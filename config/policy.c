@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy.c: policy files and directories (pvctl-policy(5)): loading a
  * set all or nothing, picking a domain's policy, and the JSON form. The

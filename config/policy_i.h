@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_i.h: internals shared by policy.c (files, directories, sets,
  * JSON) and policy_keys.c (the keys and their checks). Not public API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_keys.c: the keys of a policy file, as data, and their checks.
  *

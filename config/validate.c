@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * validate.c: the domain config struct's lifetime, value checks (names,
  * uuids, actions, cpu lists), defaults, and the checks across keys done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vifspec.c: `vif = [...]` entries in xl-network-configuration(5) syntax:
  * comma-separated key=value pairs, all optional ('' is a valid vif).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xlcfg.c: turns the settings of an xl.cfg file (parsed by cfg_parse.c)
  * into a struct pv_domain_config: one handler per key pvctl knows, a

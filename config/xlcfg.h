@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xlcfg.h: the domain configuration pvctl reads from xl.cfg files.
  *

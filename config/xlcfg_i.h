@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xlcfg_i.h: internals shared by the files of config/: the syntax tree
  * the xl.cfg reader builds, and helpers used by several files. Not part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xlcfg_write.c: a domain config back to xl.cfg text, which this parser
  * and xl's read back to the same config. A save file carries the guest's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctx.h: what every library operation runs with: the hypervisor
  * connection, pvctl's directories, the toolstack lock and a progress hook.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hv.h: the one interface through which libpvctl reaches the hypervisor
  * and XenStore.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hv_xen.c: the hypervisor interface on real Xen: libxenctrl for domains,
  * libxenguest's domain builder for PV kernels; its XenStore half, on

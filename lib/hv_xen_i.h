@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hv_xen_i.h: what the two halves of the hypervisor interface on real
  * Xen share: hv_xen.c (libxenctrl and libxenguest, and the ops table)

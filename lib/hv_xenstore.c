@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hv_xenstore.c: the XenStore half of the hypervisor interface on real
  * Xen, on libxenstore. The ops table and the connection's opening are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * room.c: the create's side of the room protocol (see room.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * room.h: the room protocol, and the create's side of it.
  *

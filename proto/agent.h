@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proto/agent.h: what pvctl-agent publishes for the host's autoscale
  * loop, stated once for both sides: the agent writes by it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check_layers.sh: the tree's one order of dependencies, lowest first:
 #
 #   util/          buffers, errors, the JSON writer, uuid, running programs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * jsonw.h: pvctl's one JSON writer, on yajl_gen. It remembers the first
  * failure, so a writer reads as a list of fields and checks once at the

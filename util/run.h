@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * run.h: running helper programs (bootloaders, hotplug scripts).
  */

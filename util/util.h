@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * util.h: small shared helpers for libpvctl: a growable string, the
  * error context every library call fills, and allocation wrappers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * uuid.c: random (version 4) UUIDs and their text form.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * uuid.h: domain UUIDs (Xen's domain handle) in binary and text form.
  */

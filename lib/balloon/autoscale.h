@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * autoscale.h: the policy loop that rebalances guests' memory (balloon
  * targets) and online vCPUs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decide.c: one tick's decisions (see pv_autoscale_decide in autoscale.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop.c: the autoscale loop (see loop.h and autoscale.h).
  */

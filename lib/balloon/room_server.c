@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * room_server.c: the autoscale loop's side of the room protocol (see
  * lib/room.h for the protocol and the create's side).

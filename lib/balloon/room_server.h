@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * room_server.h: the autoscale loop's side of the room protocol
  * (lib/room.h), which loop.c drives.

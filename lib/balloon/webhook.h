@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * webhook.h: posting autoscale events to a URL, without ever blocking
  * the loop: events go into a bounded queue that a worker thread drains

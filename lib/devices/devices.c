@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * devices.c: what devices of every kind share: the table of kinds, paths,
  * the transaction that creates the nodes, the state handshake, removal,

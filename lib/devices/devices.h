@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * devices.h: split-driver devices (blkback/blkfront disks, netback/
  * netfront vifs) set up by pvctl itself, at create time and live.

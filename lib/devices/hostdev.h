@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostdev.h: the dom0 side of guest devices that is not XenStore: loop
  * devices for file-backed disks, and network interfaces and bridges for

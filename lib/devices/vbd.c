@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vbd.c: disks, served by dom0's blkback to the guest's blkfront.
  *

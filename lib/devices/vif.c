@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vif.c: network interfaces, served by dom0's netback to the guest's
  * netfront.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bootloader.c: booting from the guest's own disk through a bootloader
  * such as pygrub, the way xl does it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * control.c: asking a guest to shut down or reboot, pausing, renaming.
  *

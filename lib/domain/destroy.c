@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * destroy.c: tearing a domain down and removing every trace of it.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * domain.h: PV domain lifecycle: create, destroy, look up, list.
  */

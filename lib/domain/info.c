@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * info.c: what pvctl reports about a running domain: its console's pty,
  * its uptime, its vCPUs, whether it took a shutdown request.

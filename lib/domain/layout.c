@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * layout.c: the XenStore nodes a PV domain needs, with the permissions
  * Xen's own toolstack gives them.

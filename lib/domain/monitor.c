@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * monitor.c: carrying out on_poweroff, on_reboot and on_crash.
  *

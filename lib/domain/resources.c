@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * resources.c: memory targets and limits, online vCPUs, vCPU pinning.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * save.c: saving a running PV domain to a file, and restoring it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * saved.c: the config each domain was created from, kept as JSON in
  * STATE/domains/DOMID.json: {"domid": N, "uuid": "...", "config": {...}}.

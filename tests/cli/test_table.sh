@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_table.sh: the command table's invariants, seen from outside a
 # built pvctl: help, `help CMD`, `CMD --help`, the completion back end
 # and the man page all agree on the commands and their options; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fetch.sh - download and unpack the Debian packages the Xen lab boots from.
 #
 # Everything lands in a cache folder that survives between runs:

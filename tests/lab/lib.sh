@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - helpers for lab scenarios (sourced; busybox ash in the lab dom0).
 #
 # Everything the host parses is a line starting with "LAB: ":

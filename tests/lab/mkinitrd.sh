@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mkinitrd.sh - build the lab's two initramfs images (newc cpio, gzip).
 #
 #   $BUILD/guest.img  PID 1 = tests/lab/guest/init; busybox, xen-blkfront,
@@ -236,6 +237,9 @@ if [ -e "$PVCTL_BIN" ]; then
     # Built on the host against the host's libxen (same Xen 4.17.7): its
     # libraries come from the host.
     stage_bin "$D" "$PVCTL_BIN" /usr/sbin/pvctl
+    # pvctl-domains.service's script (the pvctl-domains scenario)
+    mkdir -p "$D/usr/libexec/pvctl"
+    cp "$REPO/systemd/pvctl-domains" "$D/usr/libexec/pvctl/pvctl-domains"
     # libcurl, which pvctl loads only for the autoscale loop's webhook
     curl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
     [ -n "$curl" ] || die "libcurl.so.4 not found on the host (libcurl4-openssl-dev)"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh [SCENARIO...] - boot the Xen lab under QEMU (TCG) and run scenarios.
 #
 # SCENARIO is the name of tests/lab/scenarios/NAME.sh; none means all of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim.c: the simulated hypervisor's handle, its ops table, the caller
  * identity, fault injection and the idle hook.

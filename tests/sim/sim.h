@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim.h: an in-memory test double of Xen and xenstored behind
  * struct pv_hv_ops, for the unit tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_dom.c: simulated Xen domains: ids, pause counts, shutdown, memory
  * accounting, event channels, the PV builder and vCPU affinity.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_int.h: the simulator's insides, shared by the files in tests/sim/ only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_xs.c: the simulated xenstored's node operations (read, write,
  * mkdir, rm, directory, permissions), following tools/xenstored/core.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_xs_watch.c: XenStore watches, the event queue, and xenstored's
  * view of domains (introduce, release, @introduceDomain and

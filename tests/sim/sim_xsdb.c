@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_xsdb.c: XenStore nodes, sets of nodes sorted by path, path rules
  * and permission evaluation, as in xenstored's core.

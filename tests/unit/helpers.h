@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * helpers.h: a fixture shared by the unit tests that run libpvctl on the
  * simulated hypervisor: a pv_sim, a pv_ctx whose state, run and log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_agent.c: the Xen-free half of pvctl-agent (agent/sample.c and
  * agent/report.c): parsing /proc and /sys text as real kernels print it,

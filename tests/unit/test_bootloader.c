@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_bootloader.c: lib/domain/bootloader.c against stand-in
  * bootloaders (shell scripts speaking pygrub's output protocol): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_decide.c: lib/balloon/decide.c, one autoscale tick's decisions
  * (pv_autoscale_decide is pure, so the inputs are built by hand): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_devices.c: lib/devices on the simulated hypervisor: virtual
  * device numbers; a disk on a block device (no loop device, no real

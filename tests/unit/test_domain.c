@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_domain.c: lib/domain on the simulated hypervisor: what create
  * leaves in Xen, XenStore and the state directory; the permissions a

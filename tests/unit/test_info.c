@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_info.c: what pvctl reports about the host and a running domain
  * (lib/host.c, lib/domain/info.c) on the simulated hypervisor: the

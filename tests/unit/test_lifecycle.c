@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_lifecycle.c: lib/domain/control.c and resources.c on the
  * simulated hypervisor: shutdown requests and waiting for them, pause,

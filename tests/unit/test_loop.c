@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_loop.c: lib/balloon/loop.c on the simulated hypervisor: a guest's
  * report is acted on when its watch fires (not at the next tick), the

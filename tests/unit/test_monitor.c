@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_monitor.c: lib/domain/monitor.c (on_poweroff/on_reboot/on_crash
  * for domains that shut down, and the monitor loop) and kcache.c (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_output.c: the exact bytes pvctl writes, pinned: commands' text
  * and JSON (the printer, `list -l`, `autoscale plan`), run through the

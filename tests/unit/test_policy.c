@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_policy.c: unit tests for config/policy (autoscale policy files
  * and directories, pvctl-policy(5)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_room.c: lib/room.c and lib/balloon/room_server.c. The create's
  * side of asking the autoscale loop for room, against a stand-in loop on a Unix socket in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_run.c: util/run.c, running helper programs: output and exit
  * status, the environment, and timeouts that end the program and all it

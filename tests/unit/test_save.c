@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_save.c: lib/domain/save.c on the simulated hypervisor: a save
  * suspends the guest through control/shutdown, writes xl's save format

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_signals.c: lib/balloon/signals.c on the simulated hypervisor: a
  * guest writes the data/pvctl nodes as its agent would (as itself, into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_sim.c: the simulated hypervisor and XenStore behave like Xen and
  * xenstored where libpvctl's unit tests rely on it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_util.c: the small helpers everything else stands on: pv_buf,
  * pv_err, number and size parsing, UUIDs and the XenStore conveniences

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_webhook.c: events posted to a receiver on 127.0.0.1, with retries,
  * and without ever blocking the caller.

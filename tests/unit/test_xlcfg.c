@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_xlcfg.c: unit tests for config/ (xl.cfg files, disk and vif specs,
  * overrides, JSON round trip).

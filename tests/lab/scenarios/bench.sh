@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench: pvctl against xl in the same boot. Prints medians and pvctl/xl
 # ratios on lines starting with "BENCH" (`make bench` shows these lines).
 # `make check` runs it too, as an end-to-end check of repeated creates and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo: what `make demo` shows: pvctl creates a guest, lists it, and the
 # guest's console output.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-autoscale-pack: density without harm.
 #
 # Guests of one config (memory = 256, the lab's busybox guest running

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-autoscale-stress: the autoscale loop under stress must never
 # starve a guest into its OOM killer.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-autoscale: the policy loop on real guests running pvctl-agent.
 # Memory is made short on purpose (a host reserve that leaves little
 # free), so a hog's growth must be paid for by shrinking idle guests.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-basic: pvctl creates a PV guest that boots, lists it as xl does,
 # sees xl's guests, and destroys it without a trace.
 set -u

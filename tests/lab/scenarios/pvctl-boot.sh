@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-boot: guests that boot from their own disk, as most real PV
 # configs do: PVGRUB2 given as the kernel, and bootloader = "pygrub".
 # The disk (mkinitrd.sh's bootdisk.img: ext2 with /boot/vmlinuz,

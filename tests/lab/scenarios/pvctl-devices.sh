@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-devices: disks (blkback, file-backed through a loop device) and
 # vifs (netback on br0) at create time and hot-plugged, set up by pvctl
 # itself without Xen's hotplug scripts; detach; teardown on destroy.

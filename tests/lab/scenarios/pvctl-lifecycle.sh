@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-lifecycle: shutdown and reboot through the PV protocol, the
 # monitor's on_poweroff/on_reboot/on_crash, pause, rename, mem-set,
 # vcpu-set, console and uptime, on real guests.

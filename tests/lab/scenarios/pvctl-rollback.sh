@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-rollback: every failed create leaves nothing behind (no domain, no
 # XenStore nodes, no saved config) and says which step failed.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-save: save and restore a running guest with a disk and a vif on
 # real Xen: its memory (a file in its RAM), disk and network survive; a
 # save -c keeps it running and its next shutdown is seen; xl restores the

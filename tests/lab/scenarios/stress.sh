@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stress: hunt for the random crashes of dom0 processes under TCG. Runs
 # short-lived dom0 processes (busybox applets, xl, pvctl) in a loop while
 # guests are created and destroyed, then counts the kernel's reports of

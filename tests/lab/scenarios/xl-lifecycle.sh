@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # xl-lifecycle: the lab's guest image honours PV shutdown and reboot
 # requests (control/shutdown), checked with Xen's own xl. If this fails,
 # pvctl's shutdown/reboot scenarios cannot pass either.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # xl-smoke: the lab works with Xen's own toolstack (xl), and the XenStore
 # layout xl writes for a plain PV guest is dumped as the reference for pvctl.
 set -u

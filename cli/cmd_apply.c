@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_apply.c: apply, converging running guests to a set of xl.cfg files
  * (lib/domain/apply.h). It prints the plan, one line per change, in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fileio.c: state files written atomically and durably, logs opened
  * safely (see fileio.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fileio.h: writing the files pvctl keeps (state under STATE and RUN,
  * logs) so that a crash, a power cut or a hostile file name cannot

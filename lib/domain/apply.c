@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apply.c: reading the desired configs and planning what `pvctl apply`
  * changes (apply_run.c carries a plan out). See apply.h.

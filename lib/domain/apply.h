@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apply.h: `pvctl apply`: a set of xl.cfg files (one guest each) is the
  * desired state; pvctl compares it with what runs and converges.

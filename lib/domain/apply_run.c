@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apply_run.c: carrying out an apply plan (apply.c makes it).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * saved_edit.c: keeping live changes in a domain's saved config, so that
  * the config says what runs: a restart (the monitor's, apply's) boots

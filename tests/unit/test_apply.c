@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_apply.c: `pvctl apply` on the simulated hypervisor: the plan for
  * each kind of change, converging, idempotence, --restart, --prune and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_fileio.c: util/fileio.c: state files replaced atomically and
  * durably (full content, the mode asked for whatever the umask, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_perms.c: what pvctl leaves on disk is root's, whatever the umask
  * (these tests run under umask 0, the loosest): the directories it makes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-apply: a folder of configs as the desired state. apply creates two
 # guests; a changed memory line goes live (no reboot: the guest's uptime
 # runs on); a removed disk is detached and an added vif attached; a changed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-migrate-pair: migrate a running guest with a disk and a vif from
 # this Xen host to a second one (the peer, booted beside this one by
 # run.sh and joined to it by a private link): it keeps running there, its

@@ -37,15 +37,36 @@ static bool matches(const struct pv_usage *u, const char *spec)
 	       id == u->domid;
 }
 
-static double per_s(uint64_t v_ms, uint64_t alive_ms)
+static double per_ms(uint64_t v, uint64_t ms)
 {
-	return alive_ms ? (double)v_ms / (double)alive_ms : 0;
+	return ms ? (double)v / (double)ms : 0;
+}
+
+/*
+ * A figure with @decimals digits, the same in the table and in JSON (a
+ * double would come out as 494.39999999999997726 there). @fmt takes the
+ * digits as a string (NULL: JSON only); @v -1 is none: null, or "-".
+ */
+static void print_fixed(struct pv_printer *p, const char *key, const char *fmt,
+			double v, int decimals)
+{
+	char num[64];
+
+	if (v < 0) {
+		pv_print_str(p, key, fmt, NULL);
+		return;
+	}
+	snprintf(num, sizeof(num), "%.*f", decimals, v);
+	if (p->json)
+		pv_jw_number(&p->w, key, num);
+	else if (fmt)
+		printf(fmt, num);
 }
 
 static void print_usage(struct pv_printer *p, const struct pv_usage *u)
 {
 	const struct pv_meter_counters *d = &u->d;
-	double cpu_s = (double)d->cpu_ns / 1e9;
+	bool agent = d->agent_ms > 0;
 
 	pv_print_obj_open(p, NULL);
 	pv_print_str(p, "name", "%-20s ", u->name);
@@ -54,31 +75,24 @@ static void print_usage(struct pv_printer *p, const struct pv_usage *u)
 		pv_print_uint(p, "domid", NULL, u->domid);
 	else
 		pv_print_str(p, "domid", NULL, NULL);
-	pv_print_bool(p, "running", NULL, u->present);
+	pv_print_bool(p, "exists", NULL, u->present);
 	pv_print_uint(p, "from_s", NULL, u->from_ms / 1000);
 	pv_print_uint(p, "to_s", NULL, u->to_ms / 1000);
-	pv_print_float(p, "metered_seconds", "%9.0f ", (double)d->alive_ms / 1000);
-	pv_print_float(p, "memory_allocated_mib_seconds", "%12.0f ",
-		       (double)d->mem_mib_ms / 1000);
-	pv_print_float(p, "vcpu_allocated_seconds", "%9.0f ",
-		       (double)d->vcpu_ms / 1000);
-	pv_print_float(p, "cpu_used_seconds", "%9.1f ", cpu_s);
-	if (d->agent_ms)
-		pv_print_float(p, "memory_used_mib_seconds", "%12.0f ",
-			       (double)d->used_mib_ms / 1000);
-	else
-		pv_print_str(p, "memory_used_mib_seconds", "%12s ", NULL);
-	pv_print_float(p, "agent_seconds", NULL, (double)d->agent_ms / 1000);
-	pv_print_float(p, "avg_memory_mib", "%8.1f ", per_s(d->mem_mib_ms, d->alive_ms));
-	pv_print_float(p, "avg_vcpus", "%6.2f ", per_s(d->vcpu_ms, d->alive_ms));
+	print_fixed(p, "metered_seconds", "%9s ", (double)d->alive_ms / 1e3, 0);
+	print_fixed(p, "memory_allocated_mib_seconds", "%12s ",
+		    (double)d->mem_mib_ms / 1e3, 0);
+	print_fixed(p, "vcpu_allocated_seconds", "%9s ", (double)d->vcpu_ms / 1e3, 0);
+	print_fixed(p, "cpu_used_seconds", "%10s ", (double)d->cpu_ns / 1e9, 3);
+	print_fixed(p, "memory_used_mib_seconds", "%12s ",
+		    agent ? (double)d->used_mib_ms / 1e3 : -1, 0);
+	print_fixed(p, "agent_seconds", NULL, (double)d->agent_ms / 1e3, 0);
+	print_fixed(p, "avg_memory_mib", "%8s ", per_ms(d->mem_mib_ms, d->alive_ms), 1);
+	print_fixed(p, "avg_vcpus", "%6s ", per_ms(d->vcpu_ms, d->alive_ms), 2);
 	/* Of one physical CPU, as xentop shows it. */
-	pv_print_float(p, "avg_cpu_percent", "%7.1f ",
-		       d->alive_ms ? cpu_s * 1e5 / (double)d->alive_ms : 0);
-	if (d->agent_ms)
-		pv_print_float(p, "avg_memory_used_mib", "%8.1f\n",
-			       per_s(d->used_mib_ms, d->agent_ms));
-	else
-		pv_print_str(p, "avg_memory_used_mib", "%8s\n", NULL);
+	print_fixed(p, "avg_cpu_percent", "%7s ",
+		    per_ms(d->cpu_ns, d->alive_ms) / 1e4, 1);
+	print_fixed(p, "avg_memory_used_mib", "%8s\n",
+		    agent ? per_ms(d->used_mib_ms, d->agent_ms) : -1, 1);
 	pv_print_obj_close(p);
 }
 
@@ -132,7 +146,7 @@ int cmd_usage(struct pv_cli *cli, int argc, char **argv)
 		}
 	}
 	pv_print_init(&p, cli->opt_set[USAGE_JSON]);
-	pv_print_text(&p, "%-20s %9s %12s %9s %9s %12s %8s %6s %7s %8s\n", "Name",
+	pv_print_text(&p, "%-20s %9s %12s %9s %10s %12s %8s %6s %7s %8s\n", "Name",
 		      "Seconds", "MiB-s", "vCPU-s", "CPU-s", "Used MiB-s",
 		      "Avg MiB", "vCPUs", "CPU %", "Used MiB");
 	pv_print_obj_open(&p, NULL);

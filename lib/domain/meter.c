@@ -188,6 +188,7 @@ static void put_dom(struct pv_jw *w, const struct pv_meter_dom *d)
 	if (d->have_used)
 		pv_jw_num(w, "used_kb", d->used_kb);
 	pv_jw_num(w, "point_ms", d->point_ms);
+	pv_jw_bool(w, "exists", d->present);
 	pv_meter_put_counters(w, &d->c);
 	pv_jw_map_close(w);
 }
@@ -220,8 +221,10 @@ static int write_state(struct pv_meter *m, struct pv_err *err)
 static bool get_dom(yajl_val o, struct pv_meter_dom *d)
 {
 	const char *uuid_key[] = { "uuid", NULL }, *name_key[] = { "name", NULL };
+	const char *exists_key[] = { "exists", NULL };
 	yajl_val u = yajl_tree_get(o, uuid_key, yajl_t_string);
 	yajl_val name = yajl_tree_get(o, name_key, yajl_t_string);
+	yajl_val exists = yajl_tree_get(o, exists_key, yajl_t_any);
 	uint8_t bin[16];
 	uint64_t domid, vcpus;
 
@@ -240,6 +243,7 @@ static bool get_dom(yajl_val o, struct pv_meter_dom *d)
 	d->domid = (uint32_t)domid;
 	d->vcpus = (unsigned int)vcpus;
 	d->have_used = pv_meter_get_u64(o, "used_kb", &d->used_kb);
+	d->present = exists && YAJL_IS_TRUE(exists);
 	d->name = name ? pv_strdup(name->u.string) : NULL;
 	return true;
 }
@@ -473,7 +477,7 @@ static int observe(struct pv_meter *m, struct pv_ctx *ctx,
 	read_now(m, ctx, info, &s);
 	if (st->name)
 		pv_str_set(&d->name, st->name);
-	first = !d->present;
+	first = !d->sampled;
 	same = d->domid == info->domid && s.cpu_ns >= d->xen_cpu_ns;
 	if (first) {
 		/* Is it the instance of the last sample, before this process? */
@@ -495,7 +499,7 @@ static int observe(struct pv_meter *m, struct pv_ctx *ctx,
 	d->xen_cpu_ns = s.cpu_ns;
 	d->last_ms = wall;
 	d->mono_ms = mono;
-	d->present = true;
+	d->sampled = true;
 	if (!rc && wall / PV_METER_POINT_MS != d->point_ms / PV_METER_POINT_MS)
 		rc = pv_meter_put_point(m, d, wall, err);
 	return rc;
@@ -564,7 +568,7 @@ int pv_meter_sample(struct pv_meter *m, struct pv_ctx *ctx, struct pv_err *err)
 		/* Gone since the last sample: its history ends there. */
 		if (d->present && !d->seen && d->last_ms > d->point_ms)
 			rc = keep_first(rc, pv_meter_put_point(m, d, d->last_ms, err));
-		d->present = d->seen;
+		d->present = d->sampled = d->seen;
 	}
 	m->sample_ms = wall;
 	rc = keep_first(rc, write_state(m, err));

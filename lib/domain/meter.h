@@ -66,8 +66,9 @@ struct pv_meter_dom {
 	uint64_t xen_cpu_ns;	/* Xen's CPU time of the instance */
 	struct pv_meter_counters c;
 	uint64_t point_ms;	/* its last history line */
+	bool present;		/* in the last sample */
 	/* not kept across restarts */
-	bool present;		/* in the last sample of this process */
+	bool sampled;		/* by this process, in its last sample */
 	bool seen;		/* in the sample being taken */
 	uint64_t mono_ms;	/* monotonic clock of its last sample */
 };

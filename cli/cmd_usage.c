@@ -76,8 +76,8 @@ static void print_usage(struct pv_printer *p, const struct pv_usage *u)
 	else
 		pv_print_str(p, "domid", NULL, NULL);
 	pv_print_bool(p, "exists", NULL, u->present);
-	pv_print_uint(p, "from_s", NULL, u->from_ms / 1000);
-	pv_print_uint(p, "to_s", NULL, u->to_ms / 1000);
+	print_fixed(p, "from_s", NULL, (double)u->from_ms / 1e3, 3);
+	print_fixed(p, "to_s", NULL, (double)u->to_ms / 1e3, 3);
 	print_fixed(p, "metered_seconds", "%9s ", (double)d->alive_ms / 1e3, 0);
 	print_fixed(p, "memory_allocated_mib_seconds", "%12s ",
 		    (double)d->mem_mib_ms / 1e3, 0);

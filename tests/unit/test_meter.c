@@ -621,7 +621,7 @@ static void test_prometheus_text(void **state)
 	struct pv_buf text = PV_BUF_INIT;
 	struct pv_meter m;
 	uint32_t a, b;
-	char *path, *status;
+	char *path, *status, *dir;
 
 	a = guest(f, "plain", UUID_A, 256, 2, T0_S);
 	b = guest(f, "b", UUID_B, 128, 1, T0_S);
@@ -674,7 +674,9 @@ static void test_prometheus_text(void **state)
 	advance(5 * SEC);
 	sample(f, &m);
 	assert_false(file_exists(path));	/* no collector directory: none */
-	assert_int_equal(pv_mkdirs(fx_path(f, "textfile"), NULL), 0);
+	dir = fx_path(f, "textfile");
+	assert_int_equal(pv_mkdirs(dir, NULL), 0);
+	free(dir);
 	sample(f, &m);
 	assert_true(file_exists(path));
 	free(path);

@@ -48,8 +48,8 @@ enum save_opt { SAVE_KEEP, SAVE_PAUSED, SAVE_NOPTS };
 enum restore_opt { RESTORE_PAUSED, RESTORE_NO_MONITOR, RESTORE_NOPTS };
 enum migrate_opt { MIG_SSH, MIG_LIVE, MIG_NON_LIVE, MIG_PAUSED, MIG_JSON,
 		   MIG_NOPTS };
-enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
-enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };	/* the listing commands' --json */
+enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };	/* the listing commands' --json */
+enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {

@@ -107,8 +107,9 @@ struct pv_meter {
 void pv_meter_init(struct pv_meter *m, const struct pv_ctx *ctx);
 void pv_meter_dispose(struct pv_meter *m);
 /*
- * Reads state.json; without one (or if it does not parse: it is kept as
- * state.json.bad), the counters from the history files' last lines.
+ * Reads state.json; without one, or when it does not parse (an error),
+ * the counters from the history files' last lines. The first sample of
+ * a monitor loads, and keeps a bad state.json as state.json.bad.
  */
 int pv_meter_load(struct pv_meter *m, struct pv_err *err);
 /*
@@ -119,8 +120,8 @@ int pv_meter_load(struct pv_meter *m, struct pv_err *err);
  */
 int pv_meter_sample(struct pv_meter *m, struct pv_ctx *ctx, struct pv_err *err);
 /*
- * The monitor's hook: loads (first call), samples, rotates hourly and
- * serves m->listen; logs an error once, until a different one comes.
+ * The monitor's hook: samples, rotates hourly and serves m->listen;
+ * logs an error once, until a different one comes.
  */
 void pv_meter_tick(struct pv_meter *m, struct pv_ctx *ctx,
 		   struct pv_monitor_log *log);

@@ -479,11 +479,11 @@ static int observe(struct pv_meter *m, struct pv_ctx *ctx,
 		pv_str_set(&d->name, st->name);
 	first = !d->sampled;
 	same = d->domid == info->domid && s.cpu_ns >= d->xen_cpu_ns;
-	if (first) {
-		/* Is it the instance of the last sample, before this process? */
+	if (first || !same)
 		start = start_time(ctx, uuid);
+	/* Is it the instance of the last sample, before this process? */
+	if (first)
 		same = same && d->last_ms && d->start_time == start;
-	}
 	if (same) {
 		integrate(d, &s, first ? pv_sub_u64(wall, d->last_ms)
 				       : mono - d->mono_ms);

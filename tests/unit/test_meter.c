@@ -307,6 +307,17 @@ static void test_reboot_keeps_uuid_no_double_count(void **state)
 	d = rec(&m, UUID_A);
 	assert_int_equal(d->c.cpu_ns, 16 * NS);
 	assert_int_equal(d->c.alive_ms, 25 * SEC);
+
+	/* A reboot within one interval: the new instance from its start. */
+	destroy(f, second);
+	advance(3 * SEC);
+	second = guest(f, "db", UUID_A, 256, 1, fake_wall / SEC - 2);
+	set_cpu(f, second, 1 * NS);
+	sample(f, &m);
+	d = rec(&m, UUID_A);
+	assert_int_equal(d->domid, second);
+	assert_int_equal(d->c.alive_ms, 27 * SEC);
+	assert_int_equal(d->c.cpu_ns, 17 * NS);
 	pv_meter_dispose(&m);
 }
 

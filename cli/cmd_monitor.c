@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_monitor.c: the monitor that carries out on_poweroff/on_reboot/on_crash,
- * and its start in the background after a create.
+ * cmd_monitor.c: the monitor that carries out on_poweroff/on_reboot/on_crash
+ * and meters the domains (lib/domain/meter.c), and its start in the
+ * background after a create.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,8 @@
 #include "pvctl.h"
 #include "../lib/domain/domain.h"
 #include "../util/fileio.h"
+#include "../lib/balloon/autoscale.h"
+#include "../lib/domain/meter.h"
 
 static void log_line(void *arg, const char *fmt, ...)
 {
@@ -32,14 +35,59 @@ static void log_line(void *arg, const char *fmt, ...)
 	fflush(f);
 }
 
+/* The used memory the meter counts: the agent's report, checked as the autoscale loop checks it. */
+static bool agent_used(struct pv_ctx *ctx, uint32_t domid, uint64_t static_max_kb,
+		       uint64_t *used_kb)
+{
+	struct pv_signals s;
+	const char *why;
+
+	pv_signals_read(&ctx->hv, domid, static_max_kb, &s, &why);
+	if (s.valid)
+		*used_kb = s.mem_total_kb - s.mem_avail_kb;
+	return s.valid;
+}
+
+/* The meter the monitor runs, set up from the options; 0 or an exit code. */
+static int meter_setup(struct pv_cli *cli, struct pv_meter *m)
+{
+	const char *file = cli->opt_val[MON_METRICS_FILE];
+	const char *listen = cli->opt_val[MON_METRICS_LISTEN];
+	struct pv_err err;
+
+	pv_meter_init(m, &cli->ctx);
+	m->agent = agent_used;
+	if (cli->opt_set[MON_METRICS_FILE]) {
+		pv_str_set(&m->prom_file, *file ? file : NULL);
+		m->prom_if_dir = false;
+	}
+	if (!cli->opt_set[MON_METRICS_LISTEN])
+		return 0;
+	/* Checked now; bound once the monitor holds its lock. */
+	pv_err_init(&err);
+	if (pv_meter_check_listen(listen, &err)) {
+		pv_cli_error("%s", pv_err_msg(&err));
+		pv_err_dispose(&err);
+		pv_meter_dispose(m);
+		return PV_EXIT_USAGE;
+	}
+	pv_err_dispose(&err);
+	m->listen = pv_strdup(listen);
+	return 0;
+}
+
 int cmd_monitor(struct pv_cli *cli, int argc, char **argv)
 {
 	struct pv_monitor_log log = { log_line, stderr };
+	struct pv_meter meter;
 	struct pv_err err;
 	FILE *f = NULL;
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
+	rc = meter_setup(cli, &meter);
+	if (rc)
+		return rc;
 	if (!cli->opt_set[MON_FOREGROUND]) {
 		char *path = pv_asprintf("%s/monitor.log", cli->ctx.log_dir);
 
@@ -51,7 +99,8 @@ int cmd_monitor(struct pv_cli *cli, int argc, char **argv)
 		if (f)
 			log.arg = f;
 	}
-	rc = pv_monitor_run(&cli->ctx, &log, cli->opt_set[MON_IDLE_EXIT]);
+	rc = pv_monitor_run(&cli->ctx, &log, cli->opt_set[MON_IDLE_EXIT], &meter);
+	pv_meter_dispose(&meter);
 	if (f)
 		fclose(f);
 	if (rc == -EALREADY) {

@@ -30,6 +30,11 @@ static const struct pv_opt shutdown_opts[SD_NOPTS + 1] = {
 static const struct pv_opt monitor_opts[MON_NOPTS + 1] = {
 	[MON_FOREGROUND] = { 'f', "foreground", NULL, "log to stderr, and fail if a monitor already runs" },
 	[MON_IDLE_EXIT] = { 0, "idle-exit", NULL, "exit when no pvctl domain is left" },
+	[MON_METRICS_FILE] = { 0, "metrics-file", "FILE",
+			       "write Prometheus metrics to FILE ('' for none; default "
+			       "/var/lib/prometheus/node-exporter/pvctl.prom if that directory exists)" },
+	[MON_METRICS_LISTEN] = { 0, "metrics-listen", "ADDR:PORT",
+				 "also serve them on a loopback address (127.0.0.1:PORT, [::1]:PORT)" },
 };
 
 static const struct pv_opt console_opts[CONSOLE_NOPTS + 1] = {
@@ -80,6 +85,12 @@ static const struct pv_opt apply_opts[APPLY_NOPTS + 1] = {
 	[APPLY_PRUNE] = { 0, "prune", NULL, "destroy guests applied from these files or directories whose file is gone" },
 	[APPLY_RESTART] = { 0, "restart", NULL, "restart guests whose change cannot be made live (shut down, create)" },
 	[APPLY_JSON] = { 'j', "json", NULL, "print the plan and the results as JSON" },
+};
+
+static const struct pv_opt usage_opts[USAGE_NOPTS + 1] = {
+	[USAGE_SINCE] = { 's', "since", "TIME", "from TIME (default: from the first sample)" },
+	[USAGE_UNTIL] = { 'u', "until", "TIME", "until TIME (default: now)" },
+	[USAGE_JSON] = { 'j', "json", NULL, "print JSON" },
 };
 
 /* An option array and its count (its last entry is the zeroed end). */
@@ -134,6 +145,8 @@ const struct pv_cmd pv_commands[] = {
 	  "", OPTS(json_opts), PV_COMPLETE_NONE, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",
 	  "", OPTS(monitor_opts), PV_COMPLETE_NONE, true },
+	{ "usage", cmd_usage, "show what domains used: memory, vCPU and CPU seconds",
+	  "[DOMAIN...]", OPTS(usage_opts), PV_COMPLETE_DOMAIN, false },
 	{ "save", cmd_save, "save a running guest to a file (xl's save format)",
 	  "DOMAIN FILE", OPTS(save_opts), PV_COMPLETE_DOMAIN, true },
 	{ "restore", cmd_restore, "restore a guest from a save file",

@@ -39,7 +39,8 @@ enum pv_complete {
 enum create_opt { CREATE_DRY_RUN, CREATE_QUIET, CREATE_NOPTS };
 enum list_opt { LIST_JSON, LIST_LONG, LIST_NOPTS };
 enum shutdown_opt { SD_WAIT, SD_FORCE, SD_TIMEOUT, SD_NOPTS };
-enum monitor_opt { MON_FOREGROUND, MON_IDLE_EXIT, MON_NOPTS };
+enum monitor_opt { MON_FOREGROUND, MON_IDLE_EXIT, MON_METRICS_FILE,
+		   MON_METRICS_LISTEN, MON_NOPTS };
 enum console_opt { CONSOLE_TIMEOUT, CONSOLE_NOPTS };
 enum detach_opt { DETACH_FORCE, DETACH_TIMEOUT, DETACH_NOPTS };
 enum autoscale_opt { AS_POLICY, AS_INTERVAL, AS_JSON, AS_NOPTS };
@@ -51,6 +52,7 @@ enum migrate_opt { MIG_SSH, MIG_LIVE, MIG_NON_LIVE, MIG_PAUSED, MIG_JSON,
 enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
 enum apply_opt { APPLY_DRY_RUN, APPLY_PRUNE, APPLY_RESTART, APPLY_JSON,
 		 APPLY_NOPTS };	/* the listing commands' --json */
+enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -186,6 +188,7 @@ int cmd_restore(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv);
 int cmd_apply(struct pv_cli *cli, int argc, char **argv);
+int cmd_usage(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

@@ -253,10 +253,13 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 		    struct pv_monitor_seen *seen, size_t *managed);
 /*
  * Runs until an error, or (with @exit_when_idle) until no pvctl domain
- * is left. -EALREADY if another monitor already runs.
+ * is left. -EALREADY if another monitor already runs. With @meter
+ * (meter.h), samples the domains at each pass, every
+ * PV_METER_INTERVAL_MS at least.
  */
+struct pv_meter;
 int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
-		   bool exit_when_idle);
+		   bool exit_when_idle, struct pv_meter *meter);
 
 /*
  * Boot from the guest's own disk (bootloader.c): runs the config's

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "meter.h"
 #include "../../util/uuid.h"
 
 static enum pv_action action_for(const struct pv_domain_config *cfg,
@@ -235,7 +236,7 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 }
 
 int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
-		   bool exit_when_idle)
+		   bool exit_when_idle, struct pv_meter *meter)
 {
 	struct pv_hv *hv = &ctx->hv;
 	struct pv_monitor_seen seen;
@@ -256,11 +257,15 @@ int pv_monitor_run(struct pv_ctx *ctx, struct pv_monitor_log *log,
 		size_t managed = 0;
 		char *p = NULL, *t = NULL;
 
+		/* Before the scan, which may destroy a domain that shut down. */
+		if (meter)
+			pv_meter_tick(meter, ctx, log);
 		pv_monitor_scan(ctx, log, &seen, &managed);
 		if (exit_when_idle && managed == 0)
 			break;
 		/* Rescan at least every 10 s in case an event is lost. */
-		rc = hv->ops->xs_read_watch(hv->h, 10000, &p, &t);
+		rc = hv->ops->xs_read_watch(hv->h, meter ? PV_METER_INTERVAL_MS : 10000,
+					    &p, &t);
 		free(p);
 		free(t);
 		if (rc && rc != -ETIMEDOUT)

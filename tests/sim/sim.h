@@ -96,6 +96,9 @@ unsigned int pv_sim_domain_count(const struct pv_sim *s);
  */
 int pv_sim_domain_set_mem(struct pv_sim *s, uint32_t domid, uint64_t cur_kb);
 
+/* The CPU time Xen reports the domain has used (0 at its creation). */
+int pv_sim_domain_set_cpu_time(struct pv_sim *s, uint32_t domid, uint64_t ns);
+
 /* The memory map a domain was built with (static-max), 0 if none. */
 uint64_t pv_sim_domain_memmap_kb(const struct pv_sim *s, uint32_t domid);
 

@@ -128,6 +128,16 @@ int pv_sim_domain_set_mem(struct pv_sim *s, uint32_t domid, uint64_t cur_kb)
 	return 0;
 }
 
+int pv_sim_domain_set_cpu_time(struct pv_sim *s, uint32_t domid, uint64_t ns)
+{
+	struct sim_dom *d = pv_sim_dom_find(s, domid);
+
+	if (!d)
+		return -ESRCH;
+	d->cpu_time_ns = ns;
+	return 0;
+}
+
 /* xenstored fires @releaseDomain once when a domain shuts down or dies. */
 static void dom_release_once(struct pv_sim *s, struct sim_dom *d)
 {
@@ -329,6 +339,7 @@ static void fill_info(const struct sim_dom *d, struct pv_dominfo *info)
 	memcpy(info->uuid, d->uuid, sizeof(info->uuid));
 	info->cur_kb = d->cur_kb;
 	info->max_kb = d->max_kb;
+	info->cpu_time_ns = d->cpu_time_ns;
 	info->online_vcpus = d->max_vcpus;
 	info->max_vcpu_id = d->max_vcpus - 1;
 	info->dying = d->dying;

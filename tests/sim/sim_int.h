@@ -59,6 +59,7 @@ struct sim_dom {
 	uint64_t cur_kb, max_kb;
 	uint64_t memmap_kb;		/* the guest's memory map (static-max) */
 	unsigned int max_vcpus;
+	uint64_t cpu_time_ns;		/* what the test says it used */
 	unsigned int pause_count;	/* Xen's controller pause count */
 	bool built, dying, shutdown, release_fired;
 	unsigned int shutdown_reason;

@@ -306,7 +306,7 @@ static void test_run_idle_exits(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), 0);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true, NULL), 0);
 	assert_logged("monitor started (pid ");
 	assert_logged("monitor exiting: no domains left to watch");
 	assert_int_equal(pv_sim_calls(f->s, "xs_watch"),
@@ -333,7 +333,7 @@ static void test_run_handles_then_exits(void **state)
 	struct poweroff_later p = { fx_create(f, "short", NULL), 0 };
 
 	pv_sim_on_idle(f->s, poweroff_on_idle, &p);
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), 0);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true, NULL), 0);
 	assert_true(p.calls >= 2);
 	assert_logged("domain 1 (short) shut down: poweroff; action destroy");
 	assert_logged("no domains left to watch");
@@ -355,12 +355,12 @@ static void test_run_only_one(void **state)
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), -EALREADY);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true, NULL), -EALREADY);
 	assert_int_equal(mon_lines.len, 0);
 	assert_int_equal(pv_sim_calls(f->s, "xs_watch"), 0);
 	close(fd);
 	/* Once the other one is gone, this one runs. */
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), 0);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true, NULL), 0);
 	free(lock);
 }
 
@@ -370,7 +370,7 @@ static void test_run_watch_error(void **state)
 
 	fx_create(f, "long", NULL);
 	pv_sim_fail_next(f->s, "xs_read_watch", -EIO);
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, false), -EIO);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, false, NULL), -EIO);
 	assert_logged("monitor exiting: Input/output error");
 	assert_int_equal(pv_sim_calls(f->s, "xs_watch"),
 			 pv_sim_calls(f->s, "xs_unwatch"));
@@ -792,7 +792,7 @@ static void test_run_idle_waits_for_damaged(void **state)
 
 	damage(f, d.domid, "{\"domid\": 1, \"uu", 16);
 	pv_sim_on_idle(f->s, destroy_on_idle, &d);
-	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true), 0);
+	assert_int_equal(pv_monitor_run(&f->ctx, &mon_log, true, NULL), 0);
 	assert_true(d.calls >= 3);
 	assert_false(dom_exists(f, d.domid));
 	assert_int_equal(count_logged(UNREADABLE), 1);

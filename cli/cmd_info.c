@@ -16,9 +16,8 @@ int cmd_info(struct pv_cli *cli, int argc, char **argv)
 	struct pv_printer p;
 	struct utsname u;
 	char version[64];
-	int first, rc;
+	int rc;
 
-	PARSE_OPTS(cli, argc, argv, first);
 	pv_err_init(&err);
 	rc = pv_host_physinfo(&cli->ctx, &pi, &err);
 	pv_err_dispose(&err);

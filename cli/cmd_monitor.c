@@ -35,9 +35,8 @@ int cmd_monitor(struct pv_cli *cli, int argc, char **argv)
 	struct pv_monitor_log log = { log_line, stderr };
 	struct pv_err err;
 	FILE *f = NULL;
-	int first, rc;
+	int rc;
 
-	PARSE_OPTS(cli, argc, argv, first);
 	if (!cli->opt_set[MON_FOREGROUND]) {
 		char *path = pv_asprintf("%s/monitor.log", cli->ctx.log_dir);
 

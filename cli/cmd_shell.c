@@ -168,10 +168,8 @@ static char **shell_complete(const char *text, int start, int end)
 
 int cmd_shell(struct pv_cli *cli, int argc, char **argv)
 {
-	int first;
 	char *line;
 
-	PARSE_OPTS(cli, argc, argv, first);
 	shell_cli = cli;
 	rl_attempted_completion_function = shell_complete;
 	while ((line = readline("pvctl> "))) {

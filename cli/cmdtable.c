@@ -43,7 +43,7 @@ static const struct pv_opt detach_opts[DETACH_NOPTS + 1] = {
 static const struct pv_opt autoscale_opts[AS_NOPTS + 1] = {
 	[AS_POLICY] = { 'p', "policy", "DIR", "policy directory (default /etc/pvctl/policy.d)" },
 	[AS_INTERVAL] = { 'i', "interval", "SECONDS", "tick period, overriding host.policy's" },
-	[AS_JSON] = { 'j', "json", NULL, "plan: print JSON" },
+	[AS_JSON] = { 'j', "json", NULL, "plan, status: print JSON" },
 };
 
 static const struct pv_opt json_opts[JSON_NOPTS + 1] = {
@@ -118,10 +118,10 @@ const struct pv_cmd pv_commands[] = {
 	  "DOMAIN MAC|DEVID", OPTS(detach_opts), PV_COMPLETE_DOMAIN, true },
 	{ "network-list", cmd_network_list, "list a domain's network interfaces",
 	  "DOMAIN", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
-	{ "autoscale", cmd_autoscale, "rebalance memory and vCPUs by policy (run, plan, status)",
-	  "run|plan|status", OPTS(autoscale_opts), PV_COMPLETE_NONE, true },
+	{ "autoscale", cmd_autoscale, "rebalance memory and vCPUs by policy (run, plan, status, check)",
+	  "run|plan|status|check [DIR|FILE]", OPTS(autoscale_opts), PV_COMPLETE_NONE, false },
 	{ "uptime", cmd_uptime, "show how long domains have run",
-	  "", OPTS(json_opts), PV_COMPLETE_NONE, true },
+	  "[DOMAIN...]", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",
 	  "", OPTS(monitor_opts), PV_COMPLETE_NONE, true },
 	{ "save", cmd_save, "save a running guest to a file (xl's save format)",

@@ -63,7 +63,11 @@ struct pv_cmd {
 	const char *name;
 	int (*fn)(struct pv_cli *cli, int argc, char **argv);
 	const char *summary;
-	const char *args;		/* positional arguments, for usage */
+	/*
+	 * Positional arguments, for usage; also how many are allowed: a
+	 * word in [brackets] is optional, one with "..." repeats.
+	 */
+	const char *args;
 	const struct pv_opt *opts;	/* terminated by a zeroed entry */
 	unsigned int nopts;		/* the entries before it (its enum's count) */
 	enum pv_complete complete;	/* what positional arguments are */
@@ -84,6 +88,7 @@ struct pv_cli {
 	/* Options parsed for the command, indexed like cmd->opts. */
 	bool opt_set[PV_MAX_OPTS];
 	const char *opt_val[PV_MAX_OPTS];
+	int first;		/* argv index of the first positional argument */
 };
 
 /*
@@ -92,13 +97,15 @@ struct pv_cli {
  */
 int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first);
 void pv_cli_usage(const struct pv_cmd *cmd, FILE *f);
+/* How many positional arguments @cmd->args allows (*max -1: no limit). */
+void pv_cli_args_range(const struct pv_cmd *cmd, int *min, int *max);
 
-/* In a handler: parse options, returning early after --help or an error. */
-#define PARSE_OPTS(cli, argc, argv, first) do { \
-	int prc_ = pv_cli_parse_opts(cli, argc, argv, &(first)); \
-	if (prc_) \
-		return prc_ < 0 ? PV_EXIT_OK : prc_; \
-} while (0)
+/*
+ * In a handler: where its positional arguments start. pv_cli_run parsed
+ * the options and counted the arguments before it opened the hypervisor
+ * (a usage error needs no Xen), and moved the options to the front.
+ */
+#define PARSE_OPTS(cli, argc, argv, first) ((first) = (cli)->first)
 /* Prints "pvctl: MESSAGE" to stderr. */
 void pv_cli_error(const char *fmt, ...) PV_PRINTF(1, 2);
 /* Opens the hypervisor into cli->ctx if not yet open. */

@@ -42,7 +42,7 @@ static char *mask(struct fx *f, char *s)
 {
 	static const char *const clocks[] = {
 		"time", "time_ms", "write_ms", "decide_ms", "report_age_ms",
-		"reach_ms", "reaction_ms",
+		"reach_ms", "reaction_ms", "uptime_s",
 	};
 	struct pv_buf b = PV_BUF_INIT;
 	const char *p = s;
@@ -88,14 +88,31 @@ static void expect(struct fx *f, char *got, const char *want, const char *what)
 	free(got);
 }
 
-/* Runs the command line @fmt... (split at spaces) on @f; its stdout. */
+/* What the last run() wrote on stderr. */
+static char *last_stderr;
+
+/* Redirects @fd into the file @path; returns the saved descriptor. */
+static int redirect(int fd, const char *path)
+{
+	int saved = dup(fd), f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(saved >= 0 && f >= 0);
+	dup2(f, fd);
+	close(f);
+	return saved;
+}
+
+/*
+ * Runs the command line @fmt... (split at spaces) on @f; its stdout
+ * (and its stderr in last_stderr).
+ */
 static char *run(struct fx *f, int want_rc, const char *fmt, ...) PV_PRINTF(3, 4);
 static char *run(struct fx *f, int want_rc, const char *fmt, ...)
 {
-	char *words, *argv[16], *tok, *save, *path, *out;
+	char *words, *argv[16], *tok, *save, *out_path, *err_path, *out;
 	struct pv_buf b = PV_BUF_INIT;
 	struct pv_cli cli;
-	int argc = 0, fd, saved;
+	int argc = 0, saved_out, saved_err, rc;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -109,19 +126,27 @@ static char *run(struct fx *f, int want_rc, const char *fmt, ...)
 	argv[argc] = NULL;
 	memset(&cli, 0, sizeof(cli));
 	cli.ctx = f->ctx;
-	path = fx_path(f, "stdout");
+	out_path = fx_path(f, "stdout");
+	err_path = fx_path(f, "stderr");
 	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	assert_int_equal(pv_cli_run(&cli, argc, argv), want_rc);
+	fflush(stderr);
+	saved_out = redirect(STDOUT_FILENO, out_path);
+	saved_err = redirect(STDERR_FILENO, err_path);
+	rc = pv_cli_run(&cli, argc, argv);
 	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	out = read_all(path);
-	free(path);
+	fflush(stderr);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	out = read_all(out_path);
+	free(last_stderr);
+	last_stderr = read_all(err_path);
+	if (rc != want_rc)
+		fail_msg("'%s': exit %d, not %d; stderr:\n%s", fmt, rc, want_rc,
+			 last_stderr);
+	free(out_path);
+	free(err_path);
 	free(words);
 	return out;
 }
@@ -574,67 +599,11 @@ static const char status_json[] =
 "    ]\n"
 "}\n";
 
-static const char status_cmd[] =
-"{\n"
-"    \"time\": 0,\n"
-"    \"ticks\": 1,\n"
-"    \"host_free_kb\": 7077888,\n"
-"    \"host_reserve_kb\": 0,\n"
-"    \"host_pending_kb\": 0,\n"
-"    \"domains\": [\n"
-"        {\n"
-"            \"name\": \"g1\",\n"
-"            \"domid\": 1,\n"
-"            \"policy\": \"TMP/policy.d/10-g.policy\",\n"
-"            \"memory_kb\": 524288,\n"
-"            \"target_kb\": 637952,\n"
-"            \"need_kb\": 637952,\n"
-"            \"vcpus\": 2,\n"
-"            \"signals\": {\n"
-"                \"seq\": 1,\n"
-"                \"mem_total_kb\": 409600,\n"
-"                \"mem_available_kb\": 4096,\n"
-"                \"psi_mem_some\": 1250,\n"
-"                \"oom_kills\": 0,\n"
-"                \"cpu_util\": 0,\n"
-"                \"swap_in_pps\": 0\n"
-"            },\n"
-"            \"why\": \"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\n"
-"            \"uncooperative\": false,\n"
-"            \"runaway\": false,\n"
-"            \"urgent\": true,\n"
-"            \"oom_kills\": 0,\n"
-"            \"rate_kb_s\": 0,\n"
-"            \"horizon_ms\": 2000,\n"
-"            \"margin_extra_kb\": 0,\n"
-"            \"shrink_backoff\": 0,\n"
-"            \"new_target_kb\": 637952,\n"
-"            \"new_vcpus\": 0\n"
-"        },\n"
-"        {\n"
-"            \"name\": \"guest-two\",\n"
-"            \"domid\": 2,\n"
-"            \"policy\": null,\n"
-"            \"memory_kb\": 262144,\n"
-"            \"target_kb\": 262144,\n"
-"            \"need_kb\": 0,\n"
-"            \"vcpus\": 1,\n"
-"            \"signals\": null,\n"
-"            \"why\": \"\",\n"
-"            \"uncooperative\": false,\n"
-"            \"runaway\": false,\n"
-"            \"urgent\": false,\n"
-"            \"oom_kills\": 0,\n"
-"            \"rate_kb_s\": 0,\n"
-"            \"horizon_ms\": 2000,\n"
-"            \"margin_extra_kb\": 0,\n"
-"            \"shrink_backoff\": 0,\n"
-"            \"new_target_kb\": 0,\n"
-"            \"new_vcpus\": 0\n"
-"        }\n"
-"    ]\n"
-"}\n"
-"\n";
+/* autoscale status: the file as a table (its first line, the time, is cut). */
+static const char status_text[] =
+"Name                    ID  Mem(MiB)      Need    Target  VCPUs  Decision\n"
+"g1                       1       512       623       623      2  uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\n"
+"guest-two                2       256         0       256      1  no policy matches: left alone\n";
 
 /* --- the printer: list, list -l, text and JSON --- */
 
@@ -697,6 +666,66 @@ static void test_plan(void **state)
 	       plan_json, "plan_json");
 }
 
+/*
+ * Arguments are checked from the table before anything runs: too few,
+ * too many, an unknown option or action is a usage error (2); a DOMAIN
+ * that does not exist is a failure (1), never a listing of all.
+ */
+static void test_usage_errors(void **state)
+{
+	struct fx *f = *state;
+	static const char *const usage[] = {
+		"destroy", "destroy a b", "list --bogus", "autoscale bogus",
+		"autoscale", "autoscale plan extra", "info foo", "shell foo",
+		"help list extra", "monitor x", "vcpu-pin g1 0", "uptime -x",
+		"console --timeout", "rename g1",
+	};
+	uint32_t d1, d2;
+	size_t i;
+
+	two_guests(f, &d1, &d2);
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		char *out = run(f, 2, "%s", usage[i]);
+
+		assert_string_equal(out, "");
+		if (!strstr(last_stderr, "usage: pvctl "))
+			fail_msg("'%s': no usage in '%s'", usage[i], last_stderr);
+		free(out);
+	}
+	free(run(f, 1, "uptime nosuch"));
+	free(run(f, 1, "uptime g1 nosuch"));
+	expect(f, run(f, 0, "uptime --json guest-two"),
+	       "[\n    {\n        \"name\": \"guest-two\",\n        \"domid\": 2,\n"
+	       "        \"uptime_s\": 0\n    }\n]\n", "uptime guest-two");
+}
+
+/* autoscale check: policies without Xen; each bad file named at its line. */
+static void test_autoscale_check(void **state)
+{
+	struct fx *f = *state;
+	char *dir = fx_path(f, "p.d");
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	free(dir);
+	fx_put_file(f, "p.d/host.policy", "interval = 5\n");
+	fx_put_file(f, "p.d/10-a.policy", "match = 'a*'\nmemory_min = 64m\n");
+	fx_put_file(f, "p.d/.10-a.policy.swp", "junk");
+	expect(f, run(f, 0, "autoscale check %s/p.d", f->tmp),
+	       "TMP/p.d: ok: 1 domain policy\n", "check dir");
+	expect(f, run(f, 0, "autoscale -p %s/p.d check", f->tmp),
+	       "TMP/p.d: ok: 1 domain policy\n", "check -p");
+	expect(f, run(f, 0, "autoscale check %s/p.d/10-a.policy", f->tmp),
+	       "TMP/p.d/10-a.policy: ok\n", "check file");
+	fx_put_file(f, "p.d/20-b.policy", "match = 'b'\nheadroom = lots\n");
+	fx_put_file(f, "p.d/30-c.policy", "match = 'c'\ncolour = 'red'\n");
+	expect(f, run(f, 1, "autoscale check %s/p.d", f->tmp), "", "check bad");
+	expect(f, pv_strdup(last_stderr),
+	       "TMP/p.d/20-b.policy:2:12: headroom: bare word 'lots' is not a "
+	       "value; quote strings, as in \"lots\"\n"
+	       "TMP/p.d/30-c.policy:2:1: colour: unknown key\n", "check errors");
+	free(run(f, 1, "autoscale check %s/nosuch", f->tmp));
+}
+
 /* --- the saved state: written, read back, written again the same --- */
 
 static void test_saved_state(void **state)
@@ -743,7 +772,7 @@ static void test_loop_output(void **state)
 	struct pv_autoscale as;
 	volatile int stop = 0, reload = 1;
 	struct pv_err err;
-	char *dir = fx_path(f, "policy.d"), *path;
+	char *dir = fx_path(f, "policy.d"), *path, *out, *first_line;
 	uint32_t d1, d2;
 
 	two_guests(f, &d1, &d2);
@@ -763,7 +792,19 @@ static void test_loop_output(void **state)
 	path = fx_path(f, "run/autoscale.json");
 	expect(f, read_all(path), status_json, "status_file");
 	free(path);
-	expect(f, run(f, 0, "autoscale status"), status_cmd, "status_cmd");
+	expect(f, run(f, 0, "autoscale status --json"), status_json,
+	       "status --json");
+	out = run(f, 0, "autoscale status");
+	first_line = strchr(out, '\n');
+	assert_non_null(first_line);
+	*first_line = '\0';
+	/* "Tick 1 at DATE TIME (Ns ago); host free 6912 MiB, ..." */
+	if (strncmp(out, "Tick 1 at ", 10) || !strstr(out, "s ago); host free 6912 MiB, "
+	    "reserve 0 MiB, promised to creates 0 MiB"))
+		fail_msg("status: first line '%s'", out);
+	assert_int_equal(first_line[1], '\n');
+	expect(f, pv_strdup(first_line + 2), status_text, "status");
+	free(out);
 	free(dir);
 }
 
@@ -796,6 +837,38 @@ static void test_option_tables(void **state)
 	assert_string_equal(pv_cmd_find("autoscale")->opts[AS_INTERVAL].long_name, "interval");
 	assert_string_equal(pv_cmd_find("list")->opts[LIST_LONG].long_name, "long");
 	assert_string_equal(pv_cmd_find("block-detach")->opts[DETACH_TIMEOUT].long_name, "timeout");
+}
+
+/* How many arguments each command takes comes from its usage's words. */
+static void test_args_range(void **state)
+{
+	static const struct { const char *cmd; int min, max; } want[] = {
+		{ "destroy", 1, 1 }, { "list", 0, -1 }, { "create", 1, -1 },
+		{ "info", 0, 0 }, { "help", 0, 1 }, { "rename", 2, 2 },
+		{ "autoscale", 1, 2 }, { "network-attach", 1, -1 },
+		{ "block-attach", 2, -1 }, { "restore", 1, 2 },
+	};
+	size_t i;
+	int min, max;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		pv_cli_args_range(pv_cmd_find(want[i].cmd), &min, &max);
+		if (min != want[i].min || max != want[i].max)
+			fail_msg("%s: %d..%d arguments, not %d..%d", want[i].cmd,
+				 min, max, want[i].min, want[i].max);
+	}
+	/* Every usage's brackets close. */
+	for (i = 0; i < pv_ncommands; i++) {
+		const char *a = pv_commands[i].args;
+		int depth = 0;
+
+		for (; *a; a++) {
+			depth += *a == '[' ? 1 : *a == ']' ? -1 : 0;
+			assert_true(depth >= 0);
+		}
+		assert_int_equal(depth, 0);
+	}
 }
 
 static void test_jsonw(void **state)
@@ -858,10 +931,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonw),
 		cmocka_unit_test(test_option_tables),
+		cmocka_unit_test(test_args_range),
 		cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_printer, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plan, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_autoscale_check, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),
 	};

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -202,39 +204,45 @@ static const char list_text[] =
 "g1                                           1   512     4     r-----       0.0\n"
 "guest-two                                    2   256     1     r-----       0.0\n";
 
+static const char list_verbose[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)   UUID                            Reason-Code\n"
+"Domain-0                                     0   512     4     r-----       0.0 00000000-0000-0000-0000-000000000000        -\n"
+"g1                                           1   512     4     r-----       0.0 1a2b3c4d-0000-4000-8000-000000000001        -\n"
+"guest-two                                    2   256     1     r-----       0.0 1a2b3c4d-0000-4000-8000-000000000002        -\n";
+
 static const char list_json[] =
 "[\n"
 "    {\n"
 "        \"name\": \"Domain-0\",\n"
 "        \"domid\": 0,\n"
-"        \"memory_mib\": 512,\n"
+"        \"memory_kb\": 524288,\n"
 "        \"vcpus\": 4,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"00000000-0000-0000-0000-000000000000\",\n"
-"        \"max_memory_kib\": 524288,\n"
+"        \"max_memory_kb\": 524288,\n"
 "        \"max_vcpu_id\": 3\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
 "        \"domid\": 1,\n"
-"        \"memory_mib\": 512,\n"
+"        \"memory_kb\": 524288,\n"
 "        \"vcpus\": 4,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
-"        \"max_memory_kib\": 525312,\n"
+"        \"max_memory_kb\": 525312,\n"
 "        \"max_vcpu_id\": 3\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"guest-two\",\n"
 "        \"domid\": 2,\n"
-"        \"memory_mib\": 256,\n"
+"        \"memory_kb\": 262144,\n"
 "        \"vcpus\": 1,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
-"        \"max_memory_kib\": 263168,\n"
+"        \"max_memory_kb\": 263168,\n"
 "        \"max_vcpu_id\": 0\n"
 "    }\n"
 "]\n";
@@ -252,12 +260,12 @@ static const char list_long_json[] =
 "    {\n"
 "        \"name\": \"guest-two\",\n"
 "        \"domid\": 2,\n"
-"        \"memory_mib\": 256,\n"
+"        \"memory_kb\": 262144,\n"
 "        \"vcpus\": 1,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
-"        \"max_memory_kib\": 263168,\n"
+"        \"max_memory_kb\": 263168,\n"
 "        \"max_vcpu_id\": 0,\n"
 "        \"config\": {\n"
 "            \"name\": \"guest-two\",\n"
@@ -310,8 +318,8 @@ static const char info_json[] =
 "    \"nr_cpus\": 4,\n"
 "    \"nr_nodes\": 1,\n"
 "    \"cpu_mhz\": 2400,\n"
-"    \"total_memory\": 8192,\n"
-"    \"free_memory\": 6912,\n"
+"    \"total_memory_kb\": 8388608,\n"
+"    \"free_memory_kb\": 7077888,\n"
 "    \"xen_major\": 4,\n"
 "    \"xen_minor\": 17,\n"
 "    \"xen_extra\": \".0-sim\",\n"
@@ -320,11 +328,11 @@ static const char info_json[] =
 "}\n";
 
 static const char vcpu_text[] =
-"Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard)\n"
-"g1                                   1     0     0   r--       0.0  all\n"
-"g1                                   1     1     1   r--       0.0  all\n"
-"g1                                   1     2     2   r--       0.0  all\n"
-"g1                                   1     3     3   r--       0.0  all\n";
+"Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard / Soft)\n"
+"g1                                   1     0     0   r--       0.0  all / all\n"
+"g1                                   1     1     1   r--       0.0  all / all\n"
+"g1                                   1     2     2   r--       0.0  all / all\n"
+"g1                                   1     3     3   r--       0.0  all / all\n";
 
 static const char vcpu_json[] =
 "[\n"
@@ -337,8 +345,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -349,8 +358,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -361,8 +371,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -373,8 +384,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    }\n"
 "]\n";
 
@@ -615,9 +627,12 @@ static void test_list(void **state)
 	two_guests(f, &d1, &d2);
 	expect(f, run(f, 0, "list"), list_text, "list");
 	expect(f, run(f, 0, "list --json"), list_json, "list_json");
-	expect(f, run(f, 0, "list -l"), list_long, "list_long");
-	expect(f, run(f, 0, "list -l --json guest-two"), list_long_json,
-	       "list_long_json");
+	expect(f, run(f, 0, "list --config"), list_long, "list --config");
+	expect(f, run(f, 0, "list --config --json guest-two"), list_long_json,
+	       "list --config --json");
+	/* xl's -l is JSON with the config */
+	expect(f, run(f, 0, "list -l guest-two"), list_long_json, "list -l");
+	expect(f, run(f, 0, "list -v"), list_verbose, "list -v");
 }
 
 /* The other printer users: the host, vCPUs, a domain's devices. */
@@ -697,6 +712,151 @@ static void test_usage_errors(void **state)
 	expect(f, run(f, 0, "uptime --json guest-two"),
 	       "[\n    {\n        \"name\": \"guest-two\",\n        \"domid\": 2,\n"
 	       "        \"uptime_s\": 0\n    }\n]\n", "uptime guest-two");
+}
+
+/* Runs @cmd with stdin from /dev/null: a console must not read the test's terminal. */
+static char *run_no_stdin(struct fx *f, int want_rc, const char *cmd)
+{
+	int saved = dup(STDIN_FILENO), null = open("/dev/null", O_RDONLY);
+	char *out;
+
+	assert_true(saved >= 0 && null >= 0);
+	dup2(null, STDIN_FILENO);
+	close(null);
+	out = run(f, want_rc, "%s", cmd);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	return out;
+}
+
+/* A pty standing in for xenconsoled's: its master, the slave named as @domid's console/tty. */
+static int fake_console(struct fx *f, uint32_t domid)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), sl;
+	struct termios t;
+	char *path;
+
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	/* raw now, so that what the guest writes waits for the console as it is */
+	sl = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(sl >= 0);
+	assert_int_equal(tcgetattr(sl, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(sl, TCSANOW, &t), 0);
+	close(sl);
+	path = pv_asprintf("/local/domain/%u/console/tty", domid);
+	assert_int_equal(xs_put(f, path, ptsname(m)), 0);
+	free(path);
+	return m;
+}
+
+#define GUEST_OUTPUT "ok \x1b]0;pwned\x07 caf\xc3\xa9 \xc2\x9b" "2J\xff\n"
+
+/*
+ * The console: what the guest writes, shown safe (--safe; the default on
+ * a terminal) or as it is (--raw; the default otherwise); xl's -t.
+ */
+static void test_console(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d1, d2;
+	int m;
+
+	two_guests(f, &d1, &d2);
+	m = fake_console(f, d1);
+	assert_int_equal(write(m, GUEST_OUTPUT, sizeof(GUEST_OUTPUT) - 1),
+			 (ssize_t)sizeof(GUEST_OUTPUT) - 1);
+	expect(f, run_no_stdin(f, 0, "console --safe --timeout 1 g1"),
+	       "ok ^[]0;pwned^G caf\xc3\xa9 \\xc2\\x9b2J\\xff\n", "console --safe");
+	assert_int_equal(write(m, GUEST_OUTPUT, sizeof(GUEST_OUTPUT) - 1),
+			 (ssize_t)sizeof(GUEST_OUTPUT) - 1);
+	expect(f, run_no_stdin(f, 0, "console -t pv --timeout 1 g1"), GUEST_OUTPUT,
+	       "console, not on a terminal: raw");
+	close(m);
+	free(run(f, 2, "console -t serial g1"));
+	assert_non_null(strstr(last_stderr, "a PV guest has only its PV console"));
+	free(run(f, 2, "console --type=vnc g1"));
+}
+
+/* Control characters made visible, a UTF-8 sequence split between reads. */
+static void test_safe_text(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain text\r\n\t", "plain text\r\n\t" },
+		{ "\x1b[2J\x07\x7f\x08", "^[[2J^G^?^H" },
+		{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+		{ "\xc2\x85\xc2\xa0", "\\xc2\\x85\xc2\xa0" },	/* NEL is C1 */
+		{ "\x9b\xc0\xaf\xed\xa0\x80", "\\x9b\\xc0\\xaf\\xed\\xa0\\x80" },
+		{ "\xe2\x82x", "\\xe2\\x82x" },
+	};
+	struct pv_safe_text st = { { 0 }, 0, 0 };
+	struct pv_buf b = PV_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pv_cli_safe_text(&st, cases[i].in, strlen(cases[i].in), &b);
+		pv_cli_safe_text_end(&st, &b);
+		assert_string_equal(b.s, cases[i].out);
+		pv_buf_reset(&b);
+	}
+	/* € cut after its first byte, then after its second */
+	pv_cli_safe_text(&st, "\xe2", 1, &b);
+	pv_cli_safe_text(&st, "\x82", 1, &b);
+	assert_int_equal(b.len, 0);
+	pv_cli_safe_text(&st, "\xac!", 2, &b);
+	assert_string_equal(b.s, "\xe2\x82\xac!");
+	pv_buf_reset(&b);
+	pv_cli_safe_text(&st, "\xe2", 1, &b);
+	pv_cli_safe_text_end(&st, &b);
+	assert_string_equal(b.s, "\\xe2");
+	pv_buf_dispose(&b);
+}
+
+/* xl's spellings: create -p and -e, destroy -f, shutdown -F, vcpu-pin's SOFT. */
+static void test_xl_spellings(void **state)
+{
+	struct fx *f = *state;
+	struct pv_dominfo info;
+	struct pv_err err;
+	char *cfg = pv_asprintf("name = 'p1'\nkernel = '%s'\nmemory = 128\n",
+				f->kernel);
+	uint32_t d1, d2, domid;
+
+	two_guests(f, &d1, &d2);
+	fx_put_file(f, "p1.cfg", cfg);
+	free(cfg);
+	free(run(f, 0, "create -e -p -q %s/p1.cfg", f->tmp));
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_lookup(&f->ctx, "p1", &domid, &err), 0);
+	pv_err_dispose(&err);
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), 0);
+	assert_true(info.paused);
+	free(run(f, 0, "unpause p1"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), 0);
+	assert_false(info.paused);
+
+	free(run(f, 1, "destroy -f 0"));
+	assert_non_null(strstr(last_stderr, "not destroying Domain-0, even with -f"));
+	free(run(f, 0, "destroy -f p1"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), -ESRCH);
+
+	free(run(f, 0, "shutdown -F g1"));
+	assert_non_null(strstr(last_stderr, "-F (ACPI fallback) does nothing"));
+
+	free(run(f, 0, "vcpu-pin g1 1 - 2,3"));
+	free(run(f, 0, "vcpu-pin g1 all 0-2"));
+	free(run(f, 2, "vcpu-pin g1 0 - -"));
+	free(run(f, 1, "vcpu-pin g1 9 0"));
+	expect(f, run(f, 0, "vcpu-list g1"),
+	       "Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard / Soft)\n"
+	       "g1                                   1     0     0   r--       0.0  0-2 / all\n"
+	       "g1                                   1     1     1   r--       0.0  0-2 / 2-3\n"
+	       "g1                                   1     2     2   r--       0.0  0-2 / all\n"
+	       "g1                                   1     3     3   r--       0.0  0-2 / all\n",
+	       "vcpu-list after vcpu-pin");
 }
 
 /* autoscale check: policies without Xen; each bad file named at its line. */
@@ -833,9 +993,13 @@ static void test_option_tables(void **state)
 		assert_int_equal(c->opts[c->nopts].short_name, 0);
 	}
 	/* Spot checks: the enum names the option the handler means. */
-	assert_string_equal(pv_cmd_find("shutdown")->opts[SD_FORCE].long_name, "force");
+	assert_string_equal(pv_cmd_find("shutdown")->opts[SD_DESTROY].long_name, "destroy-after");
+	assert_string_equal(pv_cmd_find("reboot")->opts[SD_ACPI].long_name, "acpi-fallback");
+	assert_string_equal(pv_cmd_find("console")->opts[CONSOLE_RAW].long_name, "raw");
+	assert_string_equal(pv_cmd_find("create")->opts[CREATE_PAUSED].long_name, "paused");
 	assert_string_equal(pv_cmd_find("autoscale")->opts[AS_INTERVAL].long_name, "interval");
 	assert_string_equal(pv_cmd_find("list")->opts[LIST_LONG].long_name, "long");
+	assert_string_equal(pv_cmd_find("list")->opts[LIST_CONFIG].long_name, "config");
 	assert_string_equal(pv_cmd_find("block-detach")->opts[DETACH_TIMEOUT].long_name, "timeout");
 }
 
@@ -937,6 +1101,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plan, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_usage_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_console, fx_setup, fx_teardown),
+		cmocka_unit_test(test_safe_text),
+		cmocka_unit_test_setup_teardown(test_xl_spellings, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_check, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),

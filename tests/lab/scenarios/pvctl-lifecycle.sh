@@ -22,7 +22,7 @@ markers() { grep -c "PVCTL-GUEST-UP $1" "$CONSOLE_DIR/guest-$1.log" 2>/dev/null;
 # in_guest NAME CMD: run CMD in the guest's console shell through
 # `pvctl console` driven from a script; its output lands in /tmp/NAME.out.
 in_guest() {
-    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 20 pvctl console --timeout 4 "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 
@@ -101,7 +101,7 @@ if [ $ok = 0 ]; then
     cp "$LAB_OUT" /tmp/sd.err
     diag_file /tmp/sd.err 3
     check "the failure says what happened" grep -q "did not poweroff within 15 s" /tmp/sd.err
-    check "shutdown -F destroys it" pvctl shutdown -F -t 5 "$G"
+    check "shutdown --destroy-after destroys it" pvctl shutdown --destroy-after -t 5 "$G"
     if gone "$G" 10; then pass "$G is gone"; else fail "$G is gone"; fi
 fi
 

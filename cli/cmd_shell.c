@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -117,21 +118,6 @@ static void emit_match(void *arg, const char *word)
 	m->v[m->n] = NULL;
 }
 
-static char **split_words(const char *line, int *n)
-{
-	char *copy = pv_strdup(line), *save = NULL, *w;
-	char **v = NULL;
-
-	*n = 0;
-	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		v = pv_realloc(v, (size_t)(*n + 2) * sizeof(*v));
-		v[(*n)++] = pv_strdup(w);
-		v[*n] = NULL;
-	}
-	free(copy);
-	return v;
-}
-
 static void free_words(char **v, int n)
 {
 	while (n-- > 0)
@@ -139,12 +125,76 @@ static void free_words(char **v, int n)
 	free(v);
 }
 
+/*
+ * Splits @line into words as a POSIX shell does, without expansions:
+ * blanks separate; '...' keeps everything; "..." keeps all but \" and
+ * \\, which a backslash escapes; elsewhere a backslash escapes the next
+ * character; a word starting with # begins a comment. Returns the words
+ * (NULL-terminated, *n of them), or NULL with *why set when a quote is
+ * not closed, unless @partial (completion's view of a line being typed).
+ */
+char **pv_cli_split_line(const char *line, bool partial, int *n,
+			 const char **why)
+{
+	struct pv_buf w = PV_BUF_INIT;
+	char **v = pv_calloc(1, sizeof(*v));
+	const char *p = line;
+	char quote;
+
+	*n = 0;
+	for (;;) {
+		bool in_word = false;
+
+		p += strspn(p, " \t\n");
+		if (!*p || *p == '#')
+			break;
+		pv_buf_reset(&w);
+		pv_buf_add(&w, "", 0);
+		while (*p && !strchr(" \t\n", *p)) {
+			in_word = true;
+			if (*p == '\\' && p[1]) {
+				pv_buf_add(&w, p + 1, 1);
+				p += 2;
+				continue;
+			}
+			if (*p != '\'' && *p != '"') {
+				pv_buf_add(&w, p++, 1);
+				continue;
+			}
+			for (quote = *p++; *p && *p != quote; p++) {
+				if (quote == '"' && *p == '\\' &&
+				    (p[1] == '"' || p[1] == '\\'))
+					p++;
+				pv_buf_add(&w, p, 1);
+			}
+			if (!*p && !partial) {
+				*why = quote == '"' ? "no closing \"" : "no closing '";
+				pv_buf_dispose(&w);
+				free_words(v, *n);
+				*n = 0;
+				return NULL;
+			}
+			if (*p)
+				p++;
+		}
+		if (in_word) {
+			v = pv_realloc(v, (size_t)(*n + 2) * sizeof(*v));
+			v[(*n)++] = pv_buf_detach(&w);
+			v[*n] = NULL;
+		}
+	}
+	pv_buf_dispose(&w);
+	return v;
+}
+
+
 static char **shell_complete(const char *text, int start, int end)
 {
 	char *before = pv_strndup(rl_line_buffer, (size_t)start);
 	struct matches m = { text, NULL, 0 };
+	const char *why;
 	int n, files;
-	char **words = split_words(before, &n);
+	char **words = pv_cli_split_line(before, true, &n, &why);
 
 	words = pv_realloc(words, (size_t)(n + 2) * sizeof(*words));
 	words[n++] = pv_strdup(text);
@@ -166,28 +216,79 @@ static char **shell_complete(const char *text, int start, int end)
 	return m.v;
 }
 
+/* ~/.pvctl_history (malloc'd), or NULL without a home. */
+static char *history_path(void)
+{
+	const char *home = getenv("HOME");
+
+	return home && *home ? pv_asprintf("%s/.pvctl_history", home) : NULL;
+}
+
+/* The next line: readline's on a terminal, a plain one from a pipe. */
+static char *next_line(bool tty)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (tty)
+		return readline("pvctl> ");
+	if (getline(&line, &cap, stdin) < 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+/*
+ * The shell: one command per line, words split with shell quoting. On a
+ * terminal, with line editing, completion and history kept in
+ * ~/.pvctl_history. Its exit status is that of the last command that
+ * failed (0 if none did), so that `pvctl shell < script` fails when a
+ * step did.
+ */
 int cmd_shell(struct pv_cli *cli, int argc, char **argv)
 {
+	bool tty = isatty(STDIN_FILENO);
+	char *hist = tty ? history_path() : NULL;
+	int status = PV_EXIT_OK, lineno = 0;
 	char *line;
 
 	shell_cli = cli;
 	rl_attempted_completion_function = shell_complete;
-	while ((line = readline("pvctl> "))) {
-		int n;
-		char **words = split_words(line, &n);
+	if (hist) {
+		stifle_history(1000);
+		read_history(hist);	/* none yet is fine */
+	}
+	while ((line = next_line(tty))) {
+		const char *why;
+		int n, rc = PV_EXIT_OK;
+		char **words = pv_cli_split_line(line, false, &n, &why);
 
-		if (n > 0) {
+		lineno++;
+		if (tty && *line)
 			add_history(line);
-			if (!strcmp(words[0], "exit") || !strcmp(words[0], "quit")) {
-				free_words(words, n);
-				free(line);
-				break;
-			}
-			if (strcmp(words[0], "shell"))
-				pv_cli_run(cli, n, words);
+		if (!words) {
+			pv_cli_error("shell: line %d: %s", lineno, why);
+			rc = PV_EXIT_USAGE;
+		} else if (n > 0 && (!strcmp(words[0], "exit") ||
+				     !strcmp(words[0], "quit"))) {
+			free_words(words, n);
+			free(line);
+			break;
+		} else if (n > 0 && !strcmp(words[0], "shell")) {
+			pv_cli_error("shell: already in the shell");
+			rc = PV_EXIT_USAGE;
+		} else if (n > 0) {
+			rc = pv_cli_run(cli, n, words);
+			fflush(stdout);
 		}
+		if (rc)
+			status = rc;
 		free_words(words, n);
 		free(line);
 	}
-	return PV_EXIT_OK;
+	if (hist && write_history(hist))
+		pv_cli_error("shell: cannot save history to %s", hist);
+	free(hist);
+	return status;
 }

@@ -78,9 +78,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		static char *help[] = { "help", NULL };
+		/* Alone: the shell for a person at a terminal, else help. */
+		static char *help[] = { "help", NULL }, *shell[] = { "shell", NULL };
+		bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 
-		rc = pv_cli_run(&cli, 1, help);
+		rc = pv_cli_run(&cli, 1, tty ? shell : help);
 	} else {
 		rc = pv_cli_run(&cli, argc - i, argv + i);
 	}

@@ -173,6 +173,12 @@ struct pv_safe_text {
 void pv_cli_safe_text(struct pv_safe_text *st, const char *in, size_t n,
 		      struct pv_buf *out);
 void pv_cli_safe_text_end(struct pv_safe_text *st, struct pv_buf *out);
+/*
+ * The shell's words of @line (cmd_shell.c): POSIX shell quoting, no
+ * expansions. NULL with *why when a quote is left open, unless @partial.
+ */
+char **pv_cli_split_line(const char *line, bool partial, int *n,
+			 const char **why);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 

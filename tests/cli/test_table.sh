@@ -361,6 +361,62 @@ else
 	not_ok "autoscale check DIR exits 1 naming file:line:col: key" "rc=$rc $out"
 fi
 
+# --- the shell ---
+
+printf '%s\n' '# a script' "create -n '$tmp/good.cfg' 'memory=512' \"cmdline=\\\"ro quiet\\\"\"" \
+	>"$tmp/shell.in"
+"$pvctl" shell <"$tmp/shell.in" >"$tmp/shell.out" 2>"$tmp/shell.err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(json_num "$tmp/shell.out" memory)" = 512 ] &&
+   grep -q '"cmdline": "ro quiet"' "$tmp/shell.out" && [ ! -s "$tmp/shell.err" ]; then
+	ok "shell splits words with quotes: 'memory=512', cmdline=\"ro quiet\""
+else
+	not_ok "shell splits words with quotes: 'memory=512', cmdline=\"ro quiet\"" \
+		"rc=$rc $(cat "$tmp/shell.in" "$tmp/shell.out" "$tmp/shell.err")"
+fi
+printf '%s\n' 'help list extra' 'create -n /no/such.cfg' 'help info' >"$tmp/shell.in"
+"$pvctl" shell <"$tmp/shell.in" >"$tmp/shell.out" 2>"$tmp/shell.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "^usage: pvctl info" "$tmp/shell.out"; then
+	ok "shell from a pipe exits with the last failing command's status (2), running all"
+else
+	not_ok "shell from a pipe exits with the last failing command's status (2), running all" \
+		"rc=$rc $(cat "$tmp/shell.out" "$tmp/shell.err")"
+fi
+printf '%s\n' "help 'list" >"$tmp/shell.in"
+out=$("$pvctl" shell <"$tmp/shell.in" 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && [ "$out" = "pvctl: shell: line 1: no closing '" ]; then
+	ok "shell: an unclosed quote is an error naming the line"
+else
+	not_ok "shell: an unclosed quote is an error naming the line" "rc=$rc $out"
+fi
+"$pvctl" </dev/null >"$tmp/alone.out" 2>&1
+if [ $? -eq 0 ] && cmp -s "$tmp/alone.out" "$tmp/help.out"; then
+	ok "pvctl alone, not on a terminal, prints help"
+else
+	not_ok "pvctl alone, not on a terminal, prints help" "$(cat "$tmp/alone.out")"
+fi
+if command -v script >/dev/null 2>&1; then
+	mkdir "$tmp/home"
+	printf 'help info\nexit\n' | HOME="$tmp/home" timeout 20 \
+		script -qec "$pvctl" /dev/null >"$tmp/tty.out" 2>&1
+	if grep -q "pvctl> " "$tmp/tty.out" && grep -q "usage: pvctl info" "$tmp/tty.out"; then
+		ok "pvctl alone on a terminal starts the shell"
+	else
+		not_ok "pvctl alone on a terminal starts the shell" "$(cat -v "$tmp/tty.out")"
+	fi
+	if grep -qx "help info" "$tmp/home/.pvctl_history" 2>/dev/null; then
+		ok "the shell keeps its history in ~/.pvctl_history"
+	else
+		not_ok "the shell keeps its history in ~/.pvctl_history" \
+			"$(ls -la "$tmp/home")"
+	fi
+else
+	skip "pvctl alone on a terminal starts the shell" "no script(1)"
+	skip "the shell keeps its history in ~/.pvctl_history" "no script(1)"
+fi
+
 # --- without Xen ---
 
 if [ -e /proc/xen/privcmd ] || [ -e /dev/xen/privcmd ]; then

@@ -859,6 +859,86 @@ static void test_xl_spellings(void **state)
 	       "vcpu-list after vcpu-pin");
 }
 
+/* The shell's words: POSIX quoting, comments, errors for open quotes. */
+static void test_shell_words(void **state)
+{
+	static const struct { const char *line; const char *words; } cases[] = {
+		{ "create -n x.cfg 'memory=512'", "create|-n|x.cfg|memory=512|" },
+		{ "  a\tb  ", "a|b|" },
+		{ "name=\"a b\" x", "name=a b|x|" },
+		{ "'it''s' \"q\\\"d\" \"\\n\" back\\ slash", "its|q\"d|\\n|back slash|" },
+		{ "'' x \"\"", "|x||" },
+		{ "a # comment 'open", "a|" },
+		{ "a#b", "a#b|" },
+		{ "", "" },
+	};
+	const char *why;
+	size_t i;
+	int n, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char **w = pv_cli_split_line(cases[i].line, false, &n, &why);
+		struct pv_buf b = PV_BUF_INIT;
+
+		assert_non_null(w);
+		pv_buf_add(&b, "", 0);
+		for (j = 0; j < n; j++)
+			pv_buf_printf(&b, "%s|", w[j]);
+		assert_null(w[n]);
+		if (strcmp(b.s, cases[i].words))
+			fail_msg("'%s': '%s', not '%s'", cases[i].line, b.s,
+				 cases[i].words);
+		pv_buf_dispose(&b);
+		for (j = 0; j < n; j++)
+			free(w[j]);
+		free(w);
+	}
+	assert_null(pv_cli_split_line("help 'list", false, &n, &why));
+	assert_string_equal(why, "no closing '");
+	assert_null(pv_cli_split_line("a \"b", false, &n, &why));
+	assert_string_equal(why, "no closing \"");
+	/* completion sees the word being typed */
+	{
+		char **w = pv_cli_split_line("create 'my f", true, &n, &why);
+
+		assert_int_equal(n, 2);
+		assert_string_equal(w[1], "my f");
+		free(w[0]);
+		free(w[1]);
+		free(w);
+	}
+}
+
+/* The shell from a script: every line runs; the status is the last failure's. */
+static void test_shell_script(void **state)
+{
+	struct fx *f = *state;
+	char *in = fx_path(f, "script"), *out;
+	struct pv_dominfo info;
+	uint32_t d1, d2;
+	int saved, fd;
+
+	two_guests(f, &d1, &d2);
+	fx_put_file(f, "script", "pause g1\ndestroy nosuch\nhelp 'x\n"
+		    "domid \"guest-two\"\nshell\nunpause g1 # done\n");
+	saved = dup(STDIN_FILENO);
+	fd = open(in, O_RDONLY);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	out = run(f, 2, "shell");
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_string_equal(out, "2\n");
+	assert_non_null(strstr(last_stderr, "line 3: no closing '"));
+	assert_non_null(strstr(last_stderr, "already in the shell"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, d1, &info), 0);
+	assert_false(info.paused);	/* the last line ran too */
+	free(out);
+	free(in);
+}
+
 /* autoscale check: policies without Xen; each bad file named at its line. */
 static void test_autoscale_check(void **state)
 {
@@ -1103,6 +1183,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_usage_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_console, fx_setup, fx_teardown),
 		cmocka_unit_test(test_safe_text),
+		cmocka_unit_test(test_shell_words),
+		cmocka_unit_test_setup_teardown(test_shell_script, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_xl_spellings, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_check, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),

@@ -76,6 +76,7 @@ DEPS += $(B)/tests/cli_main.d
 unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 	@echo "== tests/cli/test_table.sh"; tests/cli/test_table.sh $(B)/pvctl
+	@echo "== tests/cli/test_completion.sh"; tests/cli/test_completion.sh $(B)/pvctl
 	@tests/check_layers.sh
 
 # The unit tests again under AddressSanitizer and UBSan.

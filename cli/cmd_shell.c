@@ -32,37 +32,156 @@ static void emit_domains(struct pv_cli *cli, emit_fn *emit, void *arg)
 	pv_err_dispose(&err);
 }
 
+static void emit_commands(emit_fn *emit, void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < pv_ncommands; i++)
+		emit(arg, pv_commands[i].name);
+}
+
+/*
+ * Candidates for a value named in usage (an argument's word, an option's
+ * value): each lowercase alternative of "run|plan" as it is; DOMAIN and
+ * NAME, domains; FILE, DIR and CONFIG, files (returns 1); COMMAND,
+ * commands. Sets *known if any alternative was one of these.
+ */
+static int complete_name(struct pv_cli *cli, const char *name, size_t len,
+			 emit_fn *emit, void *arg, bool *known)
+{
+	const char *end = name + len;
+	int files = 0;
+
+	while (name < end) {
+		size_t n = strcspn(name, "|");
+		char *alt = pv_strndup(name, pv_min_u64(n, (size_t)(end - name)));
+		bool lower = alt[0] && strspn(alt, "abcdefghijklmnopqrstuvwxyz"
+					      "0123456789-") == strlen(alt);
+
+		*known = true;
+		if (lower)
+			emit(arg, alt);
+		else if (!strcmp(alt, "DOMAIN") || !strcmp(alt, "NAME"))
+			emit_domains(cli, emit, arg);
+		else if (!strcmp(alt, "FILE") || !strcmp(alt, "DIR") ||
+			 !strcmp(alt, "CONFIG"))
+			files = 1;
+		else if (!strcmp(alt, "COMMAND"))
+			emit_commands(emit, arg);
+		else
+			*known = false;	/* SIZE, SECONDS...: nothing to offer */
+		name += strlen(alt) + 1;
+		free(alt);
+	}
+	return files;
+}
+
+/* @cmd's option @word if it takes its value in the next word, else NULL. */
+static const struct pv_opt *takes_next(const struct pv_cmd *cmd,
+				       const char *word)
+{
+	const struct pv_opt *o;
+	size_t len = strlen(word);
+
+	for (o = cmd->opts; o->long_name && word[1] == '-'; o++)
+		if (!strcmp(word + 2, o->long_name))
+			return o->arg ? o : NULL;
+	/* a bundle of short options: only its last may take a value */
+	for (o = cmd->opts; o->long_name && word[1] != '-'; o++)
+		if (o->short_name == word[len - 1] && len >= 2)
+			return o->arg ? o : NULL;
+	return NULL;
+}
+
+/* The @pos'th argument's word in @cmd's usage, without [ ] and "...". */
+static bool usage_word(const struct pv_cmd *cmd, int pos, const char **w,
+		       size_t *len)
+{
+	const char *a = cmd->args;
+	bool rep = false;
+
+	for (;;) {
+		a += strspn(a, " [");
+		*len = strcspn(a, " []");
+		if (!*len)
+			return rep;	/* past the end: the last again if it repeats */
+		*w = a;
+		rep = *len > 3 && !strncmp(a + *len - 3, "...", 3);
+		if (rep)
+			*len -= 3;
+		if (pos-- == 0)
+			return true;
+		a += strcspn(a, " ");
+	}
+}
+
 /*
  * Calls @emit for every candidate for the last of @words (which may be
- * empty), given the words before it. Returns 1 when the candidates are
- * file names, which the caller's own file completion does better.
+ * empty), given the words before it: global options, then the command,
+ * its options (and their values) and arguments, each completed as its
+ * name in the usage says. Returns 1 when the candidates are file names,
+ * which the caller's own file completion does better.
  */
 static int complete_words(struct pv_cli *cli, int nwords, char **words,
 			  emit_fn *emit, void *arg)
 {
-	const char *cur = nwords ? words[nwords - 1] : "";
+	const char *cur = nwords ? words[nwords - 1] : "", *w;
 	const struct pv_cmd *cmd;
 	const struct pv_opt *o;
-	unsigned int i;
+	bool opts_end = false, known = false;
+	int k = 0, i, pos = 0, files;
+	size_t len;
 
-	if (nwords <= 1) {
-		for (i = 0; i < pv_ncommands; i++)
-			emit(arg, pv_commands[i].name);
+	/* pvctl's own options come before the command: pvctl -v create */
+	while (k < nwords - 1 && words[k][0] == '-')
+		k++;
+	if (k >= nwords - 1) {
+		if (cur[0] != '-') {
+			emit_commands(emit, arg);
+		} else {
+			emit(arg, "--verbose");
+			emit(arg, "--help");
+		}
 		return 0;
 	}
-	cmd = pv_cmd_find(words[0]);
+	cmd = pv_cmd_find(words[k]);
 	if (!cmd)
 		return 0;
-	if (cur[0] == '-') {
+	for (i = k + 1; i < nwords - 1; i++) {
+		if (opts_end || words[i][0] != '-' || !words[i][1]) {
+			pos++;
+			continue;
+		}
+		if (!strcmp(words[i], "--")) {
+			opts_end = true;
+			continue;
+		}
+		o = takes_next(cmd, words[i]);
+		if (!o)
+			continue;
+		/* bash splits --opt=value into --opt, =, value */
+		if (i + 1 < nwords - 1 && !strcmp(words[i + 1], "="))
+			i++;
+		if (i + 1 == nwords - 1)
+			return complete_name(cli, o->arg, strlen(o->arg), emit,
+					     arg, &known);
+		i++;
+	}
+	if (cur[0] == '-' && !opts_end) {
 		for (o = cmd->opts; o->long_name; o++) {
-			char *w = pv_asprintf("--%s", o->long_name);
+			char *opt = pv_asprintf("--%s", o->long_name);
 
-			emit(arg, w);
-			free(w);
+			emit(arg, opt);
+			free(opt);
 		}
 		emit(arg, "--help");
 		return 0;
 	}
+	files = usage_word(cmd, pos, &w, &len) ?
+		complete_name(cli, w, len, emit, arg, &known) : 0;
+	if (known || files || pos > 0)
+		return files;
+	/* a first argument whose name says nothing: the table's kind */
 	switch (cmd->complete) {
 	case PV_COMPLETE_DOMAIN:
 		emit_domains(cli, emit, arg);
@@ -70,8 +189,7 @@ static int complete_words(struct pv_cli *cli, int nwords, char **words,
 	case PV_COMPLETE_FILE:
 		return 1;
 	case PV_COMPLETE_COMMAND:
-		for (i = 0; i < pv_ncommands; i++)
-			emit(arg, pv_commands[i].name);
+		emit_commands(emit, arg);
 		return 0;
 	case PV_COMPLETE_NONE:
 		break;

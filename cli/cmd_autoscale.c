@@ -280,11 +280,11 @@ static int check(const char *target)
 	struct stat st;
 	int n, i, bad = 0;
 
-	pv_policy_set_init(&set);
 	if (stat(target, &st)) {
 		pv_cli_error("%s: %s", target, strerror(errno));
 		return PV_EXIT_FAIL;
 	}
+	pv_policy_set_init(&set);
 	if (!S_ISDIR(st.st_mode)) {
 		bad = check_file(target, &set) != 0;
 		if (!bad)
@@ -295,6 +295,7 @@ static int check(const char *target)
 	n = scandir(target, &names, policy_file, alphasort);
 	if (n < 0) {
 		pv_cli_error("%s: %s", target, strerror(errno));
+		pv_policy_set_dispose(&set);
 		return PV_EXIT_FAIL;
 	}
 	for (i = 0; i < n; i++) {

@@ -108,6 +108,7 @@ DEPS += $(B)/tests/cli_main.d
 unit: $(TESTS) $(B)/pvctl
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 	@echo "== tests/cli/test_table.sh"; tests/cli/test_table.sh $(B)/pvctl
+	@echo "== tests/cli/test_completion.sh"; tests/cli/test_completion.sh $(B)/pvctl
 	@tests/check_layers.sh
 	@tests/check_spdx.sh
 	@echo "== tests/install"; tests/install/test_install.sh $(B)

@@ -107,6 +107,7 @@ bad:
 	return PV_EXIT_USAGE;
 missing:
 	pv_cli_error("%s: option '%s' needs a value", cmd->name, argv[*i]);
+	pv_cli_usage(cmd, stderr);
 	return PV_EXIT_USAGE;
 }
 
@@ -146,6 +147,29 @@ int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first)
 	}
 	free(pos);
 	return rc;
+}
+
+void pv_cli_args_range(const struct pv_cmd *cmd, int *min, int *max)
+{
+	const char *a = cmd->args;
+	int depth = 0;
+
+	*min = *max = 0;
+	while (*a) {
+		size_t len = strcspn(a, " ");
+		bool optional = depth > 0 || *a == '[';
+		const char *c;
+
+		for (c = a; c < a + len; c++)
+			depth += *c == '[' ? 1 : *c == ']' ? -1 : 0;
+		if (!optional)
+			++*min;
+		if (*max >= 0)
+			++*max;
+		if (memmem(a, len, "...", 3))
+			*max = -1;
+		a += len + strspn(a + len, " ");
+	}
 }
 
 int pv_cli_open_xen(struct pv_cli *cli)

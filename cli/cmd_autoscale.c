@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_autoscale.c: autoscale run|plan|status.
+ * cmd_autoscale.c: autoscale run|plan|status|check. status and check
+ * need no hypervisor: the first reads the loop's status file, the second
+ * policy files.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
 
 #include "print.h"
 #include "pvctl.h"
@@ -74,6 +81,48 @@ static int run(struct pv_cli *cli, struct pv_autoscale *as)
 }
 
 /*
+ * One row of the table plan and status print. Target shows "a->b" when
+ * the decision moves it; Mem is what the guest holds now.
+ */
+struct row {
+	const char *name;
+	uint64_t domid, cur_kb, need_kb, target_kb, new_target_kb;
+	uint64_t vcpus, new_vcpus;
+	const char *why;		/* NULL: no policy matches */
+	bool uncooperative, runaway;
+};
+
+static void print_header(void)
+{
+	printf("%-20s %5s %9s %9s %9s %6s  %s\n", "Name", "ID", "Mem(MiB)",
+	       "Need", "Target", "VCPUs", "Decision");
+}
+
+static void print_row(const struct row *r)
+{
+	char tgt[48], vc[48];
+
+	if (r->new_target_kb && r->new_target_kb != r->target_kb)
+		snprintf(tgt, sizeof(tgt), "%llu->%llu",
+			 (unsigned long long)r->target_kb / 1024,
+			 (unsigned long long)r->new_target_kb / 1024);
+	else
+		snprintf(tgt, sizeof(tgt), "%llu",
+			 (unsigned long long)r->target_kb / 1024);
+	if (r->new_vcpus && r->new_vcpus != r->vcpus)
+		snprintf(vc, sizeof(vc), "%llu->%llu", (unsigned long long)r->vcpus,
+			 (unsigned long long)r->new_vcpus);
+	else
+		snprintf(vc, sizeof(vc), "%llu", (unsigned long long)r->vcpus);
+	printf("%-20s %5llu %9llu %9llu %9s %6s  %s%s%s\n", r->name,
+	       (unsigned long long)r->domid, (unsigned long long)r->cur_kb / 1024,
+	       (unsigned long long)r->need_kb / 1024, tgt, vc,
+	       r->why ? r->why : "no policy matches: left alone",
+	       r->uncooperative ? " [uncooperative]" : "",
+	       r->runaway ? " [runaway]" : "");
+}
+
+/*
  * One tick's decisions, not applied: as->doms. Its JSON is the status
  * file's, which the loop writes too: lib/ writes it into the printer.
  */
@@ -92,70 +141,222 @@ static int plan(struct pv_cli *cli, struct pv_autoscale *as)
 	pv_print_init(&p, cli->opt_set[AS_JSON]);
 	if (p.json)
 		pv_autoscale_status_json(as, &p.w);
-	pv_print_text(&p, "%-20s %5s %9s %9s %9s %6s  %s\n", "Name", "ID",
-		      "Mem(MiB)", "Need", "Target", "VCPUs", "Decision");
+	else
+		print_header();
 	for (i = 0; !p.json && i < as->n; i++) {
 		const struct pv_as_dom *d = &as->doms[i];
-		char tgt[48], vc[24];
+		struct row r = {
+			d->name, d->domid, d->cur_kb, d->need_kb, d->target_kb,
+			d->new_target_kb, d->vcpus, d->new_vcpus,
+			d->pol ? d->why : NULL, d->uncooperative, d->runaway,
+		};
 
-		if (d->new_target_kb)
-			snprintf(tgt, sizeof(tgt), "%llu->%llu",
-				 (unsigned long long)d->target_kb / 1024,
-				 (unsigned long long)d->new_target_kb / 1024);
-		else
-			snprintf(tgt, sizeof(tgt), "%llu",
-				 (unsigned long long)d->target_kb / 1024);
-		if (d->new_vcpus)
-			snprintf(vc, sizeof(vc), "%u->%u", d->vcpus, d->new_vcpus);
-		else
-			snprintf(vc, sizeof(vc), "%u", d->vcpus);
-		pv_print_text(&p, "%-20s %5u %9llu %9llu %9s %6s  %s\n", d->name,
-			      d->domid, (unsigned long long)d->cur_kb / 1024,
-			      (unsigned long long)d->need_kb / 1024, tgt, vc,
-			      d->pol ? d->why : "no policy matches: left alone");
+		print_row(&r);
 	}
 	return pv_print_dispose(&p) ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
 
-/* What the running loop last wrote (RUN/autoscale.json). */
+/* A member of a status object: its number (0 if absent), string, flag. */
+static uint64_t num(yajl_val o, const char *key)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = yajl_tree_get(o, path, yajl_t_number);
+
+	return v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) > 0 ?
+	       (uint64_t)YAJL_GET_INTEGER(v) : 0;
+}
+
+static const char *str(yajl_val o, const char *key)
+{
+	const char *path[] = { key, NULL };
+
+	return YAJL_GET_STRING(yajl_tree_get(o, path, yajl_t_string));
+}
+
+static bool flag(yajl_val o, const char *key)
+{
+	const char *path[] = { key, NULL };
+
+	return YAJL_IS_TRUE(yajl_tree_get(o, path, yajl_t_true));
+}
+
+/* The status file as a table: when it was written, the host, each guest. */
+static void print_status(yajl_val root)
+{
+	const char *path[] = { "domains", NULL };
+	yajl_val doms = yajl_tree_get(root, path, yajl_t_array);
+	time_t t = (time_t)num(root, "time"), now = time(NULL);
+	char when[32];
+	size_t i;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	printf("Tick %llu at %s (%llds ago); host free %llu MiB, reserve %llu MiB, "
+	       "promised to creates %llu MiB\n\n",
+	       (unsigned long long)num(root, "ticks"), when,
+	       (long long)(now - t), (unsigned long long)num(root, "host_free_kb") / 1024,
+	       (unsigned long long)num(root, "host_reserve_kb") / 1024,
+	       (unsigned long long)num(root, "host_pending_kb") / 1024);
+	print_header();
+	for (i = 0; doms && i < YAJL_GET_ARRAY(doms)->len; i++) {
+		yajl_val d = YAJL_GET_ARRAY(doms)->values[i];
+		struct row r = {
+			str(d, "name") ? str(d, "name") : "-", num(d, "domid"),
+			num(d, "memory_kb"), num(d, "need_kb"), num(d, "target_kb"),
+			num(d, "new_target_kb"), num(d, "vcpus"), num(d, "new_vcpus"),
+			str(d, "policy") ? str(d, "why") : NULL,
+			flag(d, "uncooperative"), flag(d, "runaway"),
+		};
+
+		print_row(&r);
+	}
+}
+
+/* What the running loop last wrote (RUN/autoscale.json); needs no Xen. */
 static int status(struct pv_cli *cli)
 {
 	char *path = pv_asprintf("%s/autoscale.json", cli->ctx.run_dir);
-	FILE *f = fopen(path, "re");
-	char buf[4096];
-	size_t n;
+	struct pv_buf b = PV_BUF_INIT;
+	char errbuf[256];
+	struct pv_err err;
+	yajl_val root = NULL;
+	int rc;
 
-	if (!f) {
+	pv_err_init(&err);
+	rc = pv_buf_read_file(&b, path, 0, &err);
+	if (rc == -ENOENT) {
 		pv_cli_error("no autoscale status at %s: is `pvctl autoscale run` "
 			     "running?", path);
-		free(path);
+		rc = PV_EXIT_FAIL;
+	} else if (rc) {
+		rc = pv_cli_report(rc, &err);
+	} else if (cli->opt_set[AS_JSON]) {
+		fputs(b.s, stdout);
+		if (b.len && b.s[b.len - 1] != '\n')
+			putchar('\n');
+	} else if (!(root = yajl_tree_parse(b.s, errbuf, sizeof(errbuf)))) {
+		pv_cli_error("%s: not the JSON autoscale writes: %s", path, errbuf);
+		rc = PV_EXIT_FAIL;
+	} else {
+		print_status(root);
+	}
+	yajl_tree_free(root);
+	pv_buf_dispose(&b);
+	pv_err_dispose(&err);
+	free(path);
+	return rc;
+}
+
+/* The names pv_policy_load_dir reads: `*.policy`, not dot files. */
+static int policy_file(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name), sn = strlen(PV_POLICY_SUFFIX);
+
+	return de->d_name[0] != '.' && n > sn &&
+	       !strcmp(de->d_name + n - sn, PV_POLICY_SUFFIX);
+}
+
+/*
+ * Errors go to stderr bare, "FILE:LINE:COL: KEY: message", the form
+ * editors and CI logs link to the line.
+ */
+static int check_file(const char *path, struct pv_policy_set *set)
+{
+	struct pv_err err;
+	int rc;
+
+	pv_err_init(&err);
+	rc = pv_policy_load_file(path, set, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", pv_err_msg(&err));
+	pv_err_dispose(&err);
+	return rc;
+}
+
+/*
+ * autoscale check: a policy file or directory, without Xen. Every file
+ * is checked, so that one run lists every mistake; then the directory
+ * is loaded as the loop loads it.
+ */
+static int check(const char *target)
+{
+	struct pv_policy_set set;
+	struct dirent **names;
+	struct pv_err err;
+	struct stat st;
+	int n, i, bad = 0;
+
+	if (stat(target, &st)) {
+		pv_cli_error("%s: %s", target, strerror(errno));
 		return PV_EXIT_FAIL;
 	}
-	free(path);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
-	fclose(f);
-	putchar('\n');
-	return PV_EXIT_OK;
+	pv_policy_set_init(&set);
+	if (!S_ISDIR(st.st_mode)) {
+		bad = check_file(target, &set) != 0;
+		if (!bad)
+			printf("%s: ok\n", target);
+		pv_policy_set_dispose(&set);
+		return bad ? PV_EXIT_FAIL : PV_EXIT_OK;
+	}
+	n = scandir(target, &names, policy_file, alphasort);
+	if (n < 0) {
+		pv_cli_error("%s: %s", target, strerror(errno));
+		pv_policy_set_dispose(&set);
+		return PV_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		char *path = pv_asprintf("%s/%s", target, names[i]->d_name);
+		struct pv_policy_set one;
+
+		pv_policy_set_init(&one);
+		bad += check_file(path, &one) != 0;
+		pv_policy_set_dispose(&one);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	pv_err_init(&err);
+	if (!bad && pv_policy_load_dir(target, &set, &err)) {
+		fprintf(stderr, "%s\n", pv_err_msg(&err));
+		bad = 1;
+	}
+	pv_err_dispose(&err);
+	if (!bad)
+		printf("%s: ok: %zu domain polic%s\n", target, set.n,
+		       set.n == 1 ? "y" : "ies");
+	pv_policy_set_dispose(&set);
+	return bad ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
 
 int cmd_autoscale(struct pv_cli *cli, int argc, char **argv)
 {
-	const char *dir;
+	static const char *const verbs[] = { "run", "plan", "status", "check" };
+	const char *dir, *verb;
 	struct pv_autoscale as;
 	struct pv_err err;
 	uint64_t secs;
+	size_t i;
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	if (argc - first != 1 || (strcmp(argv[first], "run") &&
-	    strcmp(argv[first], "plan") && strcmp(argv[first], "status"))) {
+	verb = argv[first];
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verb, verbs[i]))
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]) ||
+	    (argc - first > 1 && strcmp(verb, "check"))) {
+		pv_cli_error("autoscale: %s '%s'", i < sizeof(verbs) / sizeof(verbs[0]) ?
+			     "unexpected argument" : "unknown action",
+			     argv[first + (argc - first > 1)]);
 		pv_cli_usage(cli->cmd, stderr);
 		return PV_EXIT_USAGE;
 	}
-	if (!strcmp(argv[first], "status"))
-		return status(cli);
 	dir = cli->opt_set[AS_POLICY] ? cli->opt_val[AS_POLICY] : PV_POLICY_DIR;
+	if (!strcmp(verb, "status"))
+		return status(cli);
+	if (!strcmp(verb, "check"))
+		return check(argc - first > 1 ? argv[first + 1] : dir);
+	if (pv_cli_opt_seconds(cli, AS_INTERVAL, 0, 3600, &secs))
+		return PV_EXIT_USAGE;
 	pv_err_init(&err);
 	rc = pv_autoscale_init(&as, &cli->ctx, dir, &err);
 	if (rc) {
@@ -165,12 +366,10 @@ int cmd_autoscale(struct pv_cli *cli, int argc, char **argv)
 		return PV_EXIT_USAGE;
 	}
 	pv_err_dispose(&err);
-	if (pv_cli_opt_seconds(cli, AS_INTERVAL, 0, 3600, &secs)) {
-		pv_autoscale_dispose(&as);
-		return PV_EXIT_USAGE;
-	}
 	as.interval_s = (unsigned int)secs;
-	rc = !strcmp(argv[first], "run") ? run(cli, &as) : plan(cli, &as);
+	rc = pv_cli_open_xen(cli);
+	if (!rc)
+		rc = !strcmp(verb, "run") ? run(cli, &as) : plan(cli, &as);
 	pv_autoscale_dispose(&as);
 	return rc;
 }

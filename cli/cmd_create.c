@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_create.c: create, from an xl.cfg file (-n: parse and print only).
+ * cmd_create.c: create, from an xl.cfg file (-n: parse and print only;
+ * -p: leave it paused; -c: then attach to its console, as xl does).
  */
 #include <stdio.h>
 
@@ -19,6 +20,7 @@ static int print_config_json(const struct pv_domain_config *cfg)
 
 int cmd_create(struct pv_cli *cli, int argc, char **argv)
 {
+	struct pv_create_opts opts = { .restore_fd = -1 };
 	struct pv_domain_config cfg;
 	struct pv_err err;
 	uint32_t domid;
@@ -51,7 +53,8 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 	cli->ctx.step = pv_cli_step;
 	cli->ctx.step_arg = cli;
 	pv_cli_defer_signals(cli);
-	rc = pv_domain_create(&cli->ctx, &cfg, &domid, &err);
+	opts.paused = cli->opt_set[CREATE_PAUSED];
+	rc = pv_domain_create_opts(&cli->ctx, &cfg, &opts, &domid, &err);
 	if (cli->interactive && !cli->verbose)
 		fputs("\r\033[K", stderr);
 	if (rc) {
@@ -63,11 +66,16 @@ int cmd_create(struct pv_cli *cli, int argc, char **argv)
 			fprintf(stderr, "  %6.3fs  total\n",
 				(double)(pv_now_ms() - t0) / 1000);
 		if (!cli->opt_set[CREATE_QUIET])
-			fprintf(stderr, "Started domain %s (id=%u)\n", cfg.name, domid);
+			fprintf(stderr, "%s domain %s (id=%u)\n", opts.paused ?
+				"Created, paused," : "Started", cfg.name, domid);
 		/* Someone must act on the guest's shutdown, reboot or crash. */
-		pv_cli_spawn_monitor();
+		if (!cli->opt_set[CREATE_NO_MONITOR])
+			pv_cli_spawn_monitor();
 	}
 	pv_cli_end_deferred_signals(cli);
+	if (!rc && cli->opt_set[CREATE_CONSOLE])
+		rc = pv_cli_console(cli, domid, 0, pv_cli_console_raw(cli, CREATE_RAW,
+								      CREATE_SAFE), true);
 out:
 	pv_err_dispose(&err);
 	pv_domain_config_dispose(&cfg);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_destroy.c: destroy.
+ * cmd_destroy.c: destroy. xl's -f lets it destroy domain 0 "when using a
+ * disaggregated hardware domain and toolstack"; pvctl runs in Domain-0,
+ * so -f is accepted for xl's scripts and Domain-0 is refused all the same.
  */
 #include "pvctl.h"
 #include "../lib/domain/domain.h"
@@ -15,6 +17,11 @@ int cmd_destroy(struct pv_cli *cli, int argc, char **argv)
 	rc = pv_cli_one_domain(cli, argc, argv, first, 0, &domid);
 	if (rc)
 		return rc;
+	if (domid == 0 && cli->opt_set[DESTROY_FORCE]) {
+		pv_cli_error("destroy: not destroying Domain-0, even with -f: pvctl "
+			     "runs in it (xl's -f is for a disaggregated toolstack)");
+		return PV_EXIT_FAIL;
+	}
 	pv_err_init(&err);
 	return pv_cli_report(pv_domain_destroy(&cli->ctx, domid, &err), &err);
 }

@@ -17,9 +17,8 @@ int cmd_info(struct pv_cli *cli, int argc, char **argv)
 	struct pv_printer p;
 	struct utsname u;
 	char version[64];
-	int first, rc;
+	int rc;
 
-	PARSE_OPTS(cli, argc, argv, first);
 	pv_err_init(&err);
 	rc = pv_host_physinfo(&cli->ctx, &pi, &err);
 	pv_err_dispose(&err);
@@ -38,10 +37,10 @@ int cmd_info(struct pv_cli *cli, int argc, char **argv)
 	pv_print_uint(&p, "nr_cpus", "nr_cpus                : %llu\n", pi.nr_cpus);
 	pv_print_uint(&p, "nr_nodes", "nr_nodes               : %llu\n", pi.nr_nodes);
 	pv_print_uint(&p, "cpu_mhz", "cpu_mhz                : %llu\n", pi.cpu_mhz);
-	pv_print_uint(&p, "total_memory", "total_memory           : %llu\n",
-		      pi.total_kb / 1024);
-	pv_print_uint(&p, "free_memory", "free_memory            : %llu\n",
-		      pi.free_kb / 1024);
+	pv_print_kb(&p, "total_memory_kb", "total_memory           : %llu\n",
+		    pi.total_kb);
+	pv_print_kb(&p, "free_memory_kb", "free_memory            : %llu\n",
+		    pi.free_kb);
 	pv_print_uint(&p, "xen_major", "xen_major              : %llu\n", pi.xen_major);
 	pv_print_uint(&p, "xen_minor", "xen_minor              : %llu\n", pi.xen_minor);
 	pv_print_str(&p, "xen_extra", "xen_extra              : %s\n", pi.xen_extra);

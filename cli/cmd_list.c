@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_list.c: list (-l adds each domain's saved config).
+ * cmd_list.c: list (--config adds each domain's saved config; -l, as
+ * xl's, is that in JSON; -v adds UUIDs and shutdown reasons).
  */
 #include <stdlib.h>
 
@@ -43,7 +44,8 @@ static void print_saved_config(struct pv_printer *p,
  */
 /* One row; false if -l was asked for a config that cannot be read. */
 static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
-			 const struct pv_domain_status *st, bool lng)
+			 const struct pv_domain_status *st, bool lng,
+			 bool verbose)
 {
 	const struct pv_dominfo *i = &st->info;
 	char state[7], uuid[PV_UUID_STRLEN + 1];
@@ -61,12 +63,17 @@ static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
 	pv_print_obj_open(p, NULL);
 	pv_print_str(p, "name", "%-40s ", st->name ? st->name : "(null)");
 	pv_print_uint(p, "domid", "%5llu ", i->domid);
-	pv_print_uint(p, "memory_mib", "%5llu ", (i->cur_kb + i->outstanding_kb) / 1024);
+	pv_print_kb(p, "memory_kb", "%5llu ", i->cur_kb + i->outstanding_kb);
 	pv_print_uint(p, "vcpus", "%5llu     ", i->online_vcpus);
 	pv_print_str(p, "state", "%s  ", state);
-	pv_print_float(p, "cpu_time_s", "%8.1f", (double)i->cpu_time_ns / 1e9);
-	pv_print_str(p, "uuid", NULL, uuid);
-	pv_print_uint(p, "max_memory_kib", NULL, i->max_kb);
+	pv_print_ns(p, "cpu_time_ns", "%8.1f", i->cpu_time_ns);
+	/* -v: xl's columns (its security label needs XSM, which pvctl does not read) */
+	pv_print_str(p, "uuid", verbose ? " %s" : NULL, uuid);
+	if (verbose && i->shutdown)
+		pv_print_text(p, " %8x", i->shutdown_reason);
+	else if (verbose)
+		pv_print_text(p, " %8s", "-");
+	pv_print_kb(p, "max_memory_kb", NULL, i->max_kb);
 	pv_print_uint(p, "max_vcpu_id", NULL, i->max_vcpu_id);
 	if (lng && rc)
 		pv_print_str(p, "config", NULL, NULL);
@@ -110,11 +117,14 @@ int cmd_list(struct pv_cli *cli, int argc, char **argv)
 		pv_err_dispose(&err);
 		return PV_EXIT_FAIL;
 	}
-	pv_print_init(&p, cli->opt_set[LIST_JSON]);
-	pv_print_text(&p, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+	pv_print_init(&p, cli->opt_set[LIST_JSON] || cli->opt_set[LIST_LONG]);
+	pv_print_text(&p, "Name                                        ID   Mem VCPUs\tState\tTime(s)%s\n",
+		      cli->opt_set[LIST_VERBOSE] ?
+		      "   UUID                            Reason-Code" : "");
 	pv_print_arr_open(&p, NULL);
 	for (i = 0; i < n; i++)
-		ok &= print_domain(cli, &p, &st[i], cli->opt_set[LIST_LONG]);
+		ok &= print_domain(cli, &p, &st[i], cli->opt_set[LIST_LONG] ||
+				   cli->opt_set[LIST_CONFIG], cli->opt_set[LIST_VERBOSE]);
 	pv_print_arr_close(&p);
 	rc = pv_print_dispose(&p);
 	pv_domain_status_free(st, n);

@@ -82,9 +82,8 @@ int cmd_monitor(struct pv_cli *cli, int argc, char **argv)
 	struct pv_meter meter;
 	struct pv_err err;
 	FILE *f = NULL;
-	int first, rc;
+	int rc;
 
-	PARSE_OPTS(cli, argc, argv, first);
 	rc = meter_setup(cli, &meter);
 	if (rc)
 		return rc;

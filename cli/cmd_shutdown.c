@@ -11,7 +11,9 @@
 /*
  * shutdown and reboot: the request, then with -w a wait until the domain
  * has shut down (the monitor then applies on_poweroff/on_reboot). A guest
- * that does not react in time is reported; with -F it is destroyed.
+ * that does not react in time is reported; with --destroy-after it is
+ * destroyed. xl's -F (send an ACPI event when the guest has no PV
+ * control) cannot apply: a PV guest has no ACPI.
  */
 static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 			   const char *what)
@@ -28,9 +30,13 @@ static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 	rc = pv_cli_opt_seconds(cli, SD_TIMEOUT, 60, 86400, &secs);
 	if (rc)
 		return rc;
+	if (cli->opt_set[SD_ACPI])
+		fprintf(stderr, "pvctl: %s: -F (ACPI fallback) does nothing for a "
+			"PV guest, which has no ACPI; --destroy-after destroys one "
+			"that does not react\n", cli->cmd->name);
 	pv_err_init(&err);
 	rc = pv_domain_request_shutdown(&cli->ctx, domid, what, &err);
-	if (rc || !(cli->opt_set[SD_WAIT] || cli->opt_set[SD_FORCE]))
+	if (rc || !(cli->opt_set[SD_WAIT] || cli->opt_set[SD_DESTROY]))
 		return pv_cli_report(rc, &err);
 	if (cli->interactive)
 		fprintf(stderr, "Waiting for domain %s (%u) to %s...\n",
@@ -43,9 +49,9 @@ static int shutdown_common(struct pv_cli *cli, int argc, char **argv,
 			   "it has not even acknowledged the request: "
 			   "no PV shutdown support, or it ignores it" :
 			   "it acknowledged the request but did not finish",
-			   cli->opt_set[SD_FORCE] ? "; destroying it (-F)" :
-			   "; -F destroys it");
-		if (cli->opt_set[SD_FORCE]) {
+			   cli->opt_set[SD_DESTROY] ? "; destroying it (--destroy-after)" :
+			   "; --destroy-after destroys it");
+		if (cli->opt_set[SD_DESTROY]) {
 			pv_cli_error("%s", pv_err_msg(&err));
 			pv_err_clear(&err);
 			rc = pv_domain_destroy(&cli->ctx, domid, &err);

@@ -36,26 +36,38 @@ int cmd_vcpu_set(struct pv_cli *cli, int argc, char **argv)
 	return pv_cli_report(rc, &err);
 }
 
+/*
+ * vcpu-pin DOMAIN VCPU|all HARD [SOFT], as xl: "-" for HARD or SOFT
+ * leaves that affinity as it is; no SOFT leaves the soft one.
+ */
 int cmd_vcpu_pin(struct pv_cli *cli, int argc, char **argv)
 {
+	const char *hard, *soft;
 	struct pv_err err;
 	uint32_t domid;
 	uint64_t v = 0;
 	int first, rc;
 
 	PARSE_OPTS(cli, argc, argv, first);
-	rc = pv_cli_one_domain(cli, argc, argv, first, 2, &domid);
-	if (rc)
-		return rc;
+	hard = strcmp(argv[first + 2], "-") ? argv[first + 2] : NULL;
+	soft = argc - first > 3 && strcmp(argv[first + 3], "-") ?
+	       argv[first + 3] : NULL;
+	if (!hard && !soft) {
+		pv_cli_error("vcpu-pin: '-' for both affinities sets nothing");
+		return PV_EXIT_USAGE;
+	}
 	if (strcmp(argv[first + 1], "all") &&
 	    pv_parse_uint(argv[first + 1], PV_MAX_CPUS - 1, &v)) {
 		pv_cli_error("bad vCPU '%s' (a number or 'all')", argv[first + 1]);
 		return PV_EXIT_USAGE;
 	}
+	rc = pv_cli_domain_arg(cli, argv[first], &domid);
+	if (rc)
+		return rc;
 	pv_err_init(&err);
-	rc = pv_domain_pin_vcpu(&cli->ctx, domid,
-				strcmp(argv[first + 1], "all") ? (int)v : -1,
-				argv[first + 2], &err);
+	rc = pv_domain_set_vcpu_affinity(&cli->ctx, domid,
+					 strcmp(argv[first + 1], "all") ? (int)v : -1,
+					 hard, soft, &err);
 	return pv_cli_report(rc, &err);
 }
 
@@ -103,12 +115,13 @@ static void print_vcpus(struct pv_cli *cli, struct pv_printer *p,
 		return;
 	for (v = 0; v < n; v++) {
 		const struct pv_vcpuinfo *vi = &vcpus[v];
-		struct pv_buf aff = PV_BUF_INIT;
+		struct pv_buf aff = PV_BUF_INIT, soft = PV_BUF_INIT;
 		char state[4];
 
 		snprintf(state, sizeof(state), "%c%c%c", vi->running ? 'r' : '-',
 			 vi->blocked ? 'b' : '-', vi->online ? '-' : 'p');
 		format_cpumap(vi->affinity, nr_cpus, &aff);
+		format_cpumap(vi->soft_affinity, nr_cpus, &soft);
 		pv_print_obj_open(p, NULL);
 		pv_print_str(p, "name", "%-32s ", st->name);
 		pv_print_uint(p, "domid", "%5llu ", st->info.domid);
@@ -121,10 +134,12 @@ static void print_vcpus(struct pv_cli *cli, struct pv_printer *p,
 		pv_print_bool(p, "running", NULL, vi->running);
 		pv_print_bool(p, "blocked", NULL, vi->blocked);
 		pv_print_str(p, "state", "%5s ", state);
-		pv_print_float(p, "cpu_time_s", "%9.1f  ", (double)vi->cpu_time_ns / 1e9);
-		pv_print_str(p, "affinity", "%s\n", aff.s);
+		pv_print_ns(p, "cpu_time_ns", "%9.1f  ", vi->cpu_time_ns);
+		pv_print_str(p, "affinity", "%s / ", aff.s);
+		pv_print_str(p, "soft_affinity", "%s\n", soft.s);
 		pv_print_obj_close(p);
 		pv_buf_dispose(&aff);
+		pv_buf_dispose(&soft);
 	}
 	free(vcpus);
 }
@@ -153,7 +168,7 @@ int cmd_vcpu_list(struct pv_cli *cli, int argc, char **argv)
 		return err.code ? pv_cli_report(rc, &err) : rc;
 	pv_print_init(&p, cli->opt_set[JSON_OPT]);
 	pv_print_text(&p, "%-32s %5s %5s %5s %5s %9s  %s\n", "Name", "ID", "VCPU",
-		      "CPU", "State", "Time(s)", "Affinity (Hard)");
+		      "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
 	pv_print_arr_open(&p, NULL);
 	for (i = 0; i < n; i++)
 		print_vcpus(cli, &p, &st[i], pi.nr_cpus);

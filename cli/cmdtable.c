@@ -14,17 +14,29 @@ static const struct pv_opt no_opts[1];
 static const struct pv_opt create_opts[CREATE_NOPTS + 1] = {
 	[CREATE_DRY_RUN] = { 'n', "dry-run", NULL, "parse and check the config, print it as JSON, create nothing" },
 	[CREATE_QUIET] = { 'q', "quiet", NULL, "print nothing but errors" },
+	[CREATE_CONSOLE] = { 'c', "console", NULL, "attach to its console once it has started (as xl)" },
+	[CREATE_PAUSED] = { 'p', "paused", NULL, "leave it paused (unpause starts it)" },
+	[CREATE_NO_MONITOR] = { 'e', "no-monitor", NULL, "do not start the monitor (on_* actions) for it, as xl's -e" },
+	[CREATE_RAW] = { 0, "raw", NULL, "with -c: pass the guest's escape sequences to the terminal" },
+	[CREATE_SAFE] = { 0, "safe", NULL, "with -c: show escape sequences even when not on a terminal" },
 };
 
 static const struct pv_opt list_opts[LIST_NOPTS + 1] = {
 	[LIST_JSON] = { 'j', "json", NULL, "print JSON (see pvctl(1) for its fields)" },
-	[LIST_LONG] = { 'l', "long", NULL, "also print each domain's saved config" },
+	[LIST_LONG] = { 'l', "long", NULL, "as xl: JSON with each domain's saved config (--json --config)" },
+	[LIST_CONFIG] = { 0, "config", NULL, "also print each domain's saved config" },
+	[LIST_VERBOSE] = { 'v', "verbose", NULL, "also print UUIDs and shutdown reasons" },
+};
+
+static const struct pv_opt destroy_opts[DESTROY_NOPTS + 1] = {
+	[DESTROY_FORCE] = { 'f', "force", NULL, "xl's force: accepted; Domain-0 is never destroyed" },
 };
 
 static const struct pv_opt shutdown_opts[SD_NOPTS + 1] = {
 	[SD_WAIT] = { 'w', "wait", NULL, "wait until the domain has shut down" },
-	[SD_FORCE] = { 'F', "force", NULL, "destroy the domain if it does not shut down in time (implies -w)" },
-	[SD_TIMEOUT] = { 't', "timeout", "SECONDS", "how long -w and -F wait (default 60)" },
+	[SD_ACPI] = { 'F', "acpi-fallback", NULL, "xl's ACPI fallback: PV guests have no ACPI (accepted, does nothing)" },
+	[SD_DESTROY] = { 0, "destroy-after", NULL, "destroy the domain if it does not shut down in time (implies -w)" },
+	[SD_TIMEOUT] = { 't', "timeout", "SECONDS", "how long -w and --destroy-after wait (default 60)" },
 };
 
 static const struct pv_opt monitor_opts[MON_NOPTS + 1] = {
@@ -38,7 +50,10 @@ static const struct pv_opt monitor_opts[MON_NOPTS + 1] = {
 };
 
 static const struct pv_opt console_opts[CONSOLE_NOPTS + 1] = {
-	[CONSOLE_TIMEOUT] = { 't', "timeout", "SECONDS", "detach after SECONDS (for scripts)" },
+	[CONSOLE_TYPE] = { 't', "type", "pv|serial", "xl's console type: a PV guest has only pv" },
+	[CONSOLE_TIMEOUT] = { 0, "timeout", "SECONDS", "detach after SECONDS (for scripts)" },
+	[CONSOLE_RAW] = { 0, "raw", NULL, "pass the guest's escape sequences to the terminal (default when stdout is not one)" },
+	[CONSOLE_SAFE] = { 0, "safe", NULL, "show escape and control characters as ^[ or \\xNN, not obey them (default on a terminal)" },
 };
 
 static const struct pv_opt detach_opts[DETACH_NOPTS + 1] = {
@@ -49,7 +64,7 @@ static const struct pv_opt detach_opts[DETACH_NOPTS + 1] = {
 static const struct pv_opt autoscale_opts[AS_NOPTS + 1] = {
 	[AS_POLICY] = { 'p', "policy", "DIR", "policy directory (default /etc/pvctl/policy.d)" },
 	[AS_INTERVAL] = { 'i', "interval", "SECONDS", "tick period, overriding host.policy's" },
-	[AS_JSON] = { 'j', "json", NULL, "plan: print JSON" },
+	[AS_JSON] = { 'j', "json", NULL, "plan, status: print JSON" },
 };
 
 static const struct pv_opt json_opts[JSON_NOPTS + 1] = {
@@ -104,7 +119,7 @@ const struct pv_cmd pv_commands[] = {
 	{ "list", cmd_list, "list domains, like xl list",
 	  "[DOMAIN...]", OPTS(list_opts), PV_COMPLETE_DOMAIN, true },
 	{ "destroy", cmd_destroy, "destroy a domain at once",
-	  "DOMAIN", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
+	  "DOMAIN", OPTS(destroy_opts), PV_COMPLETE_DOMAIN, true },
 	{ "shutdown", cmd_shutdown, "ask a domain to power off (PV control/shutdown)",
 	  "DOMAIN", OPTS(shutdown_opts), PV_COMPLETE_DOMAIN, true },
 	{ "reboot", cmd_reboot, "ask a domain to reboot (PV control/shutdown)",
@@ -124,7 +139,7 @@ const struct pv_cmd pv_commands[] = {
 	{ "vcpu-list", cmd_vcpu_list, "list domains' vCPUs",
 	  "[DOMAIN...]", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
 	{ "vcpu-pin", cmd_vcpu_pin, "pin a vCPU (or all) to physical CPUs",
-	  "DOMAIN VCPU|all CPUS", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
+	  "DOMAIN VCPU|all HARD [SOFT]", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
 	{ "console", cmd_console, "attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", OPTS(console_opts), PV_COMPLETE_DOMAIN, true },
 	{ "block-attach", cmd_block_attach, "attach a disk to a running domain",
@@ -139,10 +154,10 @@ const struct pv_cmd pv_commands[] = {
 	  "DOMAIN MAC|DEVID", OPTS(detach_opts), PV_COMPLETE_DOMAIN, true },
 	{ "network-list", cmd_network_list, "list a domain's network interfaces",
 	  "DOMAIN", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
-	{ "autoscale", cmd_autoscale, "rebalance memory and vCPUs by policy (run, plan, status)",
-	  "run|plan|status", OPTS(autoscale_opts), PV_COMPLETE_NONE, true },
+	{ "autoscale", cmd_autoscale, "rebalance memory and vCPUs by policy (run, plan, status, check)",
+	  "run|plan|status|check [DIR|FILE]", OPTS(autoscale_opts), PV_COMPLETE_NONE, false },
 	{ "uptime", cmd_uptime, "show how long domains have run",
-	  "", OPTS(json_opts), PV_COMPLETE_NONE, true },
+	  "[DOMAIN...]", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
 	{ "monitor", cmd_monitor, "run the monitor that applies on_poweroff/on_reboot/on_crash",
 	  "", OPTS(monitor_opts), PV_COMPLETE_NONE, true },
 	{ "usage", cmd_usage, "show what domains used: memory, vCPU and CPU seconds",

@@ -8,17 +8,29 @@
 
 #include "pvctl.h"
 
-static bool wants_help(int argc, char **argv)
+/*
+ * Parses the options and counts the arguments: a usage error is told
+ * before anything is opened. 0, -1 after --help, or an exit code.
+ */
+static int check_args(struct pv_cli *cli, int argc, char **argv)
 {
-	int i;
+	const struct pv_cmd *cmd = cli->cmd;
+	int rc, min, max, n;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return true;
-	}
-	return false;
+	rc = pv_cli_parse_opts(cli, argc, argv, &cli->first);
+	if (rc)
+		return rc;
+	n = argc - cli->first;
+	pv_cli_args_range(cmd, &min, &max);
+	if (n >= min && (max < 0 || n <= max))
+		return 0;
+	if (n < min)
+		pv_cli_error("%s: missing arguments", cmd->name);
+	else
+		pv_cli_error("%s: unexpected argument '%s'", cmd->name,
+			     argv[cli->first + max]);
+	pv_cli_usage(cmd, stderr);
+	return PV_EXIT_USAGE;
 }
 
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
@@ -36,8 +48,10 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv)
 	cli->cmd = cmd;
 	memset(cli->opt_set, 0, sizeof(cli->opt_set));
 	memset(cli->opt_val, 0, sizeof(cli->opt_val));
-	/* Help needs no hypervisor: let the handler's option parsing show it. */
-	if (cmd->needs_xen && !wants_help(argc, argv)) {
+	rc = check_args(cli, argc, argv);
+	if (rc)
+		return rc < 0 ? PV_EXIT_OK : rc;
+	if (cmd->needs_xen) {
 		rc = pv_cli_open_xen(cli);
 		if (rc)
 			return rc;
@@ -71,9 +85,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		static char *help[] = { "help", NULL };
+		/* Alone: the shell for a person at a terminal, else help. */
+		static char *help[] = { "help", NULL }, *shell[] = { "shell", NULL };
+		bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 
-		rc = pv_cli_run(&cli, 1, help);
+		rc = pv_cli_run(&cli, 1, tty ? shell : help);
 	} else {
 		rc = pv_cli_run(&cli, argc - i, argv + i);
 	}

@@ -87,6 +87,24 @@ void pv_print_float(struct pv_printer *p, const char *key, const char *fmt,
 		printf(fmt, val);
 }
 
+void pv_print_kb(struct pv_printer *p, const char *key, const char *fmt,
+		 uint64_t kb)
+{
+	if (p->json)
+		pv_jw_num(&p->w, key, kb);
+	else if (fmt)
+		printf(fmt, (unsigned long long)(kb / 1024));
+}
+
+void pv_print_ns(struct pv_printer *p, const char *key, const char *fmt,
+		 uint64_t ns)
+{
+	if (p->json)
+		pv_jw_num(&p->w, key, ns);
+	else if (fmt)
+		printf(fmt, (double)ns / 1e9);
+}
+
 void pv_print_bool(struct pv_printer *p, const char *key, const char *fmt,
 		   bool val)
 {

@@ -42,6 +42,17 @@ void pv_print_float(struct pv_printer *p, const char *key, const char *fmt,
 		    double val);
 void pv_print_bool(struct pv_printer *p, const char *key, const char *fmt,
 		   bool val);
+/*
+ * Quantities, by pvctl(1)'s JSON convention: JSON has an integer in the
+ * base unit, named in the key (memory in KiB, "_kb"; time "_ns", "_ms"
+ * or "_s"); text shows what people read (MiB, seconds with a decimal).
+ * pv_print_kb gives @fmt MiB (an unsigned long long), pv_print_ns
+ * seconds (a double).
+ */
+void pv_print_kb(struct pv_printer *p, const char *key, const char *fmt,
+		 uint64_t kb);
+void pv_print_ns(struct pv_printer *p, const char *key, const char *fmt,
+		 uint64_t ns);
 /* Text only (headers, separators, newlines). */
 void pv_print_text(struct pv_printer *p, const char *fmt, ...) PV_PRINTF(2, 3);
 

@@ -36,12 +36,15 @@ enum pv_complete {
  * cli->opt_val[] with them: an option moved in its array keeps its name.
  * Every enum ends with its count.
  */
-enum create_opt { CREATE_DRY_RUN, CREATE_QUIET, CREATE_NOPTS };
-enum list_opt { LIST_JSON, LIST_LONG, LIST_NOPTS };
-enum shutdown_opt { SD_WAIT, SD_FORCE, SD_TIMEOUT, SD_NOPTS };
+enum create_opt { CREATE_DRY_RUN, CREATE_QUIET, CREATE_CONSOLE, CREATE_PAUSED,
+		  CREATE_NO_MONITOR, CREATE_RAW, CREATE_SAFE, CREATE_NOPTS };
+enum list_opt { LIST_JSON, LIST_LONG, LIST_CONFIG, LIST_VERBOSE, LIST_NOPTS };
+enum destroy_opt { DESTROY_FORCE, DESTROY_NOPTS };
+enum shutdown_opt { SD_WAIT, SD_ACPI, SD_DESTROY, SD_TIMEOUT, SD_NOPTS };
 enum monitor_opt { MON_FOREGROUND, MON_IDLE_EXIT, MON_METRICS_FILE,
 		   MON_METRICS_LISTEN, MON_NOPTS };
-enum console_opt { CONSOLE_TIMEOUT, CONSOLE_NOPTS };
+enum console_opt { CONSOLE_TYPE, CONSOLE_TIMEOUT, CONSOLE_RAW, CONSOLE_SAFE,
+		   CONSOLE_NOPTS };
 enum detach_opt { DETACH_FORCE, DETACH_TIMEOUT, DETACH_NOPTS };
 enum autoscale_opt { AS_POLICY, AS_INTERVAL, AS_JSON, AS_NOPTS };
 enum json_opt { JSON_OPT, JSON_NOPTS };
@@ -68,7 +71,11 @@ struct pv_cmd {
 	const char *name;
 	int (*fn)(struct pv_cli *cli, int argc, char **argv);
 	const char *summary;
-	const char *args;		/* positional arguments, for usage */
+	/*
+	 * Positional arguments, for usage; also how many are allowed: a
+	 * word in [brackets] is optional, one with "..." repeats.
+	 */
+	const char *args;
 	const struct pv_opt *opts;	/* terminated by a zeroed entry */
 	unsigned int nopts;		/* the entries before it (its enum's count) */
 	enum pv_complete complete;	/* what positional arguments are */
@@ -89,6 +96,7 @@ struct pv_cli {
 	/* Options parsed for the command, indexed like cmd->opts. */
 	bool opt_set[PV_MAX_OPTS];
 	const char *opt_val[PV_MAX_OPTS];
+	int first;		/* argv index of the first positional argument */
 };
 
 /*
@@ -97,13 +105,15 @@ struct pv_cli {
  */
 int pv_cli_parse_opts(struct pv_cli *cli, int argc, char **argv, int *first);
 void pv_cli_usage(const struct pv_cmd *cmd, FILE *f);
+/* How many positional arguments @cmd->args allows (*max -1: no limit). */
+void pv_cli_args_range(const struct pv_cmd *cmd, int *min, int *max);
 
-/* In a handler: parse options, returning early after --help or an error. */
-#define PARSE_OPTS(cli, argc, argv, first) do { \
-	int prc_ = pv_cli_parse_opts(cli, argc, argv, &(first)); \
-	if (prc_) \
-		return prc_ < 0 ? PV_EXIT_OK : prc_; \
-} while (0)
+/*
+ * In a handler: where its positional arguments start. pv_cli_run parsed
+ * the options and counted the arguments before it opened the hypervisor
+ * (a usage error needs no Xen), and moved the options to the front.
+ */
+#define PARSE_OPTS(cli, argc, argv, first) ((first) = (cli)->first)
 /* Prints "pvctl: MESSAGE" to stderr. */
 void pv_cli_error(const char *fmt, ...) PV_PRINTF(1, 2);
 /* Opens the hypervisor into cli->ctx if not yet open. */
@@ -145,6 +155,35 @@ struct pv_cli_progress {
 	uint64_t t0, last_ms;
 };
 void pv_cli_show_progress(void *arg, uint64_t bytes);
+/*
+ * Attaches to @domid's console (cmd_console.c) until Ctrl-] on a
+ * terminal, @secs (0: no limit) or the domain's end. Unless @raw, the
+ * guest's output is made safe for a terminal (pv_cli_safe_text).
+ * @just_created: give xenconsoled a moment to publish the pty.
+ */
+int pv_cli_console(struct pv_cli *cli, uint32_t domid, uint64_t secs,
+		   bool raw, bool just_created);
+/* Whether the console is raw: no --safe, and --raw or stdout not a terminal. */
+bool pv_cli_console_raw(struct pv_cli *cli, int raw_opt, int safe_opt);
+/*
+ * Guest output made harmless for a terminal: text passes, control
+ * characters (but \n, \r, \t) are shown as ^X, C1 controls and bytes
+ * that are not UTF-8 as \xNN. State carries a UTF-8 sequence split
+ * between reads; _end shows what is left of one.
+ */
+struct pv_safe_text {
+	unsigned char seq[4];
+	unsigned int have, want;
+};
+void pv_cli_safe_text(struct pv_safe_text *st, const char *in, size_t n,
+		      struct pv_buf *out);
+void pv_cli_safe_text_end(struct pv_safe_text *st, struct pv_buf *out);
+/*
+ * The shell's words of @line (cmd_shell.c): POSIX shell quoting, no
+ * expansions. NULL with *why when a quote is left open, unless @partial.
+ */
+char **pv_cli_split_line(const char *line, bool partial, int *n,
+			 const char **why);
 /* Runs one command line (argv[0] is the command); returns an exit code. */
 int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 

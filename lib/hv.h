@@ -79,6 +79,7 @@ struct pv_vcpuinfo {
 	int cpu;			/* physical CPU it runs on, -1: none */
 	uint64_t cpu_time_ns;
 	uint8_t affinity[PV_MAX_CPUS / 8];	/* hard affinity bitmap */
+	uint8_t soft_affinity[PV_MAX_CPUS / 8];	/* where it prefers to run */
 };
 
 /* What the PV domain builder needs (see pv_hv_ops.build_pv). */
@@ -164,8 +165,14 @@ struct pv_hv_ops {
 	 * guest keeps its connections (it must support SUSPEND_CANCEL).
 	 */
 	int (*domain_resume)(void *h, uint32_t domid);
+	/*
+	 * Sets a vCPU's hard affinity (where it may run) and soft affinity
+	 * (where the scheduler prefers to run it, within the hard one); a
+	 * NULL map leaves that one as it is.
+	 */
 	int (*vcpu_set_affinity)(void *h, uint32_t domid, unsigned int vcpu,
-				 const uint8_t *cpumap, size_t nbits);
+				 const uint8_t *hard, const uint8_t *soft,
+				 size_t nbits);
 	/* -ENOENT past the domain's last vCPU. */
 	int (*vcpu_getinfo)(void *h, uint32_t domid, unsigned int vcpu,
 			    struct pv_vcpuinfo *vi);

@@ -236,21 +236,31 @@ static int x_evtchn_alloc_unbound(void *h, uint32_t domid,
 }
 
 static int x_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
-			       const uint8_t *cpumap, size_t nbits)
+			       const uint8_t *hard, const uint8_t *soft,
+			       size_t nbits)
 {
 	struct xen *x = h;
-	xc_cpumap_t map = xc_cpumap_alloc(x->xch);
+	xc_cpumap_t hmap = xc_cpumap_alloc(x->xch), smap = xc_cpumap_alloc(x->xch);
 	int nr = xc_get_max_cpus(x->xch), rc = 0;
+	uint32_t flags = (hard ? XEN_VCPUAFFINITY_HARD : 0) |
+			 (soft ? XEN_VCPUAFFINITY_SOFT : 0);
 
-	if (!map || nr <= 0) {
-		free(map);
+	if (!hmap || !smap || nr <= 0) {
+		free(hmap);
+		free(smap);
 		return -ENOMEM;
 	}
-	memcpy(map, cpumap, (MIN(nbits, (size_t)nr) + 7) / 8);
-	if (xc_vcpu_setaffinity(x->xch, domid, (int)vcpu, map, NULL,
-				XEN_VCPUAFFINITY_HARD))
+	if (hard)
+		memcpy(hmap, hard, (MIN(nbits, (size_t)nr) + 7) / 8);
+	if (soft)
+		memcpy(smap, soft, (MIN(nbits, (size_t)nr) + 7) / 8);
+	/* libxenctrl bounces a NULL map as none: Xen leaves that one be. */
+	if (flags && xc_vcpu_setaffinity(x->xch, domid, (int)vcpu,
+					 hard ? hmap : NULL, soft ? smap : NULL,
+					 flags))
 		rc = neg_errno();
-	free(map);
+	free(hmap);
+	free(smap);
 	return rc;
 }
 
@@ -259,7 +269,7 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 {
 	struct xen *x = h;
 	xc_vcpuinfo_t info;
-	xc_cpumap_t map;
+	xc_cpumap_t map, soft;
 	int nr = xc_get_max_cpus(x->xch), rc = 0;
 
 	if (xc_vcpu_getinfo(x->xch, domid, vcpu, &info))
@@ -271,15 +281,21 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 	vi->cpu = info.online ? (int)info.cpu : -1;
 	vi->cpu_time_ns = info.cpu_time;
 	map = xc_cpumap_alloc(x->xch);
-	if (!map || nr <= 0)
+	soft = xc_cpumap_alloc(x->xch);
+	if (!map || !soft || nr <= 0) {
 		rc = -ENOMEM;
-	else if (xc_vcpu_getaffinity(x->xch, domid, (int)vcpu, map, NULL,
-				     XEN_VCPUAFFINITY_HARD))
+	} else if (xc_vcpu_getaffinity(x->xch, domid, (int)vcpu, map, soft,
+				       XEN_VCPUAFFINITY_HARD |
+				       XEN_VCPUAFFINITY_SOFT)) {
 		rc = neg_errno();
-	else
+	} else {
 		memcpy(vi->affinity, map, MIN((size_t)(nr + 7) / 8,
 					      sizeof(vi->affinity)));
+		memcpy(vi->soft_affinity, soft, MIN((size_t)(nr + 7) / 8,
+						    sizeof(vi->soft_affinity)));
+	}
 	free(map);
+	free(soft);
 	return rc;
 }
 

@@ -221,6 +221,14 @@ unsigned int pv_domain_online_vcpus(struct pv_ctx *ctx, uint32_t domid,
 /* Pins @vcpu (-1: all of them) to the CPUs of an xl-style list. */
 int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		       const char *cpus, struct pv_err *err);
+/*
+ * Sets @vcpu's (-1: every vCPU's) hard affinity, where it may run, and
+ * soft affinity, where the scheduler prefers to run it, from xl-style
+ * CPU lists; NULL leaves one as it is.
+ */
+int pv_domain_set_vcpu_affinity(struct pv_ctx *ctx, uint32_t domid, int vcpu,
+				const char *hard, const char *soft,
+				struct pv_err *err);
 int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
 		    struct pv_err *err);
 

@@ -231,10 +231,17 @@ int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
 int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		       const char *cpus, struct pv_err *err)
 {
+	return pv_domain_set_vcpu_affinity(ctx, domid, vcpu, cpus, NULL, err);
+}
+
+int pv_domain_set_vcpu_affinity(struct pv_ctx *ctx, uint32_t domid, int vcpu,
+				const char *hard, const char *soft,
+				struct pv_err *err)
+{
 	struct pv_hv *hv = &ctx->hv;
 	struct pv_physinfo pi;
 	struct pv_dominfo info;
-	uint8_t map[PV_MAX_CPUS / 8];
+	uint8_t hmap[PV_MAX_CPUS / 8], smap[PV_MAX_CPUS / 8];
 	unsigned int v, first, last;
 	int rc;
 
@@ -243,7 +250,10 @@ int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		rc = hv->ops->domain_getinfo(hv->h, domid, &info);
 	if (rc)
 		return pv_err_sys(err, rc, "reading domain %u", domid);
-	rc = pv_cpumap_parse(cpus, pi.nr_cpus, map, err);
+	if (hard)
+		rc = pv_cpumap_parse(hard, pi.nr_cpus, hmap, err);
+	if (!rc && soft)
+		rc = pv_cpumap_parse(soft, pi.nr_cpus, smap, err);
 	if (rc)
 		return rc;
 	if (vcpu >= 0 && (unsigned int)vcpu > info.max_vcpu_id)
@@ -252,10 +262,13 @@ int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 	first = vcpu < 0 ? 0 : (unsigned int)vcpu;
 	last = vcpu < 0 ? info.max_vcpu_id : (unsigned int)vcpu;
 	for (v = first; v <= last; v++) {
-		rc = hv->ops->vcpu_set_affinity(hv->h, domid, v, map, PV_MAX_CPUS);
+		rc = hv->ops->vcpu_set_affinity(hv->h, domid, v, hard ? hmap : NULL,
+						soft ? smap : NULL, PV_MAX_CPUS);
 		if (rc)
-			return pv_err_sys(err, rc, "pinning vCPU %u of domain %u to %s",
-					  v, domid, cpus);
+			return pv_err_sys(err, rc, "pinning vCPU %u of domain %u to "
+					  "%s%s%s", v, domid, hard ? hard : "",
+					  soft ? (hard ? ", soft " : "soft ") : "",
+					  soft ? soft : "");
 	}
 	return 0;
 }

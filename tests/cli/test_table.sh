@@ -289,6 +289,135 @@ else
 	not_ok "an unknown option exits 2 naming it" "rc=$rc $out"
 fi
 
+# --- arguments are checked before the hypervisor is opened ---
+
+# usage_err ARGS...: pvctl ARGS exits 2 with its usage, never reaching Xen.
+usage_err() {
+	out=$("$pvctl" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -eq 2 ] && printf %s "$out" | grep -q "^usage: pvctl $1" &&
+	   ! printf %s "$out" | grep -q "hypervisor"; then
+		ok "pvctl $* is a usage error (2) before Xen"
+	else
+		not_ok "pvctl $* is a usage error (2) before Xen" "rc=$rc $out"
+	fi
+}
+usage_err destroy
+usage_err destroy a b
+usage_err list --bogus
+usage_err autoscale bogus
+usage_err autoscale
+usage_err info foo
+usage_err shell foo
+usage_err help list extra
+usage_err vcpu-pin d 0
+usage_err console --timeout
+usage_err uptime --bogus
+
+out=$("$pvctl" autoscale status 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && printf %s "$out" | grep -q "no autoscale status at $tmp/run/autoscale.json"; then
+	ok "autoscale status without a status file says so, without Xen"
+else
+	not_ok "autoscale status without a status file says so, without Xen" "rc=$rc $out"
+fi
+mkdir -p "$tmp/run"
+printf '%s\n' "{\"time\": $(date +%s), \"ticks\": 7, \"host_free_kb\": 1048576," \
+	'"host_reserve_kb": 262144, "host_pending_kb": 0, "domains": [{"name": "web1",' \
+	'"domid": 3, "policy": "/etc/pvctl/policy.d/10-web.policy", "memory_kb": 524288,' \
+	'"target_kb": 524288, "need_kb": 400000, "vcpus": 2, "why": "fine",' \
+	'"uncooperative": true, "runaway": false, "new_target_kb": 0, "new_vcpus": 0}]}' \
+	>"$tmp/run/autoscale.json"
+out=$("$pvctl" autoscale status 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^Tick 7 at .*host free 1024 MiB, reserve 256 MiB" &&
+   printf '%s\n' "$out" | grep -q "^web1  *3  *512  *390  *512  *2  fine \[uncooperative\]$"; then
+	ok "autoscale status prints the status file as a table, without Xen"
+else
+	not_ok "autoscale status prints the status file as a table, without Xen" "rc=$rc $out"
+fi
+"$pvctl" autoscale status --json >"$tmp/status.out" 2>&1
+if cmp -s "$tmp/run/autoscale.json" "$tmp/status.out"; then
+	ok "autoscale status --json prints the file"
+else
+	not_ok "autoscale status --json prints the file" "$(cat "$tmp/status.out")"
+fi
+
+mkdir "$tmp/policy.d"
+printf 'interval = 5\n' >"$tmp/policy.d/host.policy"
+printf 'match = "web*"\nmemory_min = 128m\n' >"$tmp/policy.d/10-web.policy"
+out=$("$pvctl" autoscale check "$tmp/policy.d" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "$tmp/policy.d: ok: 1 domain policy" ]; then
+	ok "autoscale check DIR passes good policies, without Xen"
+else
+	not_ok "autoscale check DIR passes good policies, without Xen" "rc=$rc $out"
+fi
+printf 'match = "db"\nmemory_mni = 128m\n' >"$tmp/policy.d/20-db.policy"
+out=$("$pvctl" autoscale check "$tmp/policy.d" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "$tmp/policy.d/20-db.policy:2:1: memory_mni: unknown key (did you mean 'memory_min'?)" ]; then
+	ok "autoscale check DIR exits 1 naming file:line:col: key"
+else
+	not_ok "autoscale check DIR exits 1 naming file:line:col: key" "rc=$rc $out"
+fi
+
+# --- the shell ---
+
+printf '%s\n' '# a script' "create -n '$tmp/good.cfg' 'memory=512' \"cmdline=\\\"ro quiet\\\"\"" \
+	>"$tmp/shell.in"
+"$pvctl" shell <"$tmp/shell.in" >"$tmp/shell.out" 2>"$tmp/shell.err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(json_num "$tmp/shell.out" memory)" = 512 ] &&
+   grep -q '"cmdline": "ro quiet"' "$tmp/shell.out" && [ ! -s "$tmp/shell.err" ]; then
+	ok "shell splits words with quotes: 'memory=512', cmdline=\"ro quiet\""
+else
+	not_ok "shell splits words with quotes: 'memory=512', cmdline=\"ro quiet\"" \
+		"rc=$rc $(cat "$tmp/shell.in" "$tmp/shell.out" "$tmp/shell.err")"
+fi
+printf '%s\n' 'help list extra' 'create -n /no/such.cfg' 'help info' >"$tmp/shell.in"
+"$pvctl" shell <"$tmp/shell.in" >"$tmp/shell.out" 2>"$tmp/shell.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "^usage: pvctl info" "$tmp/shell.out"; then
+	ok "shell from a pipe exits with the last failing command's status (2), running all"
+else
+	not_ok "shell from a pipe exits with the last failing command's status (2), running all" \
+		"rc=$rc $(cat "$tmp/shell.out" "$tmp/shell.err")"
+fi
+printf '%s\n' "help 'list" >"$tmp/shell.in"
+out=$("$pvctl" shell <"$tmp/shell.in" 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && [ "$out" = "pvctl: shell: line 1: no closing '" ]; then
+	ok "shell: an unclosed quote is an error naming the line"
+else
+	not_ok "shell: an unclosed quote is an error naming the line" "rc=$rc $out"
+fi
+"$pvctl" </dev/null >"$tmp/alone.out" 2>&1
+if [ $? -eq 0 ] && cmp -s "$tmp/alone.out" "$tmp/help.out"; then
+	ok "pvctl alone, not on a terminal, prints help"
+else
+	not_ok "pvctl alone, not on a terminal, prints help" "$(cat "$tmp/alone.out")"
+fi
+if command -v script >/dev/null 2>&1; then
+	mkdir "$tmp/home"
+	printf 'help info\nexit\n' | HOME="$tmp/home" timeout 20 \
+		script -qec "$pvctl" /dev/null >"$tmp/tty.out" 2>&1
+	if grep -q "pvctl> " "$tmp/tty.out" && grep -q "usage: pvctl info" "$tmp/tty.out"; then
+		ok "pvctl alone on a terminal starts the shell"
+	else
+		not_ok "pvctl alone on a terminal starts the shell" "$(cat -v "$tmp/tty.out")"
+	fi
+	if grep -qx "help info" "$tmp/home/.pvctl_history" 2>/dev/null; then
+		ok "the shell keeps its history in ~/.pvctl_history"
+	else
+		not_ok "the shell keeps its history in ~/.pvctl_history" \
+			"$(ls -la "$tmp/home")"
+	fi
+else
+	skip "pvctl alone on a terminal starts the shell" "no script(1)"
+	skip "the shell keeps its history in ~/.pvctl_history" "no script(1)"
+fi
+
 # --- without Xen ---
 
 if [ -e /proc/xen/privcmd ] || [ -e /dev/xen/privcmd ]; then

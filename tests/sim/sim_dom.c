@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim_dom.c: simulated Xen domains: ids, pause counts, shutdown, memory
- * accounting, event channels, the PV builder and vCPU affinity.
+ * accounting, event channels, the PV builder and vCPU affinity (hard
+ * and soft).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,9 +29,12 @@ static struct sim_dom *dom_new(uint32_t domid, unsigned int max_vcpus)
 	d->domid = domid;
 	d->max_vcpus = max_vcpus;
 	d->affinity = pv_calloc(max_vcpus, sizeof(*d->affinity));
+	d->soft_affinity = pv_calloc(max_vcpus, sizeof(*d->soft_affinity));
 	for (v = 0; v < max_vcpus; v++) {
 		d->affinity[v] = pv_malloc(AFF_BYTES);
 		memset(d->affinity[v], 0xff, AFF_BYTES);
+		d->soft_affinity[v] = pv_malloc(AFF_BYTES);
+		memset(d->soft_affinity[v], 0xff, AFF_BYTES);
 	}
 	return d;
 }
@@ -39,9 +43,12 @@ static void dom_free(struct sim_dom *d)
 {
 	unsigned int v;
 
-	for (v = 0; v < d->max_vcpus; v++)
+	for (v = 0; v < d->max_vcpus; v++) {
 		free(d->affinity[v]);
+		free(d->soft_affinity[v]);
+	}
 	free(d->affinity);
+	free(d->soft_affinity);
 	free(d->ports);
 	free(d);
 }
@@ -684,12 +691,25 @@ void pv_sim_last_build(const struct pv_sim *s, struct pv_sim_build_seen *out)
 	*out = s->last_build;
 }
 
+/* @cpumap's first @nbits bits, cut to the simulator's CPUs. */
+static void copy_map(uint8_t out[AFF_BYTES], const uint8_t *cpumap,
+		     size_t nbits)
+{
+	unsigned int cpu;
+
+	memset(out, 0, AFF_BYTES);
+	for (cpu = 0; cpu < nbits && cpu < SIM_MAX_CPUS; cpu++)
+		if (cpumap[cpu / 8] & (1u << (cpu % 8)))
+			out[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
+}
+
 static int sim_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
-				 const uint8_t *cpumap, size_t nbits)
+				 const uint8_t *hard, const uint8_t *soft,
+				 size_t nbits)
 {
 	struct pv_sim *s = h;
 	struct sim_dom *d;
-	uint8_t map[AFF_BYTES] = { 0 };
+	uint8_t hmap[AFF_BYTES], smap[AFF_BYTES];
 	unsigned int cpu;
 	bool any = false;
 	int rc = pv_sim_enter(s, SIM_VCPU_SET_AFFINITY);
@@ -701,16 +721,20 @@ static int sim_vcpu_set_affinity(void *h, uint32_t domid, unsigned int vcpu,
 		return -ESRCH;
 	if (vcpu >= d->max_vcpus)
 		return -EINVAL;
-	for (cpu = 0; cpu < nbits && cpu < SIM_MAX_CPUS; cpu++) {
-		if (!(cpumap[cpu / 8] & (1u << (cpu % 8))))
-			continue;
-		map[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
-		any = any || cpu < s->host.nr_cpus;
+	if (hard) {
+		copy_map(hmap, hard, nbits);
+		for (cpu = 0; cpu < s->host.nr_cpus; cpu++)
+			any = any || (hmap[cpu / 8] & (1u << (cpu % 8)));
+		/* Xen refuses a hard affinity with no online CPU in it. */
+		if (!any)
+			return -EINVAL;
+		memcpy(d->affinity[vcpu], hmap, AFF_BYTES);
 	}
-	/* Xen refuses a hard affinity with no online CPU in it. */
-	if (!any)
-		return -EINVAL;
-	memcpy(d->affinity[vcpu], map, AFF_BYTES);
+	/* A soft one is taken as given: outside the hard one, it is moot. */
+	if (soft) {
+		copy_map(smap, soft, nbits);
+		memcpy(d->soft_affinity[vcpu], smap, AFF_BYTES);
+	}
 	return 0;
 }
 
@@ -735,6 +759,9 @@ static int sim_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 	vi->cpu = vi->online ? (int)(vcpu % s->host.nr_cpus) : -1;
 	memcpy(vi->affinity, d->affinity[vcpu],
 	       AFF_BYTES < sizeof(vi->affinity) ? AFF_BYTES : sizeof(vi->affinity));
+	memcpy(vi->soft_affinity, d->soft_affinity[vcpu],
+	       AFF_BYTES < sizeof(vi->soft_affinity) ? AFF_BYTES :
+	       sizeof(vi->soft_affinity));
 	return 0;
 }
 

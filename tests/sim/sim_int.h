@@ -66,6 +66,7 @@ struct sim_dom {
 	struct sim_port *ports;		/* ports[p - 1]: port 0 is reserved */
 	size_t nports;
 	uint8_t **affinity;		/* per vCPU, a bitmap of host CPUs */
+	uint8_t **soft_affinity;	/* per vCPU, where it prefers to run */
 };
 
 struct sim_host {

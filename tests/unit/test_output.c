@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -43,7 +45,7 @@ static char *mask(struct fx *f, char *s)
 {
 	static const char *const clocks[] = {
 		"time", "time_ms", "write_ms", "decide_ms", "report_age_ms",
-		"reach_ms", "reaction_ms",
+		"reach_ms", "reaction_ms", "uptime_s",
 	};
 	struct pv_buf b = PV_BUF_INIT;
 	const char *p = s;
@@ -89,14 +91,31 @@ static void expect(struct fx *f, char *got, const char *want, const char *what)
 	free(got);
 }
 
-/* Runs the command line @fmt... (split at spaces) on @f; its stdout. */
+/* What the last run() wrote on stderr. */
+static char *last_stderr;
+
+/* Redirects @fd into the file @path; returns the saved descriptor. */
+static int redirect(int fd, const char *path)
+{
+	int saved = dup(fd), f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(saved >= 0 && f >= 0);
+	dup2(f, fd);
+	close(f);
+	return saved;
+}
+
+/*
+ * Runs the command line @fmt... (split at spaces) on @f; its stdout
+ * (and its stderr in last_stderr).
+ */
 static char *run(struct fx *f, int want_rc, const char *fmt, ...) PV_PRINTF(3, 4);
 static char *run(struct fx *f, int want_rc, const char *fmt, ...)
 {
-	char *words, *argv[16], *tok, *save, *path, *out;
+	char *words, *argv[16], *tok, *save, *out_path, *err_path, *out;
 	struct pv_buf b = PV_BUF_INIT;
 	struct pv_cli cli;
-	int argc = 0, fd, saved;
+	int argc = 0, saved_out, saved_err, rc;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -110,19 +129,27 @@ static char *run(struct fx *f, int want_rc, const char *fmt, ...)
 	argv[argc] = NULL;
 	memset(&cli, 0, sizeof(cli));
 	cli.ctx = f->ctx;
-	path = fx_path(f, "stdout");
+	out_path = fx_path(f, "stdout");
+	err_path = fx_path(f, "stderr");
 	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	assert_int_equal(pv_cli_run(&cli, argc, argv), want_rc);
+	fflush(stderr);
+	saved_out = redirect(STDOUT_FILENO, out_path);
+	saved_err = redirect(STDERR_FILENO, err_path);
+	rc = pv_cli_run(&cli, argc, argv);
 	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	out = read_all(path);
-	free(path);
+	fflush(stderr);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	out = read_all(out_path);
+	free(last_stderr);
+	last_stderr = read_all(err_path);
+	if (rc != want_rc)
+		fail_msg("'%s': exit %d, not %d; stderr:\n%s", fmt, rc, want_rc,
+			 last_stderr);
+	free(out_path);
+	free(err_path);
 	free(words);
 	return out;
 }
@@ -178,39 +205,45 @@ static const char list_text[] =
 "g1                                           1   512     4     r-----       0.0\n"
 "guest-two                                    2   256     1     r-----       0.0\n";
 
+static const char list_verbose[] =
+"Name                                        ID   Mem VCPUs\tState\tTime(s)   UUID                            Reason-Code\n"
+"Domain-0                                     0   512     4     r-----       0.0 00000000-0000-0000-0000-000000000000        -\n"
+"g1                                           1   512     4     r-----       0.0 1a2b3c4d-0000-4000-8000-000000000001        -\n"
+"guest-two                                    2   256     1     r-----       0.0 1a2b3c4d-0000-4000-8000-000000000002        -\n";
+
 static const char list_json[] =
 "[\n"
 "    {\n"
 "        \"name\": \"Domain-0\",\n"
 "        \"domid\": 0,\n"
-"        \"memory_mib\": 512,\n"
+"        \"memory_kb\": 524288,\n"
 "        \"vcpus\": 4,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"00000000-0000-0000-0000-000000000000\",\n"
-"        \"max_memory_kib\": 524288,\n"
+"        \"max_memory_kb\": 524288,\n"
 "        \"max_vcpu_id\": 3\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
 "        \"domid\": 1,\n"
-"        \"memory_mib\": 512,\n"
+"        \"memory_kb\": 524288,\n"
 "        \"vcpus\": 4,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000001\",\n"
-"        \"max_memory_kib\": 525312,\n"
+"        \"max_memory_kb\": 525312,\n"
 "        \"max_vcpu_id\": 3\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"guest-two\",\n"
 "        \"domid\": 2,\n"
-"        \"memory_mib\": 256,\n"
+"        \"memory_kb\": 262144,\n"
 "        \"vcpus\": 1,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
-"        \"max_memory_kib\": 263168,\n"
+"        \"max_memory_kb\": 263168,\n"
 "        \"max_vcpu_id\": 0\n"
 "    }\n"
 "]\n";
@@ -228,12 +261,12 @@ static const char list_long_json[] =
 "    {\n"
 "        \"name\": \"guest-two\",\n"
 "        \"domid\": 2,\n"
-"        \"memory_mib\": 256,\n"
+"        \"memory_kb\": 262144,\n"
 "        \"vcpus\": 1,\n"
 "        \"state\": \"r-----\",\n"
-"        \"cpu_time_s\": 0.0,\n"
+"        \"cpu_time_ns\": 0,\n"
 "        \"uuid\": \"1a2b3c4d-0000-4000-8000-000000000002\",\n"
-"        \"max_memory_kib\": 263168,\n"
+"        \"max_memory_kb\": 263168,\n"
 "        \"max_vcpu_id\": 0,\n"
 "        \"config\": {\n"
 "            \"name\": \"guest-two\",\n"
@@ -286,8 +319,8 @@ static const char info_json[] =
 "    \"nr_cpus\": 4,\n"
 "    \"nr_nodes\": 1,\n"
 "    \"cpu_mhz\": 2400,\n"
-"    \"total_memory\": 8192,\n"
-"    \"free_memory\": 6912,\n"
+"    \"total_memory_kb\": 8388608,\n"
+"    \"free_memory_kb\": 7077888,\n"
 "    \"xen_major\": 4,\n"
 "    \"xen_minor\": 17,\n"
 "    \"xen_extra\": \".0-sim\",\n"
@@ -296,11 +329,11 @@ static const char info_json[] =
 "}\n";
 
 static const char vcpu_text[] =
-"Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard)\n"
-"g1                                   1     0     0   r--       0.0  all\n"
-"g1                                   1     1     1   r--       0.0  all\n"
-"g1                                   1     2     2   r--       0.0  all\n"
-"g1                                   1     3     3   r--       0.0  all\n";
+"Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard / Soft)\n"
+"g1                                   1     0     0   r--       0.0  all / all\n"
+"g1                                   1     1     1   r--       0.0  all / all\n"
+"g1                                   1     2     2   r--       0.0  all / all\n"
+"g1                                   1     3     3   r--       0.0  all / all\n";
 
 static const char vcpu_json[] =
 "[\n"
@@ -313,8 +346,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -325,8 +359,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -337,8 +372,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    },\n"
 "    {\n"
 "        \"name\": \"g1\",\n"
@@ -349,8 +385,9 @@ static const char vcpu_json[] =
 "        \"running\": true,\n"
 "        \"blocked\": false,\n"
 "        \"state\": \"r--\",\n"
-"        \"cpu_time_s\": 0.0,\n"
-"        \"affinity\": \"all\"\n"
+"        \"cpu_time_ns\": 0,\n"
+"        \"affinity\": \"all\",\n"
+"        \"soft_affinity\": \"all\"\n"
 "    }\n"
 "]\n";
 
@@ -575,67 +612,11 @@ static const char status_json[] =
 "    ]\n"
 "}\n";
 
-static const char status_cmd[] =
-"{\n"
-"    \"time\": 0,\n"
-"    \"ticks\": 1,\n"
-"    \"host_free_kb\": 7077888,\n"
-"    \"host_reserve_kb\": 0,\n"
-"    \"host_pending_kb\": 0,\n"
-"    \"domains\": [\n"
-"        {\n"
-"            \"name\": \"g1\",\n"
-"            \"domid\": 1,\n"
-"            \"policy\": \"TMP/policy.d/10-g.policy\",\n"
-"            \"memory_kb\": 524288,\n"
-"            \"target_kb\": 637952,\n"
-"            \"need_kb\": 637952,\n"
-"            \"vcpus\": 2,\n"
-"            \"signals\": {\n"
-"                \"seq\": 1,\n"
-"                \"mem_total_kb\": 409600,\n"
-"                \"mem_available_kb\": 4096,\n"
-"                \"psi_mem_some\": 1250,\n"
-"                \"oom_kills\": 0,\n"
-"                \"cpu_util\": 0,\n"
-"                \"swap_in_pps\": 0\n"
-"            },\n"
-"            \"why\": \"uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\",\n"
-"            \"uncooperative\": false,\n"
-"            \"runaway\": false,\n"
-"            \"urgent\": true,\n"
-"            \"oom_kills\": 0,\n"
-"            \"rate_kb_s\": 0,\n"
-"            \"horizon_ms\": 2000,\n"
-"            \"margin_extra_kb\": 0,\n"
-"            \"shrink_backoff\": 0,\n"
-"            \"new_target_kb\": 637952,\n"
-"            \"new_vcpus\": 0\n"
-"        },\n"
-"        {\n"
-"            \"name\": \"guest-two\",\n"
-"            \"domid\": 2,\n"
-"            \"policy\": null,\n"
-"            \"memory_kb\": 262144,\n"
-"            \"target_kb\": 262144,\n"
-"            \"need_kb\": 0,\n"
-"            \"vcpus\": 1,\n"
-"            \"signals\": null,\n"
-"            \"why\": \"\",\n"
-"            \"uncooperative\": false,\n"
-"            \"runaway\": false,\n"
-"            \"urgent\": false,\n"
-"            \"oom_kills\": 0,\n"
-"            \"rate_kb_s\": 0,\n"
-"            \"horizon_ms\": 2000,\n"
-"            \"margin_extra_kb\": 0,\n"
-"            \"shrink_backoff\": 0,\n"
-"            \"new_target_kb\": 0,\n"
-"            \"new_vcpus\": 0\n"
-"        }\n"
-"    ]\n"
-"}\n"
-"\n";
+/* autoscale status: the file as a table (its first line, the time, is cut). */
+static const char status_text[] =
+"Name                    ID  Mem(MiB)      Need    Target  VCPUs  Decision\n"
+"g1                       1       512       623       623      2  uses 396 MiB, keeps 20% + 16 MiB available: needs 623 MiB; available 4 MiB < low water 8 MiB: grow at once; memory pressure 12.50% >= 10.00%: grow\n"
+"guest-two                2       256         0       256      1  no policy matches: left alone\n";
 
 /* --- the printer: list, list -l, text and JSON --- */
 
@@ -647,9 +628,12 @@ static void test_list(void **state)
 	two_guests(f, &d1, &d2);
 	expect(f, run(f, 0, "list"), list_text, "list");
 	expect(f, run(f, 0, "list --json"), list_json, "list_json");
-	expect(f, run(f, 0, "list -l"), list_long, "list_long");
-	expect(f, run(f, 0, "list -l --json guest-two"), list_long_json,
-	       "list_long_json");
+	expect(f, run(f, 0, "list --config"), list_long, "list --config");
+	expect(f, run(f, 0, "list --config --json guest-two"), list_long_json,
+	       "list --config --json");
+	/* xl's -l is JSON with the config */
+	expect(f, run(f, 0, "list -l guest-two"), list_long_json, "list -l");
+	expect(f, run(f, 0, "list -v"), list_verbose, "list -v");
 }
 
 /* The other printer users: the host, vCPUs, a domain's devices. */
@@ -698,6 +682,291 @@ static void test_plan(void **state)
 	       plan_json, "plan_json");
 }
 
+/*
+ * Arguments are checked from the table before anything runs: too few,
+ * too many, an unknown option or action is a usage error (2); a DOMAIN
+ * that does not exist is a failure (1), never a listing of all.
+ */
+static void test_usage_errors(void **state)
+{
+	struct fx *f = *state;
+	static const char *const usage[] = {
+		"destroy", "destroy a b", "list --bogus", "autoscale bogus",
+		"autoscale", "autoscale plan extra", "info foo", "shell foo",
+		"help list extra", "monitor x", "vcpu-pin g1 0", "uptime -x",
+		"console --timeout", "rename g1",
+	};
+	uint32_t d1, d2;
+	size_t i;
+
+	two_guests(f, &d1, &d2);
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		char *out = run(f, 2, "%s", usage[i]);
+
+		assert_string_equal(out, "");
+		if (!strstr(last_stderr, "usage: pvctl "))
+			fail_msg("'%s': no usage in '%s'", usage[i], last_stderr);
+		free(out);
+	}
+	free(run(f, 1, "uptime nosuch"));
+	free(run(f, 1, "uptime g1 nosuch"));
+	expect(f, run(f, 0, "uptime --json guest-two"),
+	       "[\n    {\n        \"name\": \"guest-two\",\n        \"domid\": 2,\n"
+	       "        \"uptime_s\": 0\n    }\n]\n", "uptime guest-two");
+}
+
+/* Runs @cmd with stdin from /dev/null: a console must not read the test's terminal. */
+static char *run_no_stdin(struct fx *f, int want_rc, const char *cmd)
+{
+	int saved = dup(STDIN_FILENO), null = open("/dev/null", O_RDONLY);
+	char *out;
+
+	assert_true(saved >= 0 && null >= 0);
+	dup2(null, STDIN_FILENO);
+	close(null);
+	out = run(f, want_rc, "%s", cmd);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	return out;
+}
+
+/* A pty standing in for xenconsoled's: its master, the slave named as @domid's console/tty. */
+static int fake_console(struct fx *f, uint32_t domid)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), sl;
+	struct termios t;
+	char *path;
+
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	/* raw now, so that what the guest writes waits for the console as it is */
+	sl = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(sl >= 0);
+	assert_int_equal(tcgetattr(sl, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(sl, TCSANOW, &t), 0);
+	close(sl);
+	path = pv_asprintf("/local/domain/%u/console/tty", domid);
+	assert_int_equal(xs_put(f, path, ptsname(m)), 0);
+	free(path);
+	return m;
+}
+
+#define GUEST_OUTPUT "ok \x1b]0;pwned\x07 caf\xc3\xa9 \xc2\x9b" "2J\xff\n"
+
+/*
+ * The console: what the guest writes, shown safe (--safe; the default on
+ * a terminal) or as it is (--raw; the default otherwise); xl's -t.
+ */
+static void test_console(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d1, d2;
+	int m;
+
+	two_guests(f, &d1, &d2);
+	m = fake_console(f, d1);
+	assert_int_equal(write(m, GUEST_OUTPUT, sizeof(GUEST_OUTPUT) - 1),
+			 (ssize_t)sizeof(GUEST_OUTPUT) - 1);
+	expect(f, run_no_stdin(f, 0, "console --safe --timeout 1 g1"),
+	       "ok ^[]0;pwned^G caf\xc3\xa9 \\xc2\\x9b2J\\xff\n", "console --safe");
+	assert_int_equal(write(m, GUEST_OUTPUT, sizeof(GUEST_OUTPUT) - 1),
+			 (ssize_t)sizeof(GUEST_OUTPUT) - 1);
+	expect(f, run_no_stdin(f, 0, "console -t pv --timeout 1 g1"), GUEST_OUTPUT,
+	       "console, not on a terminal: raw");
+	close(m);
+	free(run(f, 2, "console -t serial g1"));
+	assert_non_null(strstr(last_stderr, "a PV guest has only its PV console"));
+	free(run(f, 2, "console --type=vnc g1"));
+}
+
+/* Control characters made visible, a UTF-8 sequence split between reads. */
+static void test_safe_text(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain text\r\n\t", "plain text\r\n\t" },
+		{ "\x1b[2J\x07\x7f\x08", "^[[2J^G^?^H" },
+		{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+		{ "\xc2\x85\xc2\xa0", "\\xc2\\x85\xc2\xa0" },	/* NEL is C1 */
+		{ "\x9b\xc0\xaf\xed\xa0\x80", "\\x9b\\xc0\\xaf\\xed\\xa0\\x80" },
+		{ "\xe2\x82x", "\\xe2\\x82x" },
+	};
+	struct pv_safe_text st = { { 0 }, 0, 0 };
+	struct pv_buf b = PV_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pv_cli_safe_text(&st, cases[i].in, strlen(cases[i].in), &b);
+		pv_cli_safe_text_end(&st, &b);
+		assert_string_equal(b.s, cases[i].out);
+		pv_buf_reset(&b);
+	}
+	/* € cut after its first byte, then after its second */
+	pv_cli_safe_text(&st, "\xe2", 1, &b);
+	pv_cli_safe_text(&st, "\x82", 1, &b);
+	assert_int_equal(b.len, 0);
+	pv_cli_safe_text(&st, "\xac!", 2, &b);
+	assert_string_equal(b.s, "\xe2\x82\xac!");
+	pv_buf_reset(&b);
+	pv_cli_safe_text(&st, "\xe2", 1, &b);
+	pv_cli_safe_text_end(&st, &b);
+	assert_string_equal(b.s, "\\xe2");
+	pv_buf_dispose(&b);
+}
+
+/* xl's spellings: create -p and -e, destroy -f, shutdown -F, vcpu-pin's SOFT. */
+static void test_xl_spellings(void **state)
+{
+	struct fx *f = *state;
+	struct pv_dominfo info;
+	struct pv_err err;
+	char *cfg = pv_asprintf("name = 'p1'\nkernel = '%s'\nmemory = 128\n",
+				f->kernel);
+	uint32_t d1, d2, domid;
+
+	two_guests(f, &d1, &d2);
+	fx_put_file(f, "p1.cfg", cfg);
+	free(cfg);
+	free(run(f, 0, "create -e -p -q %s/p1.cfg", f->tmp));
+	pv_err_init(&err);
+	assert_int_equal(pv_domain_lookup(&f->ctx, "p1", &domid, &err), 0);
+	pv_err_dispose(&err);
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), 0);
+	assert_true(info.paused);
+	free(run(f, 0, "unpause p1"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), 0);
+	assert_false(info.paused);
+
+	free(run(f, 1, "destroy -f 0"));
+	assert_non_null(strstr(last_stderr, "not destroying Domain-0, even with -f"));
+	free(run(f, 0, "destroy -f p1"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid, &info), -ESRCH);
+
+	free(run(f, 0, "shutdown -F g1"));
+	assert_non_null(strstr(last_stderr, "-F (ACPI fallback) does nothing"));
+
+	free(run(f, 0, "vcpu-pin g1 1 - 2,3"));
+	free(run(f, 0, "vcpu-pin g1 all 0-2"));
+	free(run(f, 2, "vcpu-pin g1 0 - -"));
+	free(run(f, 1, "vcpu-pin g1 9 0"));
+	expect(f, run(f, 0, "vcpu-list g1"),
+	       "Name                                ID  VCPU   CPU State   Time(s)  Affinity (Hard / Soft)\n"
+	       "g1                                   1     0     0   r--       0.0  0-2 / all\n"
+	       "g1                                   1     1     1   r--       0.0  0-2 / 2-3\n"
+	       "g1                                   1     2     2   r--       0.0  0-2 / all\n"
+	       "g1                                   1     3     3   r--       0.0  0-2 / all\n",
+	       "vcpu-list after vcpu-pin");
+}
+
+/* The shell's words: POSIX quoting, comments, errors for open quotes. */
+static void test_shell_words(void **state)
+{
+	static const struct { const char *line; const char *words; } cases[] = {
+		{ "create -n x.cfg 'memory=512'", "create|-n|x.cfg|memory=512|" },
+		{ "  a\tb  ", "a|b|" },
+		{ "name=\"a b\" x", "name=a b|x|" },
+		{ "'it''s' \"q\\\"d\" \"\\n\" back\\ slash", "its|q\"d|\\n|back slash|" },
+		{ "'' x \"\"", "|x||" },
+		{ "a # comment 'open", "a|" },
+		{ "a#b", "a#b|" },
+		{ "", "" },
+	};
+	const char *why;
+	size_t i;
+	int n, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char **w = pv_cli_split_line(cases[i].line, false, &n, &why);
+		struct pv_buf b = PV_BUF_INIT;
+
+		assert_non_null(w);
+		pv_buf_add(&b, "", 0);
+		for (j = 0; j < n; j++)
+			pv_buf_printf(&b, "%s|", w[j]);
+		assert_null(w[n]);
+		if (strcmp(b.s, cases[i].words))
+			fail_msg("'%s': '%s', not '%s'", cases[i].line, b.s,
+				 cases[i].words);
+		pv_buf_dispose(&b);
+		for (j = 0; j < n; j++)
+			free(w[j]);
+		free(w);
+	}
+	assert_null(pv_cli_split_line("help 'list", false, &n, &why));
+	assert_string_equal(why, "no closing '");
+	assert_null(pv_cli_split_line("a \"b", false, &n, &why));
+	assert_string_equal(why, "no closing \"");
+	/* completion sees the word being typed */
+	{
+		char **w = pv_cli_split_line("create 'my f", true, &n, &why);
+
+		assert_int_equal(n, 2);
+		assert_string_equal(w[1], "my f");
+		free(w[0]);
+		free(w[1]);
+		free(w);
+	}
+}
+
+/* The shell from a script: every line runs; the status is the last failure's. */
+static void test_shell_script(void **state)
+{
+	struct fx *f = *state;
+	char *in = fx_path(f, "script"), *out;
+	struct pv_dominfo info;
+	uint32_t d1, d2;
+	int saved, fd;
+
+	two_guests(f, &d1, &d2);
+	fx_put_file(f, "script", "pause g1\ndestroy nosuch\nhelp 'x\n"
+		    "domid \"guest-two\"\nshell\nunpause g1 # done\n");
+	saved = dup(STDIN_FILENO);
+	fd = open(in, O_RDONLY);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	out = run(f, 2, "shell");
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_string_equal(out, "2\n");
+	assert_non_null(strstr(last_stderr, "line 3: no closing '"));
+	assert_non_null(strstr(last_stderr, "already in the shell"));
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, d1, &info), 0);
+	assert_false(info.paused);	/* the last line ran too */
+	free(out);
+	free(in);
+}
+
+/* autoscale check: policies without Xen; each bad file named at its line. */
+static void test_autoscale_check(void **state)
+{
+	struct fx *f = *state;
+	char *dir = fx_path(f, "p.d");
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	free(dir);
+	fx_put_file(f, "p.d/host.policy", "interval = 5\n");
+	fx_put_file(f, "p.d/10-a.policy", "match = 'a*'\nmemory_min = 64m\n");
+	fx_put_file(f, "p.d/.10-a.policy.swp", "junk");
+	expect(f, run(f, 0, "autoscale check %s/p.d", f->tmp),
+	       "TMP/p.d: ok: 1 domain policy\n", "check dir");
+	expect(f, run(f, 0, "autoscale -p %s/p.d check", f->tmp),
+	       "TMP/p.d: ok: 1 domain policy\n", "check -p");
+	expect(f, run(f, 0, "autoscale check %s/p.d/10-a.policy", f->tmp),
+	       "TMP/p.d/10-a.policy: ok\n", "check file");
+	fx_put_file(f, "p.d/20-b.policy", "match = 'b'\nheadroom = lots\n");
+	fx_put_file(f, "p.d/30-c.policy", "match = 'c'\ncolour = 'red'\n");
+	expect(f, run(f, 1, "autoscale check %s/p.d", f->tmp), "", "check bad");
+	expect(f, pv_strdup(last_stderr),
+	       "TMP/p.d/20-b.policy:2:12: headroom: bare word 'lots' is not a "
+	       "value; quote strings, as in \"lots\"\n"
+	       "TMP/p.d/30-c.policy:2:1: colour: unknown key\n", "check errors");
+	free(run(f, 1, "autoscale check %s/nosuch", f->tmp));
+}
+
 /* --- the saved state: written, read back, written again the same --- */
 
 static void test_saved_state(void **state)
@@ -744,7 +1013,7 @@ static void test_loop_output(void **state)
 	struct pv_autoscale as;
 	volatile int stop = 0, reload = 1;
 	struct pv_err err;
-	char *dir = fx_path(f, "policy.d"), *path;
+	char *dir = fx_path(f, "policy.d"), *path, *out, *first_line;
 	uint32_t d1, d2;
 
 	two_guests(f, &d1, &d2);
@@ -764,7 +1033,19 @@ static void test_loop_output(void **state)
 	path = fx_path(f, "run/autoscale.json");
 	expect(f, read_all(path), status_json, "status_file");
 	free(path);
-	expect(f, run(f, 0, "autoscale status"), status_cmd, "status_cmd");
+	expect(f, run(f, 0, "autoscale status --json"), status_json,
+	       "status --json");
+	out = run(f, 0, "autoscale status");
+	first_line = strchr(out, '\n');
+	assert_non_null(first_line);
+	*first_line = '\0';
+	/* "Tick 1 at DATE TIME (Ns ago); host free 6912 MiB, ..." */
+	if (strncmp(out, "Tick 1 at ", 10) || !strstr(out, "s ago); host free 6912 MiB, "
+	    "reserve 0 MiB, promised to creates 0 MiB"))
+		fail_msg("status: first line '%s'", out);
+	assert_int_equal(first_line[1], '\n');
+	expect(f, pv_strdup(first_line + 2), status_text, "status");
+	free(out);
 	free(dir);
 }
 
@@ -793,10 +1074,46 @@ static void test_option_tables(void **state)
 		assert_int_equal(c->opts[c->nopts].short_name, 0);
 	}
 	/* Spot checks: the enum names the option the handler means. */
-	assert_string_equal(pv_cmd_find("shutdown")->opts[SD_FORCE].long_name, "force");
+	assert_string_equal(pv_cmd_find("shutdown")->opts[SD_DESTROY].long_name, "destroy-after");
+	assert_string_equal(pv_cmd_find("reboot")->opts[SD_ACPI].long_name, "acpi-fallback");
+	assert_string_equal(pv_cmd_find("console")->opts[CONSOLE_RAW].long_name, "raw");
+	assert_string_equal(pv_cmd_find("create")->opts[CREATE_PAUSED].long_name, "paused");
 	assert_string_equal(pv_cmd_find("autoscale")->opts[AS_INTERVAL].long_name, "interval");
 	assert_string_equal(pv_cmd_find("list")->opts[LIST_LONG].long_name, "long");
+	assert_string_equal(pv_cmd_find("list")->opts[LIST_CONFIG].long_name, "config");
 	assert_string_equal(pv_cmd_find("block-detach")->opts[DETACH_TIMEOUT].long_name, "timeout");
+}
+
+/* How many arguments each command takes comes from its usage's words. */
+static void test_args_range(void **state)
+{
+	static const struct { const char *cmd; int min, max; } want[] = {
+		{ "destroy", 1, 1 }, { "list", 0, -1 }, { "create", 1, -1 },
+		{ "info", 0, 0 }, { "help", 0, 1 }, { "rename", 2, 2 },
+		{ "autoscale", 1, 2 }, { "network-attach", 1, -1 },
+		{ "block-attach", 2, -1 }, { "restore", 1, 2 },
+	};
+	size_t i;
+	int min, max;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		pv_cli_args_range(pv_cmd_find(want[i].cmd), &min, &max);
+		if (min != want[i].min || max != want[i].max)
+			fail_msg("%s: %d..%d arguments, not %d..%d", want[i].cmd,
+				 min, max, want[i].min, want[i].max);
+	}
+	/* Every usage's brackets close. */
+	for (i = 0; i < pv_ncommands; i++) {
+		const char *a = pv_commands[i].args;
+		int depth = 0;
+
+		for (; *a; a++) {
+			depth += *a == '[' ? 1 : *a == ']' ? -1 : 0;
+			assert_true(depth >= 0);
+		}
+		assert_int_equal(depth, 0);
+	}
 }
 
 static void test_jsonw(void **state)
@@ -887,9 +1204,9 @@ static void test_list_damaged_config(void **state)
 			 NULL);
 	free(out);
 	/* -l asked for what cannot be had: the others are shown, it fails. */
-	expect(f, run(f, PV_EXIT_FAIL, "list -l g1 guest-two"),
+	expect(f, run(f, PV_EXIT_FAIL, "list --config g1 guest-two"),
 	       list_long_damaged, "list_long_damaged");
-	out = mask(f, run(f, PV_EXIT_FAIL, "list -l --json g1"));
+	out = mask(f, run(f, PV_EXIT_FAIL, "list -l g1"));
 	if (!strstr(out, "        \"config\": null,\n        \"config_error\": "
 		    "\"TMP/state/domains/1.json: not a pvctl domain file\"\n"))
 		fail_msg("no config_error for g1 in:\n%s", out);
@@ -934,10 +1251,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonw),
 		cmocka_unit_test(test_option_tables),
+		cmocka_unit_test(test_args_range),
 		cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_printer, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plan, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_console, fx_setup, fx_teardown),
+		cmocka_unit_test(test_safe_text),
+		cmocka_unit_test(test_shell_words),
+		cmocka_unit_test_setup_teardown(test_shell_script, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xl_spellings, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_autoscale_check, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_saved_state, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loop_output, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_list_damaged_config, fx_setup, fx_teardown),

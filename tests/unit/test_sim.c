@@ -1057,17 +1057,37 @@ static void test_vcpu_affinity(void **state)
 	uint8_t off_host[2] = { 0x00, 0x01 };	/* CPU 8: not on a 4-way */
 
 	assert_true(pv_sim_vcpu_has_cpu(f->s, d, 1, 0));
-	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 1, map, 8),
+	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 1, map, NULL, 8),
 			 0);
 	assert_false(pv_sim_vcpu_has_cpu(f->s, d, 1, 0));
 	assert_true(pv_sim_vcpu_has_cpu(f->s, d, 1, 2));
 	assert_true(pv_sim_vcpu_has_cpu(f->s, d, 0, 0));
-	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 2, map, 8),
+	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 2, map, NULL, 8),
 			 -EINVAL);
 	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 0,
-						      off_host, 16), -EINVAL);
-	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, 9, 0, map, 8),
+						      off_host, NULL, 16), -EINVAL);
+	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, 9, 0, map, NULL, 8),
 			 -ESRCH);
+}
+
+/* Soft affinity: set alone (hard stays), reported by vcpu_getinfo. */
+static void test_vcpu_soft_affinity(void **state)
+{
+	struct fx *f = *state;
+	uint32_t d = new_domain(f);
+	uint8_t cpu3[1] = { 0x08 }, cpu2[1] = { 0x04 };
+	struct pv_vcpuinfo vi;
+
+	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 0, NULL, cpu3, 8), 0);
+	assert_int_equal(f->hv.ops->vcpu_getinfo(f->hv.h, d, 0, &vi), 0);
+	assert_int_equal(vi.soft_affinity[0], 0x08);
+	assert_int_equal(vi.affinity[0], 0xff);
+	assert_int_equal(f->hv.ops->vcpu_set_affinity(f->hv.h, d, 0, cpu2, NULL, 8), 0);
+	assert_int_equal(f->hv.ops->vcpu_getinfo(f->hv.h, d, 0, &vi), 0);
+	assert_int_equal(vi.soft_affinity[0], 0x08);
+	assert_int_equal(vi.affinity[0], 0x04);
+	assert_int_equal(f->hv.ops->vcpu_getinfo(f->hv.h, d, 1, &vi), 0);
+	assert_int_equal(vi.soft_affinity[0], 0xff);
 }
 
 /* --- failure injection --- */
@@ -1201,6 +1221,7 @@ int main(void)
 		T(test_balloon_accounting),
 		T(test_shutdown_and_crash),
 		T(test_vcpu_affinity),
+		T(test_vcpu_soft_affinity),
 		T(test_fail_next),
 		T(test_fail_nth),
 		T(test_fail_build_and_evtchn),

@@ -76,7 +76,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-3}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-3}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 free_mib() { timeout 10 pvctl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }'; }

@@ -77,7 +77,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-3}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-3}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 free_mib() { timeout 30 pvctl info | awk '$1 == "free_memory" { print $3 }'; }

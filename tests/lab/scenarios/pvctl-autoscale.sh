@@ -10,7 +10,7 @@ P=/tmp/policy.d
 AUDIT=/tmp/autoscale.audit
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-3}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-3}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 target() { xenstore-read "/local/domain/$(pvctl domid "$1")/memory/target"; }

@@ -10,7 +10,7 @@ CHECK_TIMEOUT=120
 row() { "$@" | awk -v n="$NAME" '$1 == n { print $1, $2, $3, $4 }'; }
 
 check "pvctl info reports Xen 4.17" sh -c 'pvctl info | grep -q "^xen_version *: 4.17"'
-check "pvctl info --json parses" sh -c 'pvctl info --json | grep -q "\"free_memory\""'
+check "pvctl info --json parses" sh -c 'pvctl info --json | grep -q "\"free_memory_kb\""'
 
 NAME=pv1
 guest_cfg "$NAME"
@@ -32,7 +32,7 @@ diag "xl list:    $X"
 check "pvctl list shows $NAME with 128 MiB and 1 vCPU" test "$P" = "$NAME $ID 128 1"
 check "xl list shows the pvctl guest identically" test "$P" = "$X"
 check "pvctl list --json" sh -c "pvctl list --json $NAME | grep -q '\"name\": \"$NAME\"'"
-check "pvctl list -l shows the saved config" sh -c "pvctl list -l $NAME | grep -q 'kernel /lab/guest/vmlinuz'"
+check "pvctl list --config shows the saved config" sh -c "pvctl list --config $NAME | grep -q 'kernel /lab/guest/vmlinuz'"
 expect_console "guest sees 1 online cpu" "$NAME" "PVCTL-GUEST-INFO .*cpus=1" 5
 diag "XenStore of the pvctl guest:"
 xenstore-ls -fp "/local/domain/$ID" > /tmp/xs.$NAME 2>&1

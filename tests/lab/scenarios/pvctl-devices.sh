@@ -8,7 +8,7 @@ set -u
 CHECK_TIMEOUT=120
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-4}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-4}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 

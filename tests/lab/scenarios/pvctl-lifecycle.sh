@@ -23,7 +23,7 @@ markers() { grep -c "PVCTL-GUEST-UP $1" "$CONSOLE_DIR/guest-$1.log" 2>/dev/null;
 # in_guest NAME CMD: run CMD in the guest's console shell through
 # `pvctl console` driven from a script; its output lands in /tmp/NAME.out.
 in_guest() {
-    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 20 pvctl console --timeout 4 "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 
@@ -57,6 +57,14 @@ if up "$G"; then
     diag_file "/tmp/$G.out" 5
     check "uptime lists $G" sh -c "pvctl uptime | grep -q '^$G '"
     check "uptime --json" sh -c "pvctl uptime --json | grep -q '\"uptime_s\"'"
+    check_fail "uptime of no such domain fails" pvctl uptime no-such-domain
+    check "list -l is JSON with the config, as xl's" sh -c "pvctl list -l $G | grep -q '\"kernel\": '"
+    # a guest's escape sequence reaches a terminal shown, not obeyed
+    if command -v script > /dev/null; then
+        printf '%s\n' 'printf "ESC-\\033[31mred\\n"' | timeout 20 script -qec \
+            "pvctl console --timeout 4 $G" /dev/null > "/tmp/$G.tty" 2>&1
+        check "console on a terminal shows ESC as ^[" grep -q 'ESC-^\[\[31mred' "/tmp/$G.tty"
+    fi
 
 # --- pause / unpause / rename
     check "pause $G" pvctl pause "$G"
@@ -102,7 +110,7 @@ if [ $ok = 0 ]; then
     cp "$LAB_OUT" /tmp/sd.err
     diag_file /tmp/sd.err 3
     check "the failure says what happened" grep -q "did not poweroff within 15 s" /tmp/sd.err
-    check "shutdown -F destroys it" pvctl shutdown -F -t 5 "$G"
+    check "shutdown --destroy-after destroys it" pvctl shutdown --destroy-after -t 5 "$G"
     if gone "$G" 10; then pass "$G is gone"; else fail "$G is gone"; fi
 fi
 
@@ -175,6 +183,9 @@ if up "$G" 'vcpus = 2' 'maxvcpus = 2'; then
     check_fail "vcpu-set above maxvcpus is refused" pvctl vcpu-set "$G" 3
     check "vcpu-pin $G all 0" pvctl vcpu-pin "$G" all 0
     check "vcpu-list --json shows the pinning" sh -c "pvctl vcpu-list --json $G | grep -q '\"affinity\": \"0\"'"
+    # soft affinity through xc_vcpu_setaffinity's soft mask; "-" keeps the hard one
+    check "vcpu-pin $G all - 1 (soft only)" pvctl vcpu-pin "$G" all - 1
+    check "vcpu-list shows hard 0 / soft 1" sh -c "pvctl vcpu-list $G | grep -q ' 0 / 1\$'"
     pvctl destroy "$G"
 fi
 check "monitor log exists" test -s /var/log/pvctl/monitor.log

@@ -11,7 +11,7 @@ CHECK_TIMEOUT=180
 used_loops() { cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l; }
 ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-4}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-4}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 gone() {

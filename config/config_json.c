@@ -97,6 +97,7 @@ static int jbad(struct jr *r, const char *key, const char *what)
 	return pv_err_set(r->err, -EINVAL, "%s: %s: %s", r->where, key, what);
 }
 
+/* @key of the object @obj (the callers check it is one); NULL: absent. */
 static yajl_val field(yajl_val obj, const char *key)
 {
 	size_t i;
@@ -151,11 +152,12 @@ static int get_choice(struct jr *r, yajl_val obj, const char *key,
 
 static int get_disk(struct jr *r, yajl_val o, struct pv_disk_spec *d)
 {
-	yajl_val phy = field(o, "phy_prefix");
+	yajl_val phy;
 	int rc;
 
 	if (!YAJL_IS_OBJECT(o))
 		return jbad(r, "disk", "expected an object");
+	phy = field(o, "phy_prefix");
 	rc = get_str(r, o, "target", &d->target);
 	rc = rc ? rc : get_str(r, o, "vdev", &d->vdev);
 	rc = rc ? rc : get_choice(r, o, "access", "rw", "ro", &d->readwrite);

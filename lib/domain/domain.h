@@ -172,8 +172,6 @@ unsigned int pv_domain_online_vcpus(struct pv_ctx *ctx, uint32_t domid,
 /* Pins @vcpu (-1: all of them) to the CPUs of an xl-style list. */
 int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		       const char *cpus, struct pv_err *err);
-int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
-		    struct pv_err *err);
 
 /* The monitor (monitor.c): on_poweroff/on_reboot/on_crash. */
 struct pv_monitor_log {

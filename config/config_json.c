@@ -4,6 +4,7 @@
  * Keys are the xl.cfg ones; unset strings are null; memory is in MiB.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,14 @@ static void put_vif(struct pv_jw *w, const struct pv_vif_spec *v)
 	pv_jw_map_close(w);
 }
 
+/*
+ * A string that is not UTF-8 would reach the file as U+FFFD: a config
+ * that reads back different. The parsers refuse those; this refuses a
+ * config made by other means.
+ */
 int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 {
+	bool lossy = w->lossy;
 	size_t i;
 
 	pv_jw_map_open(w, NULL);
@@ -82,7 +89,7 @@ int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 	pv_jw_array_close(w);
 	pv_jw_str(w, "source", c->source);
 	pv_jw_map_close(w);
-	return w->bad ? -EINVAL : 0;
+	return w->bad || (w->lossy && !lossy) ? -EINVAL : 0;
 }
 
 /* ---- reading ---- */

@@ -156,7 +156,10 @@ int pv_domain_name_valid(const char *name, struct pv_err *err);
  * fills defaults and validates, and leaves @c empty on failure.
  */
 struct pv_jw;
-/* An object into @w (after a key, or at the top); 0 or -EINVAL if @w failed. */
+/*
+ * An object into @w (after a key, or at the top); 0, or -EINVAL if @w
+ * failed or a string of @c was not UTF-8 (written as U+FFFD).
+ */
 int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w);
 /*
  * Appends @c as xl.cfg text that parses back to the same config (save

@@ -1341,6 +1341,21 @@ static void test_utf8_refused(void **state)
 	pv_domain_config_dispose(&c);
 }
 
+/* A config made by other means: the writer refuses what would not read back. */
+static void test_utf8_to_json(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_jw w;
+
+	(void)state;
+	parse_ok(MINIMAL, &c, NULL);
+	pv_str_set(&c.cmdline, "caf\xe9");
+	pv_jw_init(&w, false);
+	assert_int_equal(pv_domain_config_to_json(&c, &w), -EINVAL);
+	pv_jw_dispose(&w);
+	pv_domain_config_dispose(&c);
+}
+
 /* A config whose file name is not UTF-8 could not be saved as JSON. */
 static void test_utf8_source(void **state)
 {
@@ -1611,6 +1626,7 @@ int main(void)
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_json_type_confusion),
 		cmocka_unit_test(test_utf8_refused),
+		cmocka_unit_test(test_utf8_to_json),
 		cmocka_unit_test(test_utf8_source),
 		cmocka_unit_test(test_nesting_bounded),
 		cmocka_unit_test(test_append_empty),

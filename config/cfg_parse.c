@@ -14,7 +14,8 @@
  * comment runs from '#' to the end of the line. Newlines are allowed
  * anywhere inside a list. `+=` appends to the previous value of a key
  * (string to string, list to list), `=` replaces it: the last one wins.
- * Columns count bytes from 1 (a tab is one column).
+ * Columns count bytes from 1 (a tab is one column). Lists nest at most
+ * CFG_MAX_DEPTH deep: the parser recurses, and no key needs more.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +24,8 @@
 #include <string.h>
 
 #include "xlcfg_i.h"
+
+#define CFG_MAX_DEPTH	16
 
 enum tok_type {
 	T_EOF, T_NL, T_SEMI, T_IDENT, T_NUMBER, T_STRING,
@@ -40,6 +43,7 @@ struct parser {
 	struct cfg_loc at;	/* location of *p */
 	struct token tok;	/* current token */
 	const char *key;	/* key of the statement being parsed */
+	int depth;		/* of the list being parsed */
 	int from_override;
 	struct cfg_settings *out;
 	pv_warn_fn *warn;
@@ -234,10 +238,18 @@ void xlcfg_value_free(struct cfg_value *v)
 	free(v);
 }
 
+/* Room for @n more items in @list, doubling: `+=` a line is linear. */
+static void list_reserve(struct cfg_value *list, size_t n)
+{
+	if (list->nitems + n <= list->cap)
+		return;
+	list->cap = pv_max_u64(2 * list->cap, list->nitems + n);
+	list->items = pv_realloc(list->items, list->cap * sizeof(*list->items));
+}
+
 static void list_append(struct cfg_value *list, struct cfg_value *item)
 {
-	list->items = pv_realloc(list->items,
-				 (list->nitems + 1) * sizeof(*list->items));
+	list_reserve(list, 1);
 	list->items[list->nitems++] = item;
 }
 
@@ -256,13 +268,21 @@ static int parse_value(struct parser *ps, struct cfg_value **out);
 static int parse_list(struct parser *ps, struct cfg_value *list)
 {
 	struct cfg_value *item;
+	char msg[48];
 	int rc;
 
+	if (ps->depth == CFG_MAX_DEPTH) {
+		snprintf(msg, sizeof(msg), "lists nested more than %d deep",
+			 CFG_MAX_DEPTH);
+		return syntax_error(ps, &ps->tok.loc, msg);
+	}
 	rc = next(ps);
 	if (!rc)
 		rc = skip_newlines(ps);
 	while (!rc && ps->tok.type != T_RBRACK) {
+		ps->depth++;
 		rc = parse_value(ps, &item);
+		ps->depth--;
 		if (rc)
 			return rc;
 		list_append(list, item);
@@ -335,6 +355,8 @@ void xlcfg_settings_init(struct cfg_settings *s)
 {
 	s->v = NULL;
 	s->n = s->cap = 0;
+	s->slots = NULL;
+	s->nslots = 0;
 }
 
 void xlcfg_settings_dispose(struct cfg_settings *s)
@@ -346,44 +368,104 @@ void xlcfg_settings_dispose(struct cfg_settings *s)
 		xlcfg_value_free(s->v[i].value);
 	}
 	free(s->v);
+	free(s->slots);
 	xlcfg_settings_init(s);
+}
+
+/* The slot of @key in the index: its entry's, or the empty one to use. */
+static size_t *slot_of(const struct cfg_settings *s, const char *key)
+{
+	size_t mask = s->nslots - 1;
+	size_t i = (size_t)pv_hash64(key, strlen(key)) & mask;
+
+	while (s->slots[i] && strcmp(s->v[s->slots[i] - 1].key, key))
+		i = (i + 1) & mask;
+	return &s->slots[i];
 }
 
 struct cfg_setting *xlcfg_settings_find(struct cfg_settings *s,
 					const char *key)
 {
-	size_t i;
+	size_t *slot;
 
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i].key, key))
-			return &s->v[i];
-	return NULL;
+	if (!s->n)
+		return NULL;
+	slot = slot_of(s, key);
+	return *slot ? &s->v[*slot - 1] : NULL;
 }
 
-/* `key += value`: the old value's contents go in front of the new one. */
+/*
+ * Adds a setting for @key (taken), not yet present. The index is an
+ * open-addressed hash table of positions + 1, at most half full, so a
+ * file of many keys reads in linear time.
+ */
+static struct cfg_setting *settings_add(struct cfg_settings *s, char *key)
+{
+	struct cfg_setting *set;
+	size_t i;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->v = pv_realloc(s->v, s->cap * sizeof(*s->v));
+	}
+	set = &s->v[s->n++];
+	set->key = key;
+	set->value = NULL;
+	if (2 * s->n > s->nslots) {
+		free(s->slots);
+		s->nslots = s->nslots ? 2 * s->nslots : 64;
+		s->slots = pv_calloc(s->nslots, sizeof(*s->slots));
+		for (i = 0; i < s->n; i++)
+			*slot_of(s, s->v[i].key) = i + 1;
+	} else {
+		*slot_of(s, key) = s->n;
+	}
+	return set;
+}
+
+/* Appends @add to the string @v, doubling its buffer. */
+static void str_append(struct cfg_value *v, const char *add)
+{
+	size_t n = strlen(add);
+
+	if (!v->cap) {
+		v->len = strlen(v->str);
+		v->cap = v->len + 1;
+	}
+	if (v->len + n + 1 > v->cap) {
+		v->cap = pv_max_u64(2 * v->cap, v->len + n + 1);
+		v->str = pv_realloc(v->str, v->cap);
+	}
+	memcpy(v->str + v->len, add, n + 1);
+	v->len += n;
+}
+
+/*
+ * `key += value`: @add's contents go after @old's, in place (so many
+ * `+=` stay linear); @old then stands where @add was written. Frees @add.
+ */
 static int concat(struct parser *ps, struct cfg_value *old,
 		  struct cfg_value *add)
 {
-	struct cfg_value **items;
-	char *s;
+	int rc = 0;
 
-	if (old->type != add->type)
-		return syntax_error(ps, &add->loc,
+	if (old->type != add->type) {
+		rc = syntax_error(ps, &add->loc,
 			"'+=' cannot add a list to a string or a string to a list");
-	if (add->type == CFG_STRING) {
-		s = pv_asprintf("%s%s", old->str, add->str);
-		free(add->str);
-		add->str = s;
-		return 0;
+	} else if (add->type == CFG_STRING) {
+		str_append(old, add->str);
+		old->is_number = add->is_number;
+	} else if (add->nitems) {
+		list_reserve(old, add->nitems);
+		memcpy(old->items + old->nitems, add->items,
+		       add->nitems * sizeof(*add->items));
+		old->nitems += add->nitems;
+		add->nitems = 0;
 	}
-	items = pv_malloc((old->nitems + add->nitems) * sizeof(*items));
-	memcpy(items, old->items, old->nitems * sizeof(*items));
-	memcpy(items + old->nitems, add->items, add->nitems * sizeof(*items));
-	free(add->items);
-	add->items = items;
-	add->nitems += old->nitems;
-	old->nitems = 0;
-	return 0;
+	if (!rc)
+		old->loc = add->loc;
+	xlcfg_value_free(add);
+	return rc;
 }
 
 static void warn_duplicate(struct parser *ps, const struct cfg_setting *old,
@@ -405,31 +487,22 @@ static int store(struct parser *ps, char *key, const struct cfg_loc *key_loc,
 		 int append, struct cfg_value *v)
 {
 	struct cfg_setting *s = xlcfg_settings_find(ps->out, key);
-	int existed = s != NULL, rc = 0;
+	int existed = s != NULL, rc;
 
-	if (s && append)
+	if (s && append) {
 		rc = concat(ps, s->value, v);
-	else if (s)
+		free(key);
+		if (rc)
+			return rc;
+	} else if (s) {
 		warn_duplicate(ps, s, key_loc);
-	if (rc) {
 		free(key);
-		xlcfg_value_free(v);
-		return rc;
-	}
-	if (!s) {
-		if (ps->out->n == ps->out->cap) {
-			ps->out->cap = ps->out->cap ? 2 * ps->out->cap : 32;
-			ps->out->v = pv_realloc(ps->out->v, ps->out->cap *
-						sizeof(*ps->out->v));
-		}
-		s = &ps->out->v[ps->out->n++];
-		s->key = key;
-		s->value = NULL;
+		xlcfg_value_free(s->value);
+		s->value = v;
 	} else {
-		free(key);
+		s = settings_add(ps->out, key);
+		s->value = v;
 	}
-	xlcfg_value_free(s->value);
-	s->value = v;
 	s->key_loc = *key_loc;
 	s->from_override = ps->from_override;
 	s->appended = append && existed;

@@ -5,6 +5,7 @@
  * Keys are the xl.cfg ones; unset strings are null; memory is in MiB.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,14 @@ static void put_vif(struct pv_jw *w, const struct pv_vif_spec *v)
 	pv_jw_map_close(w);
 }
 
+/*
+ * A string that is not UTF-8 would reach the file as U+FFFD: a config
+ * that reads back different. The parsers refuse those; this refuses a
+ * config made by other means.
+ */
 int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 {
+	bool lossy = w->lossy;
 	size_t i;
 
 	pv_jw_map_open(w, NULL);
@@ -83,7 +90,7 @@ int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 	pv_jw_array_close(w);
 	pv_jw_str(w, "source", c->source);
 	pv_jw_map_close(w);
-	return w->bad ? -EINVAL : 0;
+	return w->bad || (w->lossy && !lossy) ? -EINVAL : 0;
 }
 
 /* ---- reading ---- */
@@ -98,6 +105,7 @@ static int jbad(struct jr *r, const char *key, const char *what)
 	return pv_err_set(r->err, -EINVAL, "%s: %s: %s", r->where, key, what);
 }
 
+/* @key of the object @obj (the callers check it is one); NULL: absent. */
 static yajl_val field(yajl_val obj, const char *key)
 {
 	size_t i;
@@ -152,11 +160,12 @@ static int get_choice(struct jr *r, yajl_val obj, const char *key,
 
 static int get_disk(struct jr *r, yajl_val o, struct pv_disk_spec *d)
 {
-	yajl_val phy = field(o, "phy_prefix");
+	yajl_val phy;
 	int rc;
 
 	if (!YAJL_IS_OBJECT(o))
 		return jbad(r, "disk", "expected an object");
+	phy = field(o, "phy_prefix");
 	rc = get_str(r, o, "target", &d->target);
 	rc = rc ? rc : get_str(r, o, "vdev", &d->vdev);
 	rc = rc ? rc : get_choice(r, o, "access", "rw", "ro", &d->readwrite);

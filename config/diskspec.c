@@ -17,6 +17,16 @@
 
 #include "xlcfg_i.h"
 
+#define VBD_EXT		(UINT64_C(1) << 28)	/* the extended form's flag */
+#define VBD_EXT_DISKS	(1L << 20)
+
+static const char *const formats[] = {
+	"raw", "qcow", "qcow2", "vhd", "qed", "empty", NULL,
+};
+static const char *const backendtypes[] = {
+	"phy", "tap", "qdisk", "standalone", NULL,
+};
+
 struct disk_parse {
 	struct pv_disk_spec *d;
 	int target_set;		/* given, possibly empty */
@@ -60,9 +70,6 @@ static int one_of(const char *s, const char *const *list)
 
 static int set_format(struct disk_parse *dp, const char *s)
 {
-	static const char *const formats[] = {
-		"raw", "qcow", "qcow2", "vhd", "qed", "empty", NULL,
-	};
 	const char *f = *s ? s : "raw";
 
 	if (!one_of(f, formats))
@@ -100,36 +107,98 @@ static int set_string(struct disk_parse *dp, char **field, const char *name,
 	return 0;
 }
 
-/* xen-vbd-interface(7): xvdX[N], hdX[N], sdX[N], dNpM or a number. */
-static int vdev_valid(const char *v)
+/* "a" -> 0, "z" -> 25, "aa" -> 26: the disk letters of a vdev; -1: none. */
+static long disk_index(const char **p)
 {
-	const char *p = v;
+	long d = -1;
 
-	if (!strncmp(p, "xvd", 3) || !strncmp(p, "hd", 2) ||
-	    !strncmp(p, "sd", 2)) {
-		p += *p == 'x' ? 3 : 2;
-		if (!islower((unsigned char)*p))
-			return 0;
-		while (islower((unsigned char)*p))
-			p++;
-	} else if (*p == 'd' && isdigit((unsigned char)p[1])) {
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-		if (*p == 'p' && isdigit((unsigned char)p[1]))
-			p++;
-	} else if (!isdigit((unsigned char)*p)) {
+	while (**p >= 'a' && **p <= 'z') {
+		d = (d + 1) * 26 + (**p - 'a');
+		(*p)++;
+		if (d >= VBD_EXT_DISKS)
+			return -1;
+	}
+	return d;
+}
+
+/* Decimal digits at *p (at least one), at most @max. */
+static int number(const char **p, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!isdigit((unsigned char)**p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		v = v * 10 + (uint64_t)(**p - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Device numbers as in Xen's docs/misc/vbd-interface.txt, and as libxl
+ * takes them: xvdX is Xen's major 202 (16 partitions a disk), sdX the
+ * SCSI major 8, hda-hdd the IDE majors 3 and 22; disks beyond those, and
+ * dNpM, use the extended form 1 << 28 | disk << 8 | partition, disk
+ * below 2^20. A bare number is taken as it is, below the extended bit.
+ */
+int pv_vdev_to_devid(const char *vdev, uint32_t *devid)
+{
+	const char *p = vdev;
+	uint64_t disk, part = 0;
+	long d;
+	char type;
+
+	if (pv_parse_uint(vdev, VBD_EXT - 1, &part) == 0) {
+		*devid = (uint32_t)part;
 		return 0;
 	}
-	while (isdigit((unsigned char)*p))
+	if (*p == 'd') {
 		p++;
-	return !*p;
+		if (number(&p, VBD_EXT_DISKS - 1, &disk))
+			return -EINVAL;
+		if (*p == 'p') {
+			p++;
+			if (number(&p, 255, &part))
+				return -EINVAL;
+		}
+		if (*p)
+			return -EINVAL;
+		*devid = (uint32_t)(VBD_EXT | disk << 8 | part);
+		return 0;
+	}
+	if (strncmp(p, "xvd", 3) && strncmp(p, "sd", 2) && strncmp(p, "hd", 2))
+		return -EINVAL;
+	type = p[0];
+	p += type == 'x' ? 3 : 2;
+	d = disk_index(&p);
+	if (d < 0 || (*p && (number(&p, 255, &part) || *p)))
+		return -EINVAL;
+	if (type == 'h' && d < 4 && part < 64)
+		*devid = (uint32_t)((d < 2 ? 3 : 22) << 8 | (d % 2) << 6 | (long)part);
+	else if (type != 'h' && d < 16 && part < 16)
+		*devid = (uint32_t)((type == 'x' ? 202 : 8) << 8 | d << 4 | (long)part);
+	else if (type != 'h')
+		*devid = (uint32_t)(VBD_EXT | (uint64_t)d << 8 | part);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int bad_vdev(struct pv_err *err, const char *vdev)
+{
+	return pv_err_set(err, -EINVAL, "invalid vdev '%s' (expected a name "
+			  "such as xvda, xvdb1, hdc, sda or d0p1)", vdev);
 }
 
 static int set_vdev(struct disk_parse *dp, const char *s)
 {
-	if (*s && !vdev_valid(s))
-		return bad(dp, "invalid vdev '%s' (expected a name such as "
-			   "xvda, xvdb1, hdc or sda)", s);
+	uint32_t devid;
+
+	if (*s && pv_vdev_to_devid(s, &devid))
+		return bad_vdev(dp->err, s);
 	return set_string(dp, &dp->d->vdev, "vdev", s);
 }
 
@@ -164,7 +233,9 @@ static int strip_prefixes(struct disk_parse *dp, const char **target)
 	static const char *const ignored[] = {
 		"tapdisk", "tap", "tap2", "aio", "ioemu", "file", "phy", NULL,
 	};
-	static const char *const formats[] = { "raw", "qcow", "qcow2", "vhd", NULL };
+	static const char *const prefix_formats[] = {
+		"raw", "qcow", "qcow2", "vhd", NULL,
+	};
 	static const char *const scripts[] = { "iscsi", "nbd", "enbd", "drbd", NULL };
 	const char *s = *target, *c;
 	char *word, *script;
@@ -177,7 +248,7 @@ static int strip_prefixes(struct disk_parse *dp, const char **target)
 		if (c == s || *c != ':')
 			break;
 		word = pv_strndup(s, (size_t)(c - s));
-		if (one_of(word, formats)) {
+		if (one_of(word, prefix_formats)) {
 			rc = set_format(dp, word);
 		} else if (one_of(word, scripts)) {
 			script = pv_asprintf("block-%s", word);
@@ -232,10 +303,6 @@ static int positional(struct disk_parse *dp, char *s)
 
 static int keyed(struct disk_parse *dp, const char *key, const char *val)
 {
-	static const char *const btypes[] = {
-		"phy", "tap", "qdisk", "standalone", NULL,
-	};
-
 	if (!strcmp(key, "format"))
 		return set_format(dp, val);
 	if (!strcmp(key, "vdev"))
@@ -254,7 +321,7 @@ static int keyed(struct disk_parse *dp, const char *key, const char *val)
 		return 0;
 	}
 	if (!strcmp(key, "backendtype")) {
-		if (!one_of(val, btypes))
+		if (!one_of(val, backendtypes))
 			return bad(dp, "unknown backendtype '%s' (expected phy, "
 				   "tap, qdisk or standalone)", val);
 		return set_string(dp, &dp->d->backendtype, "backendtype", val);
@@ -384,6 +451,24 @@ int pv_disk_spec_parse_ex(const char *spec, struct pv_disk_spec *d,
 	}
 	pv_err_dispose(&inner);
 	return rc;
+}
+
+int xlcfg_disk_check(const struct pv_disk_spec *d, struct pv_err *err)
+{
+	uint32_t devid;
+
+	if (!d->vdev || pv_vdev_to_devid(d->vdev, &devid))
+		return bad_vdev(err, d->vdev ? d->vdev : "");
+	if (!d->format || !one_of(d->format, formats))
+		return pv_err_set(err, -EINVAL, "unknown format '%s'",
+				  d->format ? d->format : "");
+	if (d->backendtype && !one_of(d->backendtype, backendtypes))
+		return pv_err_set(err, -EINVAL, "unknown backendtype '%s'",
+				  d->backendtype);
+	if (!d->target && !d->cdrom)
+		return pv_err_set(err, -EINVAL, "no target given (only a "
+				  "cdrom may be empty)");
+	return 0;
 }
 
 int pv_disk_spec_parse(const char *spec, struct pv_disk_spec *d,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * validate.c: the domain config struct's lifetime, value checks (names,
- * uuids, actions, cpu lists), defaults, and the checks across keys done
- * before anything is created.
+ * uuids, actions), defaults, and the checks done before anything is
+ * created, on configs read from xl.cfg and from JSON alike: UTF-8
+ * strings, devices, duplicates, cpus, memory and vCPUs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "xlcfg_i.h"
 
@@ -133,51 +135,6 @@ int xlcfg_uuid_canon(const char *in, char **out)
 	return 0;
 }
 
-/* "N" or "N-M" with N <= M; advances *p. */
-static int cpu_range(const char **p)
-{
-	char *end;
-	unsigned long a, b;
-
-	if (!isdigit((unsigned char)**p))
-		return 0;
-	a = strtoul(*p, &end, 10);
-	*p = end;
-	if (**p != '-')
-		return 1;
-	(*p)++;
-	if (!isdigit((unsigned char)**p))
-		return 0;
-	b = strtoul(*p, &end, 10);
-	*p = end;
-	return a <= b;
-}
-
-/* xl.cfg(5) cpus: "all", "N", "N-M", "node:N", "nodes:N-M", "^..." items. */
-int xlcfg_cpus_check(struct cfg_ctx *x, const struct cfg_setting *s)
-{
-	const char *p = s->value->str;
-	int ok;
-
-	do {
-		if (*p == '^')
-			p++;
-		if (!strncmp(p, "all", 3)) {
-			p += 3;
-			ok = 1;
-		} else {
-			if (!strncmp(p, "nodes:", 6) || !strncmp(p, "node:", 5))
-				p = strchr(p, ':') + 1;
-			ok = cpu_range(&p);
-		}
-	} while (ok && *p == ',' && *++p);
-	if (!ok || *p)
-		return xlcfg_value_error(x, s, s->value, "invalid cpus '%s' "
-					 "(expected a list such as \"0-3,^1\" "
-					 "or \"all\")", s->value->str);
-	return 0;
-}
-
 static const char *str_of(struct cfg_ctx *x, const char *key)
 {
 	struct cfg_setting *s = xlcfg_settings_find(&x->settings, key);
@@ -245,10 +202,252 @@ static int key_error(struct cfg_ctx *x, const char *key, const char *fmt, ...)
 	return -EINVAL;
 }
 
+static int entry_error(struct cfg_ctx *x, const char *key, size_t i,
+		       const char *fmt, ...) PV_PRINTF(4, 5);
+
+/* As key_error, for entry @i (from 0) of the list @key, at the entry. */
+static int entry_error(struct cfg_ctx *x, const char *key, size_t i,
+		       const char *fmt, ...)
+{
+	struct cfg_setting *s = xlcfg_settings_find(&x->settings, key);
+	struct pv_buf msg;
+	va_list ap;
+
+	pv_buf_init(&msg);
+	va_start(ap, fmt);
+	pv_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (s && s->value->type == CFG_LIST && i < s->value->nitems)
+		xlcfg_value_error(x, s, s->value->items[i], "entry %zu: %s",
+				  i + 1, msg.s);
+	else
+		pv_err_set(x->err, -EINVAL, "%s: %s: entry %zu: %s", x->source,
+			   key, i + 1, msg.s);
+	pv_buf_dispose(&msg);
+	return -EINVAL;
+}
+
+/*
+ * Every string a config holds is kept as JSON, which is UTF-8: what is
+ * not would make a guest whose saved config can never be read back.
+ */
+static int utf8_bad(const char *s, size_t *at)
+{
+	return s && !pv_utf8_valid(s, at);
+}
+
+static int check_utf8(struct cfg_ctx *x, const char *key, const char *s)
+{
+	size_t at;
+
+	if (utf8_bad(s, &at))
+		return key_error(x, key, "not valid UTF-8 (byte %zu)", at + 1);
+	return 0;
+}
+
+/* Where it came from: root and extra make cmdline; the list form of args. */
+static int check_utf8_top(struct cfg_ctx *x)
+{
+	static const char *const given[] = { "cmdline", "root", "extra", NULL };
+	const struct pv_domain_config *c = x->c;
+	struct cfg_setting *s = xlcfg_settings_find(&x->settings,
+						    "bootloader_args");
+	int rc = 0;
+	size_t i, at;
+
+	for (i = 0; given[i] && !rc; i++)
+		rc = check_utf8(x, given[i], str_of(x, given[i]));
+	rc = rc ? rc : check_utf8(x, "cmdline", c->cmdline);
+	rc = rc ? rc : check_utf8(x, "kernel", c->kernel);
+	rc = rc ? rc : check_utf8(x, "ramdisk", c->ramdisk);
+	rc = rc ? rc : check_utf8(x, "bootloader", c->bootloader);
+	rc = rc ? rc : check_utf8(x, "cpus", c->cpus);
+	for (i = 0; i < c->bootloader_argc && !rc; i++) {
+		if (!utf8_bad(c->bootloader_argv[i], &at))
+			continue;
+		if (s && s->value->type == CFG_LIST)
+			rc = entry_error(x, "bootloader_args", i, "not valid "
+					 "UTF-8 (byte %zu)", at + 1);
+		else
+			rc = check_utf8(x, "bootloader_args", c->bootloader_args);
+	}
+	if (!rc && utf8_bad(c->source, &at))
+		rc = pv_err_set(x->err, -EINVAL, "%s: the file name is not valid "
+				"UTF-8 (byte %zu), which pvctl cannot keep",
+				c->source, at + 1);
+	return rc;
+}
+
+struct field {
+	const char *name;
+	const char *value;
+};
+
+static int check_fields(struct cfg_ctx *x, const char *key, size_t i,
+			const struct field *f, size_t n)
+{
+	size_t j, at;
+
+	for (j = 0; j < n; j++)
+		if (utf8_bad(f[j].value, &at))
+			return entry_error(x, key, i, "%s: not valid UTF-8 "
+					   "(byte %zu)", f[j].name, at + 1);
+	return 0;
+}
+
+/* The checks the spec parsers make, again, for configs read from JSON. */
+static int check_disk(struct cfg_ctx *x, size_t i)
+{
+	const struct pv_disk_spec *d = &x->c->disks[i];
+	const struct field f[] = {
+		{ "target", d->target }, { "vdev", d->vdev },
+		{ "format", d->format }, { "backendtype", d->backendtype },
+		{ "script", d->script }, { "backend", d->backend },
+	};
+	struct pv_err inner;
+	int rc = check_fields(x, "disk", i, f, sizeof(f) / sizeof(f[0]));
+
+	pv_err_init(&inner);
+	if (!rc && xlcfg_disk_check(d, &inner))
+		rc = entry_error(x, "disk", i, "%s", pv_err_msg(&inner));
+	pv_err_dispose(&inner);
+	return rc;
+}
+
+static int check_vif(struct cfg_ctx *x, size_t i)
+{
+	const struct pv_vif_spec *v = &x->c->vifs[i];
+	const struct field f[] = {
+		{ "mac", v->mac }, { "bridge", v->bridge }, { "ip", v->ip },
+		{ "rate", v->rate }, { "type", v->type },
+		{ "script", v->script }, { "vifname", v->vifname },
+		{ "model", v->model }, { "backend", v->backend },
+	};
+	struct pv_err inner;
+	int rc = check_fields(x, "vif", i, f, sizeof(f) / sizeof(f[0]));
+
+	pv_err_init(&inner);
+	if (!rc && xlcfg_vif_check(v, &inner))
+		rc = entry_error(x, "vif", i, "%s", pv_err_msg(&inner));
+	pv_err_dispose(&inner);
+	return rc;
+}
+
+/* A device's identity (a disk's number, a vif's MAC) and its entry. */
+struct dev_id {
+	uint32_t devid;
+	const char *mac;
+	size_t i;
+};
+
+static int by_devid(const void *a, const void *b)
+{
+	const struct dev_id *p = a, *q = b;
+
+	if (p->devid != q->devid)
+		return p->devid < q->devid ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static int by_mac(const void *a, const void *b)
+{
+	const struct dev_id *p = a, *q = b;
+	int d = strcasecmp(p->mac, q->mac);
+
+	if (d)
+		return d;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/*
+ * Sorts @ids and finds the first entry (in the file's order) that repeats
+ * an earlier one: *@dup and the earliest entry it repeats, *@first. The
+ * sort keeps this O(n log n) for configs of many devices.
+ */
+static int find_dup(struct dev_id *ids, size_t n,
+		    int (*cmp)(const void *, const void *), size_t *dup,
+		    size_t *first)
+{
+	size_t i;
+	int found = 0;
+
+	qsort(ids, n, sizeof(*ids), cmp);
+	for (i = 1; i < n; i++) {
+		if (cmp == by_devid ? ids[i].devid != ids[i - 1].devid :
+		    strcasecmp(ids[i].mac, ids[i - 1].mac) != 0)
+			continue;
+		if (!found || ids[i].i < *dup) {
+			*dup = ids[i].i;
+			*first = ids[i - 1].i;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static int check_duplicates(struct cfg_ctx *x)
+{
+	const struct pv_domain_config *c = x->c;
+	size_t n = pv_max_u64(c->ndisks, c->nvifs), i, m = 0, dup, first;
+	struct dev_id *ids = pv_calloc(n, sizeof(*ids));
+	const char *a, *b;
+	int rc = 0;
+
+	for (i = 0; i < c->ndisks; i++) {
+		pv_vdev_to_devid(c->disks[i].vdev, &ids[i].devid);
+		ids[i].i = i;
+	}
+	if (find_dup(ids, c->ndisks, by_devid, &dup, &first)) {
+		a = c->disks[dup].vdev;
+		b = c->disks[first].vdev;
+		if (!strcmp(a, b))
+			rc = entry_error(x, "disk", dup, "vdev '%s' is already "
+					 "used by entry %zu", a, first + 1);
+		else
+			rc = entry_error(x, "disk", dup, "vdev '%s' is the "
+					 "device of entry %zu ('%s')", a,
+					 first + 1, b);
+	}
+	for (i = 0; i < c->nvifs && !rc; i++) {
+		if (!c->vifs[i].mac)
+			continue;
+		ids[m].mac = c->vifs[i].mac;
+		ids[m++].i = i;
+	}
+	if (!rc && find_dup(ids, m, by_mac, &dup, &first))
+		rc = entry_error(x, "vif", dup, "mac %s is already used by "
+				 "entry %zu", c->vifs[dup].mac, first + 1);
+	free(ids);
+	return rc;
+}
+
+static int check_cpus(struct cfg_ctx *x)
+{
+	uint8_t map[PV_CPUMAP_MAX_CPUS / 8];
+	const char *cpus = x->c->cpus;
+	size_t i;
+	int any = 0;
+
+	if (!cpus)
+		return 0;
+	if (strstr(cpus, "node"))
+		return key_error(x, "cpus", "NUMA node lists are not supported "
+				 "by pvctl; give CPUs, as in \"0-3,^1\"");
+	if (pv_cpumap_parse(cpus, PV_CPUMAP_MAX_CPUS, map, NULL))
+		return key_error(x, "cpus", "invalid cpus '%s' (expected a list "
+				 "such as \"0-3,^1\" or \"all\")", cpus);
+	for (i = 0; i < sizeof(map); i++)
+		any |= map[i];
+	if (!any)
+		return key_error(x, "cpus", "'%s' leaves no CPU to run on", cpus);
+	return 0;
+}
+
 int xlcfg_validate(struct cfg_ctx *x)
 {
 	const struct pv_domain_config *c = x->c;
 	struct pv_err inner;
+	size_t i;
 	int rc;
 
 	if (!c->name)
@@ -258,6 +457,15 @@ int xlcfg_validate(struct cfg_ctx *x)
 	if (rc)
 		key_error(x, "name", "%s", pv_err_msg(&inner));
 	pv_err_dispose(&inner);
+	if (rc)
+		return rc;
+	rc = check_utf8_top(x);
+	for (i = 0; i < c->ndisks && !rc; i++)
+		rc = check_disk(x, i);
+	for (i = 0; i < c->nvifs && !rc; i++)
+		rc = check_vif(x, i);
+	rc = rc ? rc : check_duplicates(x);
+	rc = rc ? rc : check_cpus(x);
 	if (rc)
 		return rc;
 	if (!c->kernel && !c->bootloader)

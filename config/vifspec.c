@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,10 +45,8 @@ int xlcfg_mac_valid(const char *mac)
 	return 1;
 }
 
-static int set_mac(struct pv_vif_spec *v, const char *val, struct pv_err *err)
+static int check_mac(const char *val, struct pv_err *err)
 {
-	char *p;
-
 	if (!xlcfg_mac_valid(val))
 		return pv_err_set(err, -EINVAL, "invalid mac '%s' (expected six "
 				  "hex octets like 00:16:3e:12:34:56)", val);
@@ -56,6 +55,16 @@ static int set_mac(struct pv_vif_spec *v, const char *val, struct pv_err *err)
 	    (tolower((unsigned char)val[1]) - 'a' + 10) & 1)
 		return pv_err_set(err, -EINVAL, "mac '%s' is a multicast "
 				  "address (the first octet must be even)", val);
+	return 0;
+}
+
+static int set_mac(struct pv_vif_spec *v, const char *val, struct pv_err *err)
+{
+	char *p;
+	int rc = check_mac(val, err);
+
+	if (rc)
+		return rc;
 	pv_str_set(&v->mac, val);
 	for (p = v->mac; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -117,21 +126,63 @@ int pv_vif_rate_parse(const char *r, uint64_t *bytes_per_interval,
 	return *bytes_per_interval ? 0 : -EINVAL;
 }
 
-static int set_checked(const char *key, const char *val, char **field,
-		       struct pv_err *err)
+static int check_rate(const char *val, struct pv_err *err)
 {
 	uint64_t bytes;
 	uint32_t us;
 
-	if (!strcmp(key, "rate") && pv_vif_rate_parse(val, &bytes, &us))
+	if (pv_vif_rate_parse(val, &bytes, &us))
 		return pv_err_set(err, -EINVAL, "invalid rate '%s' (expected "
 				  "RATE/s[@INTERVAL], e.g. 10Mb/s or "
 				  "1MB/s@20ms)", val);
-	if (!strcmp(key, "type") && strcmp(val, "vif") && strcmp(val, "ioemu"))
+	return 0;
+}
+
+static int check_type(const char *val, struct pv_err *err)
+{
+	if (strcmp(val, "vif") && strcmp(val, "ioemu"))
 		return pv_err_set(err, -EINVAL, "unknown type '%s' (expected "
 				  "vif or ioemu)", val);
-	pv_str_set(field, val);
 	return 0;
+}
+
+static int check_mtu(uint64_t mtu, const char *val, struct pv_err *err)
+{
+	if (mtu < 68 || mtu > 65535)
+		return pv_err_set(err, -EINVAL, "invalid mtu '%s' (expected a "
+				  "number from 68 to 65535)", val);
+	return 0;
+}
+
+int xlcfg_vif_check(const struct pv_vif_spec *v, struct pv_err *err)
+{
+	char mtu[24];
+	int rc = 0;
+
+	snprintf(mtu, sizeof(mtu), "%llu", (unsigned long long)v->mtu);
+	if (v->mac)
+		rc = check_mac(v->mac, err);
+	if (!rc && v->rate)
+		rc = check_rate(v->rate, err);
+	if (!rc && v->type)
+		rc = check_type(v->type, err);
+	if (!rc && v->mtu)
+		rc = check_mtu(v->mtu, mtu, err);
+	return rc;
+}
+
+static int set_checked(const char *key, const char *val, char **field,
+		       struct pv_err *err)
+{
+	int rc = 0;
+
+	if (!strcmp(key, "rate"))
+		rc = check_rate(val, err);
+	else if (!strcmp(key, "type"))
+		rc = check_type(val, err);
+	if (!rc)
+		pv_str_set(field, val);
+	return rc;
 }
 
 static void warn_key(pv_warn_fn *warn, void *ctx, const char *where,
@@ -165,11 +216,9 @@ static int set_key(struct pv_vif_spec *v, const char *key, const char *val,
 	if (!strcmp(key, "mac"))
 		return set_mac(v, val, err);
 	if (!strcmp(key, "mtu")) {
-		if (pv_parse_uint(val, 65535, &v->mtu) || v->mtu < 68)
-			return pv_err_set(err, -EINVAL, "invalid mtu '%s' "
-					  "(expected a number from 68 to "
-					  "65535)", val);
-		return 0;
+		if (pv_parse_uint(val, 65535, &v->mtu))
+			v->mtu = 0;
+		return check_mtu(v->mtu, val, err);
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strcmp(key, strs[i].key))

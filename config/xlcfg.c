@@ -127,16 +127,14 @@ static int key_kept(struct cfg_ctx *x, const struct cfg_setting *s)
 	return get_string(x, s, &str);
 }
 
+/* Checked in validate.c, for configs read from JSON too. */
 static int key_cpus(struct cfg_ctx *x, const struct cfg_setting *s)
 {
-	int rc;
-
 	if (s->value->type == CFG_LIST)
 		return xlcfg_value_error(x, s, s->value, "the per-vcpu list form is "
 				   "not supported by pvctl; give one string "
 				   "such as \"0-3,^1\"");
-	rc = key_string(x, s, &x->c->cpus);
-	return rc ? rc : xlcfg_cpus_check(x, s);
+	return key_string(x, s, &x->c->cpus);
 }
 
 static int key_uuid(struct cfg_ctx *x, const struct cfg_setting *s)
@@ -260,10 +258,11 @@ static int parse_entry(struct cfg_ctx *x, const struct cfg_setting *s,
 	return rc;
 }
 
+/* Duplicates are found in validate.c. */
 static int key_disk(struct cfg_ctx *x, const struct cfg_setting *s)
 {
 	struct pv_domain_config *c = x->c;
-	size_t i, j, n;
+	size_t i, n;
 	int rc = get_string_list(x, s);
 
 	if (rc)
@@ -275,20 +274,13 @@ static int key_disk(struct cfg_ctx *x, const struct cfg_setting *s)
 	c->ndisks = n;
 	for (i = 0; i < n && !rc; i++)
 		rc = parse_entry(x, s, i, 1, &c->disks[i]);
-	for (i = 0; i < n && !rc; i++)
-		for (j = 0; j < i && !rc; j++)
-			if (!strcmp(c->disks[i].vdev, c->disks[j].vdev))
-				rc = xlcfg_value_error(x, s, s->value->items[i],
-					"entry %zu: vdev '%s' is already used "
-					"by entry %zu", i + 1, c->disks[i].vdev,
-					j + 1);
 	return rc;
 }
 
 static int key_vif(struct cfg_ctx *x, const struct cfg_setting *s)
 {
 	struct pv_domain_config *c = x->c;
-	size_t i, j, n;
+	size_t i, n;
 	int rc = get_string_list(x, s);
 
 	if (rc)
@@ -300,13 +292,6 @@ static int key_vif(struct cfg_ctx *x, const struct cfg_setting *s)
 	c->nvifs = n;
 	for (i = 0; i < n && !rc; i++)
 		rc = parse_entry(x, s, i, 0, &c->vifs[i]);
-	for (i = 0; i < n && !rc; i++)
-		for (j = 0; j < i && !rc; j++)
-			if (c->vifs[i].mac && c->vifs[j].mac &&
-			    !strcmp(c->vifs[i].mac, c->vifs[j].mac))
-				rc = xlcfg_value_error(x, s, s->value->items[i],
-					"entry %zu: mac %s is already used by "
-					"entry %zu", i + 1, c->vifs[i].mac, j + 1);
 	return rc;
 }
 
@@ -413,12 +398,11 @@ int pv_xlcfg_parse_string(const char *text, const char *source,
 	if (!rc)
 		rc = xlcfg_combine_cmdline(&x);
 	if (!rc) {
+		pv_str_set(&c->source, source);
 		xlcfg_fill_defaults(c);
 		rc = xlcfg_validate(&x);
 	}
-	if (!rc)
-		pv_str_set(&c->source, source);
-	else
+	if (rc)
 		pv_domain_config_dispose(c);
 	xlcfg_settings_dispose(&x.settings);
 	return rc;

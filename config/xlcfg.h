@@ -116,6 +116,23 @@ int pv_xlcfg_parse_string(const char *text, const char *source,
 			  struct pv_domain_config *c, pv_warn_fn *warn,
 			  void *warn_ctx, struct pv_err *err);
 
+/*
+ * The virtual device number of a vdev ("xvda", "xvdb1", "hdc", "sda",
+ * "d0p1" or a number) as Xen's vbd interface defines it; -EINVAL for
+ * anything else. The one place that decides which vdevs are valid.
+ */
+int pv_vdev_to_devid(const char *vdev, uint32_t *devid);
+
+/*
+ * A CPU list as xl takes it (cpus=, vcpu-pin): comma-separated items,
+ * each "all", "N" or "N-M", "^" before one removes its CPUs ("0-3,^2").
+ * Fills @map (PV_CPUMAP_MAX_CPUS bits); CPUs from @nr_cpus up are an
+ * error (-EINVAL, as is bad syntax).
+ */
+#define PV_CPUMAP_MAX_CPUS	256
+int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
+		    struct pv_err *err);
+
 /* Parses one disk or vif spec string (also used by block-/network-attach). */
 int pv_disk_spec_parse(const char *spec, struct pv_disk_spec *d, struct pv_err *err);
 int pv_vif_spec_parse(const char *spec, struct pv_vif_spec *v, struct pv_err *err);
@@ -140,7 +157,10 @@ int pv_domain_name_valid(const char *name, struct pv_err *err);
  * fills defaults and validates, and leaves @c empty on failure.
  */
 struct pv_jw;
-/* An object into @w (after a key, or at the top); 0 or -EINVAL if @w failed. */
+/*
+ * An object into @w (after a key, or at the top); 0, or -EINVAL if @w
+ * failed or a string of @c was not UTF-8 (written as U+FFFD).
+ */
 int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w);
 /*
  * Appends @c as xl.cfg text that parses back to the same config (save

@@ -27,6 +27,9 @@ struct cfg_value {
 	char *str;
 	struct cfg_value **items;
 	size_t nitems;
+	/* Room allocated: bytes of str or entries of items; 0: just enough. */
+	size_t cap;
+	size_t len;		/* strlen(str), once cap is set */
 	struct cfg_loc loc;
 };
 
@@ -39,10 +42,13 @@ struct cfg_setting {
 	int appended;		/* the last assignment was a `+=` onto a value */
 };
 
+/* Settings in the order they were first set, indexed by key. */
 struct cfg_settings {
 	struct cfg_setting *v;
 	size_t n;
 	size_t cap;
+	size_t *slots;		/* hash index: positions in v, + 1; 0: free */
+	size_t nslots;		/* a power of two */
 };
 
 void xlcfg_value_free(struct cfg_value *v);
@@ -102,8 +108,14 @@ const struct key_handler *xlcfg_key_handler(const struct key_handler *table,
 int xlcfg_apply_key(struct cfg_ctx *x, const struct key_handler *table,
 		    const struct cfg_setting *s);
 
+/*
+ * What the disk and vif spec parsers check, on a spec however it was
+ * made (read from JSON too): the error says what is wrong.
+ */
+int xlcfg_disk_check(const struct pv_disk_spec *d, struct pv_err *err);
+int xlcfg_vif_check(const struct pv_vif_spec *v, struct pv_err *err);
+
 /* validate.c */
-int xlcfg_cpus_check(struct cfg_ctx *x, const struct cfg_setting *s);
 int xlcfg_combine_cmdline(struct cfg_ctx *x);
 int xlcfg_validate(struct cfg_ctx *x);
 

@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "jsonw.h"
+#include "util.h"
 
 static void ok(struct pv_jw *w, yajl_gen_status st)
 {
@@ -19,6 +20,7 @@ void pv_jw_init(struct pv_jw *w, bool pretty)
 	if (!w->g)
 		abort();	/* out of memory, as pv_malloc */
 	w->bad = false;
+	w->lossy = false;
 	if (pretty)
 		yajl_gen_config(w->g, yajl_gen_beautify, 1);
 }
@@ -38,9 +40,35 @@ const char *pv_jw_text(const struct pv_jw *w, size_t *len)
 	return (const char *)buf;
 }
 
+/*
+ * yajl writes bytes as they are, and JSON is UTF-8: what is not goes
+ * out as U+FFFD, so the document stays one every reader accepts.
+ */
+static void put_string(struct pv_jw *w, const char *s)
+{
+	struct pv_buf fixed = PV_BUF_INIT;
+	const char *p;
+	size_t n;
+
+	if (pv_utf8_valid(s, NULL)) {
+		ok(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+		return;
+	}
+	for (p = s; *p; p += n ? n : 1) {
+		n = pv_utf8_char_len(p);
+		if (n)
+			pv_buf_add(&fixed, p, n);
+		else
+			pv_buf_puts(&fixed, "\xef\xbf\xbd");
+	}
+	w->lossy = true;
+	ok(w, yajl_gen_string(w->g, (const unsigned char *)fixed.s, fixed.len));
+	pv_buf_dispose(&fixed);
+}
+
 void pv_jw_key(struct pv_jw *w, const char *key)
 {
-	ok(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+	put_string(w, key);
 }
 
 static void key(struct pv_jw *w, const char *k)
@@ -53,7 +81,7 @@ void pv_jw_str(struct pv_jw *w, const char *k, const char *s)
 {
 	key(w, k);
 	if (s)
-		ok(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+		put_string(w, s);
 	else
 		ok(w, yajl_gen_null(w->g));
 }

@@ -16,6 +16,7 @@ struct yajl_gen_t;
 struct pv_jw {
 	struct yajl_gen_t *g;
 	bool bad;		/* set once any call failed */
+	bool lossy;		/* set once a string was not UTF-8 (see pv_jw_str) */
 };
 
 /*
@@ -30,7 +31,11 @@ const char *pv_jw_text(const struct pv_jw *w, size_t *len);
 
 /* A key alone, whose value the next call writes (a nested writer's). */
 void pv_jw_key(struct pv_jw *w, const char *key);
-/* A string, or null for NULL. Bytes go out as they are (no UTF-8 check). */
+/*
+ * A string, or null for NULL. What is not UTF-8 goes out as U+FFFD (one
+ * for each bad byte) and sets @lossy: the output is always valid JSON.
+ * Keys likewise.
+ */
 void pv_jw_str(struct pv_jw *w, const char *key, const char *s);
 void pv_jw_num(struct pv_jw *w, const char *key, uint64_t n);
 void pv_jw_int(struct pv_jw *w, const char *key, int64_t n);

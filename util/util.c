@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,27 +152,116 @@ char *pv_buf_detach(struct pv_buf *b)
 	return s;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a plain file";
+}
+
+static int read_bounded(int fd, struct pv_buf *b, const char *path, size_t max,
+			struct pv_err *err)
+{
+	char chunk[4096];
+	size_t got = 0;
+	ssize_t n;
+
+	pv_buf_add(b, "", 0);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return pv_err_sys(err, -errno, "%s", path);
+		if (!n)
+			return 0;
+		got += (size_t)n;
+		if (got > max)
+			break;
+		pv_buf_add(b, chunk, (size_t)n);
+	}
+	if (max % (1024 * 1024))
+		return pv_err_set(err, -EFBIG, "%s: larger than %zu bytes", path,
+				  max);
+	return pv_err_set(err, -EFBIG, "%s: larger than %zu MiB", path,
+			  max / (1024 * 1024));
+}
+
+/*
+ * O_NONBLOCK: opening a FIFO with no writer would wait forever; fstat
+ * then tells what was opened, and only a regular file is read.
+ */
 int pv_buf_read_file(struct pv_buf *b, const char *path, size_t max,
 		     struct pv_err *err)
 {
-	FILE *f = fopen(path, "re");
-	char chunk[4096];
-	size_t n, got = 0;
-	int rc = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	int rc;
 
-	if (!f)
+	if (fd < 0)
 		return pv_err_sys(err, -errno, "%s", path);
-	pv_buf_add(b, "", 0);
-	while ((!max || got < max) &&
-	       (n = fread(chunk, 1, max ? pv_min_u64(sizeof(chunk), max - got) :
-			  sizeof(chunk), f)) > 0) {
-		pv_buf_add(b, chunk, n);
-		got += n;
-	}
-	if (ferror(f))
-		rc = pv_err_sys(err, -EIO, "%s", path);
-	fclose(f);
+	if (fstat(fd, &st))
+		rc = pv_err_sys(err, -errno, "%s", path);
+	else if (!S_ISREG(st.st_mode))
+		rc = pv_err_set(err, -EINVAL, "%s: not a regular file (%s)", path,
+				file_kind(st.st_mode));
+	else
+		rc = read_bounded(fd, b, path, max ? max : PV_READ_FILE_MAX, err);
+	close(fd);
 	return rc;
+}
+
+/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t pv_utf8_char_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (p[0] == 0xe0)
+		lo = 0xa0;		/* overlong */
+	else if (p[0] == 0xed)
+		hi = 0x9f;		/* surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90;		/* overlong */
+	else if (p[0] == 0xf4)
+		hi = 0x8f;		/* beyond U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+int pv_utf8_valid(const char *s, size_t *bad_at)
+{
+	const char *p = s;
+	size_t n;
+
+	while (*p) {
+		n = pv_utf8_char_len(p);
+		if (!n) {
+			if (bad_at)
+				*bad_at = (size_t)(p - s);
+			return 0;
+		}
+		p += n;
+	}
+	return 1;
 }
 
 void pv_err_init(struct pv_err *e)

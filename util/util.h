@@ -52,11 +52,23 @@ int pv_err_sys(struct pv_err *e, int code, const char *fmt, ...) PV_PRINTF(3, 4)
 const char *pv_err_msg(const struct pv_err *e);
 
 /*
- * Appends the file at @path to @b, at most @max bytes of it (0: all);
- * the error names the path.
+ * Appends the regular file at @path to @b; the error names the path. A
+ * FIFO (never waited on), a device or a directory is refused (-EINVAL),
+ * and so is a file of more than @max bytes (0: PV_READ_FILE_MAX), with
+ * -EFBIG.
  */
+#define PV_READ_FILE_MAX	((size_t)1 << 20)
 int pv_buf_read_file(struct pv_buf *b, const char *path, size_t max,
 		     struct pv_err *err);
+
+/*
+ * UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates).
+ * pv_utf8_char_len: the length of the character @s starts with, 0 when
+ * it does not start one. pv_utf8_valid: 1 when all of @s is UTF-8, else
+ * 0 with the offset of the first bad byte in *@bad_at (may be NULL).
+ */
+size_t pv_utf8_char_len(const char *s);
+int pv_utf8_valid(const char *s, size_t *bad_at);
 
 /* Allocation that cannot fail: aborts on out-of-memory like git's xmalloc. */
 void *pv_malloc(size_t n);

@@ -38,9 +38,6 @@ enum {
 
 const char *pv_xb_state_name(unsigned int state);
 
-/* The Linux/Xen virtual device number of "xvda", "xvdb1", "sdc"... */
-int pv_vdev_to_devid(const char *vdev, uint32_t *devid);
-
 /*
  * Sets up a disk: a loop device for a file (none for a block device),
  * then both XenStore nodes in one transaction. Does not wait.

@@ -8,7 +8,6 @@
  * writes everything in one transaction so the drivers never see half a
  * device.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,56 +17,6 @@
 #include "devices.h"
 #include "hostdev.h"
 #include "../xs.h"
-
-/* "a" -> 0, "z" -> 25, "aa" -> 26: the disk letters of a vdev. */
-static int disk_index(const char **p)
-{
-	int d = -1;
-
-	while (**p >= 'a' && **p <= 'z') {
-		d = (d + 1) * 26 + (**p - 'a');
-		(*p)++;
-		if (d > 100000)
-			return -1;
-	}
-	return d;
-}
-
-/*
- * Device numbers as in Xen's docs/misc/vbd-interface.txt: xvdX is Xen's
- * major 202 (16 partitions a disk), sdX the SCSI major 8, hda-hdd the IDE
- * majors 3 and 22; disks beyond those encodings use the extended form
- * 1 << 28 | disk << 8 | partition.
- */
-int pv_vdev_to_devid(const char *vdev, uint32_t *devid)
-{
-	const char *p = vdev;
-	uint64_t part = 0;
-	int d;
-
-	if (pv_parse_uint(vdev, (1u << 28) - 1, &part) == 0) {
-		*devid = (uint32_t)part;
-		return 0;
-	}
-	if (!strncmp(p, "xvd", 3) || !strncmp(p, "sd", 2) || !strncmp(p, "hd", 2)) {
-		char type = p[0];
-
-		p += type == 'x' ? 3 : 2;
-		d = disk_index(&p);
-		if (d < 0 || (*p && pv_parse_uint(p, 255, &part)))
-			return -EINVAL;
-		if (type == 'h' && d < 4 && part < 64)
-			*devid = (uint32_t)((d < 2 ? 3 : 22) << 8 | (d % 2) << 6 | (int)part);
-		else if (type != 'h' && d < 16 && part < 16)
-			*devid = (uint32_t)((type == 'x' ? 202 : 8) << 8 | d << 4 | (int)part);
-		else if (type != 'h' && d < (1 << 20))
-			*devid = (uint32_t)(1u << 28 | (uint32_t)d << 8 | (uint32_t)part);
-		else
-			return -EINVAL;
-		return 0;
-	}
-	return -EINVAL;
-}
 
 struct vbd {
 	uint32_t domid, devid;

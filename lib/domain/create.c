@@ -184,6 +184,21 @@ static int build(struct create *c, struct pv_layout *l)
 	return 0;
 }
 
+/*
+ * cpus=, as xl applies it: every vCPU's hard affinity, set before the
+ * build allocates the guest's memory, which Xen then takes from the
+ * NUMA nodes of those CPUs.
+ */
+static int pin_vcpus(struct create *c, uint32_t domid)
+{
+	int rc;
+
+	if (!c->cfg->cpus)
+		return 0;
+	rc = pv_domain_pin_vcpu(c->ctx, domid, -1, c->cfg->cpus, c->err);
+	return rc ? rc : step_done(c, "pin vCPUs");
+}
+
 static void rollback(struct create *c)
 {
 	struct pv_hv *hv = &c->ctx->hv;
@@ -240,6 +255,8 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 	c->domid = l->domid;
 	c->made = true;
 	rc = step_done(c, "create domain");
+	if (!rc)
+		rc = pin_vcpus(c, l->domid);
 	if (!rc)
 		rc = pv_layout_write_skeleton(c->ctx, l, c->err);
 	if (!rc)

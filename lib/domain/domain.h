@@ -229,8 +229,6 @@ int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 int pv_domain_set_vcpu_affinity(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 				const char *hard, const char *soft,
 				struct pv_err *err);
-int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
-		    struct pv_err *err);
 
 /* The monitor (monitor.c): on_poweroff/on_reboot/on_crash. */
 struct pv_monitor_log {

@@ -183,50 +183,8 @@ int pv_domain_set_vcpus(struct pv_ctx *ctx, uint32_t domid, unsigned int n,
 			       domid) : 0;
 }
 
-/*
- * Parses a CPU list as xl takes it: "all", or comma-separated CPUs and
- * ranges, where "^N" removes a CPU ("0-3,^2").
- */
-int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
-		    struct pv_err *err)
-{
-	char *copy = pv_strdup(s), *save = NULL, *tok;
-	unsigned int i;
-	int rc = 0;
-
-	memset(map, 0, PV_MAX_CPUS / 8);
-	if (!strcmp(s, "all")) {
-		for (i = 0; i < nr_cpus && i < PV_MAX_CPUS; i++)
-			map[i / 8] |= (uint8_t)(1u << (i % 8));
-		free(copy);
-		return 0;
-	}
-	for (tok = strtok_r(copy, ",", &save); tok && !rc;
-	     tok = strtok_r(NULL, ",", &save)) {
-		bool neg = tok[0] == '^';
-		char *dash = strchr(tok + neg, '-');
-		uint64_t lo, hi;
-
-		if (dash)
-			*dash = '\0';
-		if (pv_parse_uint(tok + neg, PV_MAX_CPUS - 1, &lo) ||
-		    (dash && pv_parse_uint(dash + 1, PV_MAX_CPUS - 1, &hi)))
-			rc = pv_err_set(err, -EINVAL, "bad CPU list '%s'", s);
-		else if (!dash)
-			hi = lo;
-		if (!rc && (hi < lo || hi >= nr_cpus))
-			rc = pv_err_set(err, -EINVAL, "CPU list '%s' names CPUs "
-					"beyond the host's %u", s, nr_cpus);
-		for (i = (unsigned int)lo; !rc && i <= hi; i++) {
-			if (neg)
-				map[i / 8] &= (uint8_t)~(1u << (i % 8));
-			else
-				map[i / 8] |= (uint8_t)(1u << (i % 8));
-		}
-	}
-	free(copy);
-	return rc;
-}
+/* The CPU list parser (config/) fills a map the size Xen's calls take. */
+_Static_assert(PV_MAX_CPUS == PV_CPUMAP_MAX_CPUS, "CPU map sizes differ");
 
 int pv_domain_pin_vcpu(struct pv_ctx *ctx, uint32_t domid, int vcpu,
 		       const char *cpus, struct pv_err *err)

@@ -526,6 +526,31 @@ static void test_pin_vcpu(void **state)
 	pv_err_dispose(&err);
 }
 
+/* cpus= pins every vCPU at create; a CPU the host lacks fails the create. */
+static void test_create_cpus(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", "vcpus = 2\nmaxvcpus = 3\n"
+				   "cpus = '1-3,^2'\n");
+	struct pv_domain_config c;
+	struct pv_dominfo info;
+	struct pv_err err;
+	unsigned int cpu, v;
+
+	for (v = 0; v < 3; v++)
+		for (cpu = 0; cpu < 4; cpu++)
+			assert_int_equal(pv_sim_vcpu_has_cpu(f->s, domid, v, cpu),
+					 cpu == 1 || cpu == 3);
+	fx_cfg_parse(f, "other", "cpus = '4'\n", &c);
+	pv_err_init(&err);
+	fx_assert_err(&err, pv_domain_create(&f->ctx, &c, &domid, &err), -EINVAL,
+		      "CPU list '4' names CPUs beyond the host's 4");
+	assert_int_equal(f->hv.ops->domain_getinfo(f->hv.h, domid + 1, &info),
+			 -ESRCH);
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +571,7 @@ int main(void)
 		T(test_vcpu_set),
 		T(test_cpumap_parse),
 		T(test_pin_vcpu),
+		T(test_create_cpus),
 #undef T
 	};
 

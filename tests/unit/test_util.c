@@ -12,9 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <yajl/yajl_tree.h>
 
+#include "util/jsonw.h"
 #include "util/util.h"
 #include "util/uuid.h"
 #include "lib/xs.h"
@@ -556,6 +560,122 @@ static void test_xs_transaction_errors(void **state)
 	assert_false(pv_sim_xs_exists(f->s, "/tool/tx"));
 }
 
+/* --- files and text --- */
+
+/* Regular files only, of at most @max bytes; never waits on a FIFO. */
+static void test_read_file_kinds(void **state)
+{
+	struct fx *f = *state;
+	char *small = fx_path(f, "small"), *fifo = fx_path(f, "fifo");
+	char *big = fx_path(f, "big");
+	struct pv_buf b = PV_BUF_INIT;
+	struct pv_err err;
+	FILE *o;
+	int i;
+
+	pv_err_init(&err);
+	fx_put_file(f, "small", "0123456789");
+	assert_int_equal(pv_buf_read_file(&b, small, 0, &err), 0);
+	assert_string_equal(b.s, "0123456789");
+	pv_buf_reset(&b);
+	assert_int_equal(pv_buf_read_file(&b, small, 10, &err), 0);
+	assert_string_equal(b.s, "0123456789");
+	fx_assert_err(&err, pv_buf_read_file(&b, small, 9, &err), -EFBIG,
+		      "small: larger than 9 bytes");
+	pv_err_clear(&err);
+
+	/* 0: the default bound, 1 MiB. */
+	o = fopen(big, "w");
+	assert_non_null(o);
+	for (i = 0; i < 1024; i++)
+		fprintf(o, "%01023d\n", i);
+	fclose(o);
+	assert_int_equal(pv_buf_read_file(&b, big, 0, &err), 0);
+	pv_buf_reset(&b);
+	o = fopen(big, "a");
+	assert_non_null(o);
+	fputc('x', o);
+	fclose(o);
+	fx_assert_err(&err, pv_buf_read_file(&b, big, 0, &err), -EFBIG,
+		      "big: larger than 1 MiB");
+	pv_err_clear(&err);
+
+	alarm(20);	/* blocking on the FIFO fails the test, not hangs it */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	fx_assert_err(&err, pv_buf_read_file(&b, fifo, 0, &err), -EINVAL,
+		      "fifo: not a regular file (a FIFO)");
+	pv_err_clear(&err);
+	alarm(0);
+	fx_assert_err(&err, pv_buf_read_file(&b, f->tmp, 0, &err), -EINVAL,
+		      "not a regular file (a directory)");
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_buf_read_file(&b, "/dev/zero", 0, &err), -EINVAL,
+		      "/dev/zero: not a regular file (a character device)");
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_buf_read_file(&b, "/nonexistent/x", 0, &err),
+		      -ENOENT, "/nonexistent/x: No such file");
+	pv_err_dispose(&err);
+	pv_buf_dispose(&b);
+	free(small);
+	free(fifo);
+	free(big);
+}
+
+static void test_utf8(void **state)
+{
+	static const struct { const char *s; size_t bad_at; } cases[] = {
+		{ "", 0 }, { "plain ascii", 0 }, { "caf\xc3\xa9", 0 },
+		{ "\xe2\x82\xac \xf0\x9f\x90\xa7 \xf4\x8f\xbf\xbf", 0 },
+		{ "caf\xe9", 4 },		/* Latin-1 */
+		{ "a\xc3", 2 },			/* truncated */
+		{ "\xc0\xaf", 1 },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 1 },		/* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", 1 },	/* overlong, 4 bytes */
+		{ "ok\xed\xa0\x80", 3 },	/* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", 1 },	/* beyond U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80", 1 },	/* 5 bytes */
+		{ "\x80", 1 }, { "ab\xbf", 3 },	/* lone continuations */
+		{ "\xe2\x82x", 1 },
+	};
+	size_t i, at;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		at = 99;
+		if (pv_utf8_valid(cases[i].s, &at) != !cases[i].bad_at ||
+		    (cases[i].bad_at && at != cases[i].bad_at - 1))
+			fail_msg("case %zu: valid %d at %zu", i,
+				 pv_utf8_valid(cases[i].s, &at), at);
+	}
+}
+
+/* What is not UTF-8 goes out as U+FFFD: the JSON stays JSON. */
+static void test_jsonw_not_utf8(void **state)
+{
+	struct pv_jw w;
+	const char *text;
+	char errbuf[128];
+	yajl_val root;
+	size_t len;
+
+	(void)state;
+	pv_jw_init(&w, false);
+	pv_jw_map_open(&w, NULL);
+	pv_jw_str(&w, "ok", "caf\xc3\xa9");
+	assert_false(w.lossy);
+	pv_jw_str(&w, "k\xff", "caf\xe9 \xc3");
+	pv_jw_map_close(&w);
+	assert_false(w.bad);
+	assert_true(w.lossy);
+	text = pv_jw_text(&w, &len);
+	assert_string_equal(text, "{\"ok\":\"caf\xc3\xa9\",\"k\xef\xbf\xbd\":"
+			    "\"caf\xef\xbf\xbd \xef\xbf\xbd\"}");
+	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	assert_non_null(root);
+	yajl_tree_free(root);
+	pv_jw_dispose(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +688,10 @@ int main(void)
 		cmocka_unit_test(test_uuid_round_trip),
 		cmocka_unit_test(test_uuid_rejects),
 		cmocka_unit_test(test_uuid_rejects_short_without_overread),
+		cmocka_unit_test_setup_teardown(test_read_file_kinds, fx_setup,
+						fx_teardown),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_jsonw_not_utf8),
 		cmocka_unit_test_setup_teardown(test_xs_read_uint, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_xs_read_uint_small_max, fx_setup,
 						fx_teardown),

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config/xlcfg.h"
@@ -530,9 +533,6 @@ static void test_cpus_and_actions_ok(void **state)
 	assert_int_equal(pv_action_parse("explode", &a), -EINVAL);
 
 	parse_ok(MINIMAL "cpus = 'all'\n", &c, NULL);
-	pv_domain_config_dispose(&c);
-	parse_ok(MINIMAL "cpus = \"nodes:0-1,^3,6\"\n", &c, NULL);
-	assert_string_equal(c.cpus, "nodes:0-1,^3,6");
 	pv_domain_config_dispose(&c);
 	parse_ok(MINIMAL "cpus = 2\n", &c, NULL);
 	assert_string_equal(c.cpus, "2");
@@ -1202,6 +1202,396 @@ static void test_json_errors(void **state)
 	}
 }
 
+/* ---- issue 12: hostile configs ---- */
+
+/* A saved config of the wrong shape is an error naming the key, never a crash. */
+static void test_json_type_confusion(void **state)
+{
+#define J(rest) "{\"name\": \"a\", \"kernel\": \"/k\", " rest "}"
+	static const struct { const char *json, *want; } bad[] = {
+		{ J("\"disk\": [7]"), "JSON: disk[0]: disk: expected an object" },
+		{ J("\"disk\": [null]"), "JSON: disk[0]: disk: expected an object" },
+		{ J("\"disk\": [[\"xvda\"]]"), "JSON: disk[0]: disk: expected an object" },
+		{ J("\"vif\": [\"bridge=xenbr0\"]"), "JSON: vif[0]: vif: expected an object" },
+		{ J("\"vif\": [true]"), "JSON: vif[0]: vif: expected an object" },
+		{ J("\"disk\": {}"), "JSON: disk: expected an array" },
+		{ J("\"vif\": \"x\""), "JSON: vif: expected an array" },
+		{ J("\"disk\": [{\"vdev\": 7, \"target\": \"/i\"}]"),
+		  "JSON: disk[0]: vdev: expected a string" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": {}}]"),
+		  "JSON: disk[0]: target: expected a string" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": \"/i\", "
+		    "\"phy_prefix\": 1}]"), "JSON: disk[0]: phy_prefix: expected "
+		  "true or false" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": \"/i\", "
+		    "\"access\": \"x\"}]"), "JSON: disk[0]: access: unexpected value" },
+		{ J("\"vif\": [{\"mtu\": \"1500\"}]"), "JSON: vif[0]: mtu: expected "
+		  "an integer" },
+		{ J("\"memory\": \"64\""), "JSON: memory: expected an integer" },
+		{ J("\"memory\": 1.5"), "JSON: memory: expected an integer" },
+		{ J("\"memory\": -1"), "JSON: memory: expected an integer" },
+		{ J("\"memory\": [64]"), "JSON: memory: expected an integer" },
+		{ J("\"vcpus\": 99999999999999999999"), "JSON: vcpus: expected an "
+		  "integer" },
+		{ J("\"uuid\": 7"), "JSON: uuid: expected a string" },
+		{ J("\"cmdline\": [\"a\"]"), "JSON: cmdline: expected a string" },
+		{ J("\"cpus\": {}"), "JSON: cpus: expected a string" },
+		{ J("\"on_reboot\": 1"), "JSON: on_reboot: expected a string" },
+		{ J("\"bootloader_args\": [1]"), "JSON: bootloader_args: expected an "
+		  "array of strings" },
+		{ J("\"bootloader_args\": {}"), "JSON: bootloader_args: expected an "
+		  "array of strings" },
+		{ J("\"type\": 1"), "JSON: type: expected a string" },
+		{ J("\"source\": 1"), "JSON: source: expected a string" },
+		{ "{\"name\": null, \"kernel\": \"/k\"}", "JSON: name: missing" },
+		/* What the xl.cfg reader refuses, the JSON reader refuses too. */
+		{ J("\"disk\": [{\"vdev\": \"xvda\"}]"), "JSON: disk: entry 1: no "
+		  "target given (only a cdrom may be empty)" },
+		{ J("\"disk\": [{\"vdev\": \"hde\", \"target\": \"/i\"}]"),
+		  "JSON: disk: entry 1: invalid vdev 'hde'" },
+		{ J("\"disk\": [{\"vdev\": \"\", \"target\": \"/i\"}]"),
+		  "JSON: disk: entry 1: invalid vdev ''" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": \"/i\", "
+		    "\"format\": \"floppy\"}]"), "JSON: disk: entry 1: unknown "
+		  "format 'floppy'" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": \"/i\", "
+		    "\"backendtype\": \"nbd\"}]"), "JSON: disk: entry 1: unknown "
+		  "backendtype 'nbd'" },
+		{ J("\"disk\": [{\"vdev\": \"xvda\", \"target\": \"/a\"}, "
+		    "{\"vdev\": \"51712\", \"target\": \"/b\"}]"),
+		  "JSON: disk: entry 2: vdev '51712' is the device of entry 1 "
+		  "('xvda')" },
+		{ J("\"vif\": [{\"mac\": \"01:16:3e:00:00:01\"}]"),
+		  "JSON: vif: entry 1: mac '01:16:3e:00:00:01' is a multicast" },
+		{ J("\"vif\": [{\"type\": \"tap\"}]"), "JSON: vif: entry 1: unknown "
+		  "type 'tap'" },
+		{ J("\"vif\": [{\"rate\": \"fast\"}]"), "JSON: vif: entry 1: invalid "
+		  "rate 'fast'" },
+		{ J("\"vif\": [{\"mtu\": 10}]"), "JSON: vif: entry 1: invalid mtu "
+		  "'10'" },
+		{ J("\"vif\": [{\"mac\": \"00:16:3e:00:00:01\"}, "
+		    "{\"mac\": \"00:16:3e:00:00:01\"}]"), "JSON: vif: entry 2: mac "
+		  "00:16:3e:00:00:01 is already used by entry 1" },
+		{ J("\"cpus\": \"0-x\""), "JSON: cpus: invalid cpus '0-x'" },
+	};
+#undef J
+	struct pv_domain_config c;
+	struct pv_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pv_err_init(&err);
+		if (from_json(bad[i].json, &c, &err) != -EINVAL)
+			fail_msg("accepted: %s", bad[i].json);
+		assert_true(has(pv_err_msg(&err), bad[i].want));
+		assert_null(c.name);
+		pv_domain_config_dispose(&c);
+		pv_err_dispose(&err);
+	}
+}
+
+/* Every string a config holds must be UTF-8: JSON can carry nothing else. */
+static void test_utf8_refused(void **state)
+{
+	static const struct { const char *text, *want; } bad[] = {
+		{ MINIMAL "cmdline = 'caf\\xe9'\n", "test.cfg:3:11: cmdline: not "
+		  "valid UTF-8 (byte 4)" },
+		{ MINIMAL "extra = 'a\xff'\n", "test.cfg:3:9: extra: not valid UTF-8" },
+		{ MINIMAL "root = '/dev/\xc3'\n", "test.cfg:3:8: root: not valid "
+		  "UTF-8" },
+		{ "name = 'g'\nkernel = '/boot/\xe9'\n", "test.cfg:2:10: kernel: not "
+		  "valid UTF-8" },
+		{ MINIMAL "ramdisk = '\xc0\xaf'\n", "test.cfg:3:11: ramdisk: not valid "
+		  "UTF-8" },	/* overlong '/' */
+		{ MINIMAL "bootloader = '\xed\xa0\x80'\n", "test.cfg:3:14: "
+		  "bootloader: not valid UTF-8" },	/* a surrogate */
+		{ MINIMAL "bootloader_args = [ 'ok', '\xf4\x90\x80\x80' ]\n",
+		  "test.cfg:3:27: bootloader_args: entry 2: not valid UTF-8" },	/* > U+10FFFF */
+		{ MINIMAL "bootloader_args = '-q \xe2\x82'\n", "test.cfg:3:19: "
+		  "bootloader_args: not valid UTF-8" },
+		{ MINIMAL "disk = [ '/ok,,xvda', '/img/\xe9,,xvdb' ]\n",
+		  "test.cfg:3:23: disk: entry 2: target: not valid UTF-8" },
+		{ MINIMAL "disk = [ '/i,,xvda,script=\xff' ]\n", "test.cfg:3:10: "
+		  "disk: entry 1: script: not valid UTF-8" },
+		{ MINIMAL "vif = [ 'bridge=br\xe9' ]\n", "test.cfg:3:9: vif: entry 1: "
+		  "bridge: not valid UTF-8" },
+		{ MINIMAL "vif = [ 'ip=1.2.3.4,vifname=v\xe9' ]\n", "test.cfg:3:9: "
+		  "vif: entry 1: vifname: not valid UTF-8" },
+	};
+	struct pv_domain_config c;
+	char *j;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].text, bad[i].want);
+
+	/* Through an override too (create -n and create take the same path). */
+	char *ov[] = { "cmdline='x\\xe9'" };
+	expect_error_ov(MINIMAL, ov, 1, "<command line>:1:9: cmdline: not valid "
+			"UTF-8");
+
+	/* Real UTF-8, of every length, is fine and reaches JSON as it is. */
+	parse_ok(MINIMAL "cmdline = 'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7'\n",
+		 &c, NULL);
+	j = to_json(&c);
+	assert_true(has(j, "\"cmdline\": \"caf\xc3\xa9 \xe2\x82\xac "
+			"\xf0\x9f\x90\xa7\""));
+	free(j);
+	pv_domain_config_dispose(&c);
+}
+
+/* A config made by other means: the writer refuses what would not read back. */
+static void test_utf8_to_json(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_jw w;
+
+	(void)state;
+	parse_ok(MINIMAL, &c, NULL);
+	pv_str_set(&c.cmdline, "caf\xe9");
+	pv_jw_init(&w, false);
+	assert_int_equal(pv_domain_config_to_json(&c, &w), -EINVAL);
+	pv_jw_dispose(&w);
+	pv_domain_config_dispose(&c);
+}
+
+/* A config whose file name is not UTF-8 could not be saved as JSON. */
+static void test_utf8_source(void **state)
+{
+	struct pv_domain_config c;
+	struct pv_err err;
+
+	(void)state;
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_string(MINIMAL, "/etc/xen/g\xe9.cfg",
+					       NULL, 0, &c, NULL, NULL, &err),
+			 -EINVAL);
+	assert_true(has(pv_err_msg(&err), "is not valid UTF-8"));
+	assert_null(c.name);
+	pv_err_dispose(&err);
+}
+
+/* Nesting is bounded: a deep file is an error at its line, not a crash. */
+static void test_nesting_bounded(void **state)
+{
+	size_t depth = 1000000, i;
+	struct pv_buf text = PV_BUF_INIT;
+	struct pv_domain_config c;
+	struct pv_err err;
+
+	(void)state;
+	pv_buf_puts(&text, MINIMAL "disk = ");
+	for (i = 0; i < depth; i++)
+		pv_buf_add(&text, "[", 1);
+	for (i = 0; i < depth; i++)
+		pv_buf_add(&text, "]", 1);
+	pv_buf_add(&text, "\n", 1);
+	pv_err_init(&err);
+	assert_int_equal(parse(text.s, NULL, 0, &c, NULL, &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), "test.cfg:3:"));
+	assert_true(has(pv_err_msg(&err), "disk: lists nested more than 16 deep"));
+	pv_err_dispose(&err);
+	pv_buf_dispose(&text);
+
+	/* 16 levels still parse (and are then refused for what they are). */
+	expect_error(MINIMAL "bootloader_args = [[[[[[[[[[[[[[[['x']]]]]]]]]]]]]]]]\n",
+		     "test.cfg:3:20: bootloader_args: entry 1: expected a string");
+	expect_error(MINIMAL "bootloader_args = [[[[[[[[[[[[[[[[['x']]]]]]]]]]]]]]]]]\n",
+		     "test.cfg:3:35: bootloader_args: lists nested more than 16 deep");
+}
+
+/* `+=` of empty lists (a memcpy from NULL before: UB under the sanitizers). */
+static void test_append_empty(void **state)
+{
+	struct pv_domain_config c;
+
+	(void)state;
+	parse_ok(MINIMAL "disk = []\ndisk += []\nvif = []\nvif += [ '' ]\n"
+		 "extra = ''\nextra += ''\n", &c, NULL);
+	assert_int_equal(c.ndisks, 0);
+	assert_int_equal(c.nvifs, 1);
+	assert_string_equal(c.cmdline, "");
+	pv_domain_config_dispose(&c);
+}
+
+static double cpu_seconds(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/*
+ * 100k keys, 100k `+=`, 100k disks and vifs: the results are right, and
+ * (loosely: a quadratic reader took minutes) fast.
+ */
+static void test_many_keys(void **state)
+{
+	const int n = 100000;
+	struct pv_buf text = PV_BUF_INIT;
+	struct pv_domain_config c;
+	struct warns w;
+	double t0 = cpu_seconds();
+	int i;
+
+	(void)state;
+	pv_buf_puts(&text, MINIMAL);
+	for (i = 0; i < n; i++)
+		pv_buf_printf(&text, "k%d = %d\n", i, i);
+	pv_buf_puts(&text, "k7 = 'again'\n");
+	for (i = 0; i < n; i++)
+		pv_buf_printf(&text, "extra += '%c'\n", 'a' + i % 26);
+	for (i = 0; i < n; i++)
+		pv_buf_printf(&text, "disk += [ '/i,,%d' ]\n", 200001 + i);
+	pv_buf_puts(&text, "vif = [\n");
+	for (i = 0; i < n; i++)
+		pv_buf_printf(&text, "'mac=00:16:3e:%02x:%02x:%02x',\n",
+			      (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+	pv_buf_puts(&text, "]\n");
+	warns_init(&w);
+	parse_ok(text.s, &c, &w);
+	assert_int_equal(w.n, n + 1);	/* each unknown key, k7 set again */
+	assert_true(has(w.all.s, "test.cfg:100003:1|k7|set again"));
+	assert_int_equal(strlen(c.cmdline), n);
+	assert_memory_equal(c.cmdline, "abcdefghijklmnopqrstuvwxyza", 27);
+	assert_int_equal(c.ndisks, n);
+	assert_string_equal(c.disks[n - 1].vdev, "300000");
+	assert_int_equal(c.nvifs, n);
+	assert_string_equal(c.vifs[n - 1].mac, "00:16:3e:01:86:9f");
+	pv_domain_config_dispose(&c);
+	pv_buf_dispose(&w.all);
+
+	/* A duplicate among many is still found, and named. */
+	pv_buf_puts(&text, "disk += [ '/j,,xvda', '/k,,51712' ]\n");
+	expect_error(text.s, "disk: entry 100002: vdev '51712' is the device of "
+		     "entry 100001 ('xvda')");
+	pv_buf_dispose(&text);
+	if (cpu_seconds() - t0 > 10)
+		fail_msg("took %.1f s of CPU: a quadratic lookup?",
+			 cpu_seconds() - t0);
+}
+
+/* create -n and create agree on vdevs: config/ decides, lib/ obeys. */
+static void test_vdevs(void **state)
+{
+	static const struct { const char *vdev; uint32_t devid; } good[] = {
+		{ "xvda", 202 << 8 }, { "d0p1", 1u << 28 | 1 },
+		{ "d5", 1u << 28 | 5 << 8 }, { "d1048575p255", 1u << 28 | 0xfffff << 8 | 255 },
+		{ "xvdaaaaa", 1u << 28 | 475254 << 8 }, { "hdd63", 22 << 8 | 64 | 63 },
+		{ "268435455", 268435455 },
+	};
+	static const char *const bad[] = {
+		"hde", "268435456", "xvdaaaaaa", "d1048576", "d0p256", "d0p",
+		"dp1", "xvda0p1", "hda64", "",
+	};
+	struct pv_domain_config c;
+	char text[256], want[128];
+	uint32_t devid;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		devid = 0;
+		assert_int_equal(pv_vdev_to_devid(good[i].vdev, &devid), 0);
+		assert_int_equal(devid, good[i].devid);
+		snprintf(text, sizeof(text), MINIMAL "disk = [ '/i,,%s' ]\n",
+			 good[i].vdev);
+		parse_ok(text, &c, NULL);
+		pv_domain_config_dispose(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(pv_vdev_to_devid(bad[i], &devid), -EINVAL);
+		if (!*bad[i])
+			continue;
+		snprintf(text, sizeof(text), MINIMAL "disk = [ '/i,,%s' ]\n",
+			 bad[i]);
+		snprintf(want, sizeof(want), "invalid vdev '%s'", bad[i]);
+		expect_error(text, want);
+	}
+}
+
+/* cpus= is what create pins to: the same grammar as vcpu-pin. */
+static void test_cpus_grammar(void **state)
+{
+	static const char *const good[] = {
+		"all", "0", "0-3,^1", "all,^0", "255", "0,2-5,^3-4",
+	};
+	static const char *const bad[] = {
+		"nodes:0-1", "node:0", "", "0,", ",0", "0,,1", "256", "3-1", "^",
+		"0-", "x", " 1", "1 ",
+	};
+	struct pv_domain_config c;
+	char text[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "cpus = '%s'\n", good[i]);
+		parse_ok(text, &c, NULL);
+		assert_string_equal(c.cpus, good[i]);
+		pv_domain_config_dispose(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "cpus = '%s'\n", bad[i]);
+		expect_error(text, "test.cfg:3:8: cpus: ");
+	}
+	expect_error(MINIMAL "cpus = 'node:0'\n", "test.cfg:3:8: cpus: NUMA "
+		     "node lists are not supported by pvctl");
+}
+
+/* Config files: regular files of at most 1 MiB, never a FIFO's wait. */
+static void test_config_file_kinds(void **state)
+{
+	char dir[] = "/tmp/pvctl-xlcfg-XXXXXX";
+	struct pv_domain_config c;
+	struct pv_err err;
+	char *fifo, *big;
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = pv_asprintf("%s/fifo", dir);
+	big = pv_asprintf("%s/big.cfg", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	fputs(MINIMAL, f);
+	for (i = 0; i < 1024 * 1024 / 8; i++)
+		fputs("# 45678\n", f);
+	fclose(f);
+
+	alarm(20);	/* a FIFO that blocks fails the test, not hangs it */
+	pv_err_init(&err);
+	pv_domain_config_init(&c);
+	assert_int_equal(pv_xlcfg_parse_file(fifo, NULL, 0, &c, NULL, NULL, &err),
+			 -EINVAL);
+	assert_true(has(pv_err_msg(&err), fifo));
+	assert_true(has(pv_err_msg(&err), "not a regular file (a FIFO)"));
+	pv_err_clear(&err);
+	assert_int_equal(pv_xlcfg_parse_file(dir, NULL, 0, &c, NULL, NULL, &err),
+			 -EINVAL);
+	assert_true(has(pv_err_msg(&err), "not a regular file (a directory)"));
+	pv_err_clear(&err);
+	assert_int_equal(pv_xlcfg_parse_file("/dev/zero", NULL, 0, &c, NULL, NULL,
+					     &err), -EINVAL);
+	assert_true(has(pv_err_msg(&err), "/dev/zero: not a regular file (a "
+			"character device)"));
+	pv_err_clear(&err);
+	assert_int_equal(pv_xlcfg_parse_file(big, NULL, 0, &c, NULL, NULL, &err),
+			 -EFBIG);
+	assert_true(has(pv_err_msg(&err), "big.cfg: larger than 1 MiB"));
+	alarm(0);
+	assert_null(c.name);
+	pv_err_dispose(&err);
+	unlink(fifo);
+	unlink(big);
+	rmdir(dir);
+	free(fifo);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1235,6 +1625,16 @@ int main(void)
 		cmocka_unit_test(test_xlcfg_round_trip),
 		cmocka_unit_test(test_libxl_json),
 		cmocka_unit_test(test_json_errors),
+		cmocka_unit_test(test_json_type_confusion),
+		cmocka_unit_test(test_utf8_refused),
+		cmocka_unit_test(test_utf8_to_json),
+		cmocka_unit_test(test_utf8_source),
+		cmocka_unit_test(test_nesting_bounded),
+		cmocka_unit_test(test_append_empty),
+		cmocka_unit_test(test_many_keys),
+		cmocka_unit_test(test_vdevs),
+		cmocka_unit_test(test_cpus_grammar),
+		cmocka_unit_test(test_config_file_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

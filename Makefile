@@ -102,7 +102,7 @@ FUZZ_TIME ?= 60
 FUZZERS   := $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 
 fuzz:
-	$(MAKE) FUZZ=1 B=build-fuzz fuzz-run
+	$(MAKE) -k FUZZ=1 B=build-fuzz fuzz-run
 
 fuzz-run: $(FUZZERS:%=fuzz-run-%)
 

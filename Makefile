@@ -22,13 +22,19 @@ LDLIBS_BASE = -lyajl -lnettle -lreadline -lpthread -ldl
 
 DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
               libcurl4-openssl-dev libreadline-dev libcmocka-dev nettle-dev \
-              qemu-system-x86 cpio e2fsprogs
+              qemu-system-x86 cpio e2fsprogs clang libclang-rt-14-dev
 
 B ?= build
 # Sanitizer builds go to their own tree: make SAN=1 B=build-san unit
 ifeq ($(SAN),1)
 PV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 PV_LDFLAGS += -fsanitize=address,undefined
+endif
+# The fuzz targets' tree (make fuzz): clang's libFuzzer over ASan+UBSan.
+ifeq ($(FUZZ),1)
+CC          = clang
+PV_CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+PV_LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_SRC  := $(sort $(wildcard util/*.c config/*.c lib/*.c lib/*/*.c))
@@ -122,6 +128,43 @@ unit-san:
 lab: pvctl pvctl-agent
 	tests/lab/run.sh $(subst $(comma), ,$(LAB))
 
+# Fuzzing: one libFuzzer target per parser of outside input
+# (tests/fuzz/NAME.c), built with clang in build-fuzz and run FUZZ_TIME
+# seconds each from its seeds in tests/fuzz/corpus/NAME (what it finds
+# on the way is kept in build-fuzz/fuzz/NAME.corpus for the next run).
+# A crash, a leak, undefined behaviour or a failed oracle fails it; the
+# input is left in build-fuzz/fuzz/NAME-crash-*.
+FUZZ_TIME ?= 60
+FUZZERS   := $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
+
+fuzz:
+	$(MAKE) -k FUZZ=1 B=build-fuzz fuzz-run
+
+fuzz-run: $(FUZZERS:%=fuzz-run-%)
+
+fuzz-run-%: $(B)/fuzz/%
+	@mkdir -p $(B)/fuzz/$*.corpus
+	@echo "== fuzz $* ($(FUZZ_TIME) s)"
+	@$< -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  -print_final_stats=1 -artifact_prefix=$(B)/fuzz/$*- \
+	  $(addprefix -dict=,$(wildcard tests/fuzz/$*.dict)) \
+	  $(B)/fuzz/$*.corpus tests/fuzz/corpus/$* >$(B)/fuzz/$*.log 2>&1 || \
+	  { tail -n 60 $(B)/fuzz/$*.log; echo "== fuzz $*: FAILED (log: $(B)/fuzz/$*.log)"; exit 1; }
+	@grep -h '^stat::number_of_executed_units' $(B)/fuzz/$*.log | \
+	  sed 's/^stat::number_of_executed_units: */== fuzz $*: ok, /; s/$$/ runs/'
+
+# The simulator as an archive: a target links it only if it uses it.
+$(B)/libpvsim.a: $(SIM_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/libpvsim.a $(B)/libpvctl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $(filter %.c %.o,$^) $(B)/libpvsim.a \
+	  $(B)/libpvctl.a $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
+$(B)/fuzz/agent_proc: $(B)/agent/sample.o
+DEPS += $(FUZZERS:%=$(B)/fuzz/%.d)
+
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
 CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-domains,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
@@ -129,6 +172,7 @@ CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvc
 check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
+	$(MAKE) fuzz
 	$(MAKE) deb
 	$(MAKE) lintian
 	$(MAKE) lab LAB=$(CHECK_LAB)
@@ -157,7 +201,7 @@ deps:
 	else echo "make deps: all Debian packages present"; fi
 
 clean:
-	rm -rf $(B) build-san pvctl pvctl-agent
+	rm -rf $(B) build-san build-fuzz pvctl pvctl-agent
 
 help:
 	@echo "make          build pvctl"
@@ -165,10 +209,12 @@ help:
 	@echo "make unit     cmocka unit tests (simulated hypervisor)"
 	@echo "make unit-san unit tests under ASan+UBSan"
 	@echo "make lab [LAB=a,b]  boot the Xen lab under QEMU and run scenarios"
-	@echo "make check    deps + unit + unit-san + deb + lintian + lab"
+	@echo "make check    deps + unit + unit-san + fuzz + deb + lintian + lab"
 	@echo "make install  install under PREFIX (/usr) into DESTDIR"
 	@echo "make deb      build the pvctl and pvctl-agent packages into $(B)/deb"
 	@echo "make lintian  lintian on them: errors fail"
+	@echo "make fuzz [FUZZ_TIME=s]  each libFuzzer target (tests/fuzz) for 60 s"
+	@echo "make check    deps + unit + unit-san + fuzz + lab"
 	@echo "make demo     boot the lab, create a guest, show list and console"
 	@echo "make bench    time pvctl against xl in the lab (create, destroy)"
 
@@ -236,4 +282,5 @@ comma := ,
 # Keep the simulator objects between test builds.
 .SECONDARY:
 .PHONY: all unit unit-san lab check bench demo deps clean help install deb lintian FORCE
+.PHONY: all unit unit-san fuzz fuzz-run lab check bench demo deps clean help
 -include $(DEPS)

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "domain.h"
+#include "domain_i.h"
 #include "../../util/run.h"
 
 #define BOOTLOADER_TIMEOUT_S 60
@@ -103,8 +103,16 @@ static char *own_file(const struct pv_boot *b, const char *path)
 	return pv_strdup(path);
 }
 
-static int parse_output(struct pv_boot *b, const char *out, size_t len,
-			const char *who, struct pv_err *err)
+/* Whether the @n bytes at @item start with @name (the last item may lack its NUL). */
+static bool item_is(const char *item, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n >= k && !memcmp(item, name, k);
+}
+
+int pv_boot_parse_output(struct pv_boot *b, const char *out, size_t len,
+			 const char *who, struct pv_err *err)
 {
 	size_t off = 0;
 
@@ -114,13 +122,13 @@ static int parse_output(struct pv_boot *b, const char *out, size_t len,
 		char **slot = NULL;
 		const char *val = NULL;
 
-		if (!strncmp(item, "kernel ", 7)) {
+		if (item_is(item, n, "kernel ")) {
 			slot = &b->kernel;
 			val = item + 7;
-		} else if (!strncmp(item, "ramdisk ", 8)) {
+		} else if (item_is(item, n, "ramdisk ")) {
 			slot = &b->ramdisk;
 			val = item + 8;
-		} else if (!strncmp(item, "args ", 5)) {
+		} else if (item_is(item, n, "args ")) {
 			free(b->cmdline);
 			b->cmdline = pv_strndup(item + 5, n - 5);
 		}
@@ -228,7 +236,7 @@ int pv_bootloader_run(struct pv_ctx *ctx, const struct pv_domain_config *cfg,
 	if (!rc)
 		rc = pv_buf_read_file(&report, outfile, REPORT_MAX, err);
 	if (!rc)
-		rc = parse_output(b, report.s, report.len, prog, err);
+		rc = pv_boot_parse_output(b, report.s, report.len, prog, err);
 out:
 	pv_buf_dispose(&report);
 	free(outfile);

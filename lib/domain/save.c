@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "domain.h"
+#include "domain_i.h"
 #include "../xs.h"
 #include "../../util/fileio.h"
 #include "../../util/uuid.h"
@@ -440,13 +440,9 @@ out:
 
 /* --- restore --- */
 
-/*
- * Reads what precedes the memory image from @fd (@what names it): xl's
- * header, the config (parsed into @cfg unless @override is given), the
- * libxl stream's header and its LIBXC_CONTEXT record.
- */
-static int stream_in(int fd, const char *what, bool override,
-		     struct pv_domain_config *cfg, struct pv_err *err)
+/* The head of a save file or migration stream (domain_i.h). */
+int pv_savefile_read_head(int fd, const char *what, bool override,
+			  struct pv_domain_config *cfg, struct pv_err *err)
 {
 	struct libxl_header lh;
 	struct libxl_record r;
@@ -533,7 +529,7 @@ int pv_domain_restore(struct pv_ctx *ctx, const char *path,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pv_err_sys(err, -errno, "cannot open %s", path);
-	rc = stream_in(fd, path, override != NULL, &cfg, err);
+	rc = pv_savefile_read_head(fd, path, override != NULL, &cfg, err);
 	if (!rc) {
 		o.restore_fd = fd;
 		rc = pv_domain_create_opts(ctx, override ? override : &cfg, &o,
@@ -735,7 +731,7 @@ int pv_domain_migrate_receive(struct pv_ctx *ctx, int from_fd, int to_fd,
 	rc = pv_write_all(to_fd, mig_banner, strlen(mig_banner));
 	if (rc)
 		return pv_err_sys(err, rc, "writing to the sender");
-	rc = stream_in(from_fd, "the migration stream", false, &cfg, err);
+	rc = pv_savefile_read_head(from_fd, "the migration stream", false, &cfg, err);
 	if (rc)
 		goto out;
 	/* Built under a temporary name, paused, until the sender lets go. */

@@ -13,12 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "lib/domain/domain.h"
+#include "lib/domain/domain_i.h"
 #include "config/xlcfg.h"
 
 static char dir[64];		/* the test's own folder */
@@ -208,6 +209,38 @@ static void test_missing_bootloader_or_disk(void **state)
 	pv_err_dispose(&err);
 }
 
+/*
+ * The report's last item may lack its NUL, and be shorter than the names
+ * the reader looks for: it must read none of the bytes after @len (here
+ * a page it may not read, so that a stray read faults in any build).
+ * Found by tests/fuzz/bootloader.
+ */
+static void test_report_read_within_len(void **state)
+{
+	static const char *const tails[] = { "kernel", "ramdisk", "arg", "k" };
+	long page = sysconf(_SC_PAGESIZE);
+	struct pv_boot b = { .dir = dir };
+	struct pv_err err;
+	char *map, *out;
+	size_t i, len;
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, page, PROT_NONE), 0);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		len = strlen(tails[i]);
+		out = map + page - len;
+		memcpy(out, tails[i], len);
+		pv_err_init(&err);
+		assert_int_equal(pv_boot_parse_output(&b, out, len, "t", &err),
+				 -EINVAL);
+		assert_non_null(strstr(pv_err_msg(&err), "reported no kernel"));
+		pv_err_dispose(&err);
+	}
+	munmap(map, 2 * page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_kernel_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_bootloader_or_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_read_within_len, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

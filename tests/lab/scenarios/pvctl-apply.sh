@@ -13,7 +13,7 @@ CHECK_TIMEOUT=180
 D=/tmp/apply.d
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 30 pvctl console -t "${3:-4}" "$1" 2>&1 |
+    printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-4}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 

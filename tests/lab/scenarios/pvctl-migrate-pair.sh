@@ -21,7 +21,7 @@ on_peer() { "$SSH" "$PEER" "$1" < /dev/null > /tmp/peer.out 2>&1; }
 # in_peer_guest NAME COMMANDS: type COMMANDS on the console of the peer's
 # guest NAME, its answer in /tmp/NAME.out.
 in_peer_guest() {
-    printf '%s\n' "$2" | "$SSH" "$PEER" "timeout 30 pvctl console -t ${3:-4} $1" 2>&1 |
+    printf '%s\n' "$2" | "$SSH" "$PEER" "timeout 30 pvctl console --timeout ${3:-4} $1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
 hb() {
@@ -51,7 +51,7 @@ GUEST_EXTRA=heartbeat guest_cfg "$G" "memory = 96" \
 check "create $G with a disk and a vif" pvctl create -q "/tmp/$G.cfg" &&
 expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     printf 'echo PAIR-MEM-31 > /tmp/mark; sync; echo WROTE\n' |
-        timeout 30 pvctl console -t 4 "$G" 2>&1 | tr -d '\r' > "/tmp/$G.out"
+        timeout 30 pvctl console --timeout 4 "$G" 2>&1 | tr -d '\r' > "/tmp/$G.out"
     check "the guest wrote its mark" grep -q WROTE "/tmp/$G.out"
     # Storage both hosts see: a copy of the image, made while the guest
     # does not write to it.

@@ -54,7 +54,7 @@ check_within() {
 xl_col() { xl list "$G" 2>/dev/null | awk -v n="$1" 'NR == 2 { print $n }'; }
 
 in_guest() {
-    printf '%s\n' "$2" | timeout 20 pvctl console -t 4 "$1" 2>&1 | tr -d '\r' > "/tmp/$1.out"
+    printf '%s\n' "$2" | timeout 20 pvctl console --timeout 4 "$1" 2>&1 | tr -d '\r' > "/tmp/$1.out"
 }
 
 : > "$MLOG"

@@ -138,7 +138,7 @@ FUZZ_TIME ?= 60
 FUZZERS   := $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 
 fuzz:
-	$(MAKE) -k FUZZ=1 B=build-fuzz fuzz-run
+	$(MAKE) -k -j2 FUZZ=1 B=build-fuzz fuzz-run
 
 fuzz-run: $(FUZZERS:%=fuzz-run-%)
 

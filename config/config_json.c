@@ -180,7 +180,7 @@ static int get_disk(struct jr *r, yajl_val o, struct pv_disk_spec *d)
 	if (!rc && !d->vdev)
 		rc = jbad(r, "vdev", "missing");
 	if (!rc && !d->format)
-		pv_str_set(&d->format, "raw");
+		pv_str_set(&d->format, d->cdrom && !d->target ? "empty" : "raw");
 	return rc;
 }
 

@@ -468,6 +468,12 @@ int xlcfg_disk_check(const struct pv_disk_spec *d, struct pv_err *err)
 	if (!d->target && !d->cdrom)
 		return pv_err_set(err, -EINVAL, "no target given (only a "
 				  "cdrom may be empty)");
+	/* What finish() makes of a cdrom, for specs that did not pass it. */
+	if (d->cdrom && d->readwrite)
+		return pv_err_set(err, -EINVAL, "a cdrom is read-only (access ro)");
+	if (d->cdrom && !d->target && strcmp(d->format, "empty"))
+		return pv_err_set(err, -EINVAL, "a cdrom without a target has "
+				  "format 'empty', not '%s'", d->format);
 	return 0;
 }
 

@@ -1247,6 +1247,12 @@ static void test_json_type_confusion(void **state)
 		/* What the xl.cfg reader refuses, the JSON reader refuses too. */
 		{ J("\"disk\": [{\"vdev\": \"xvda\"}]"), "JSON: disk: entry 1: no "
 		  "target given (only a cdrom may be empty)" },
+		{ J("\"disk\": [{\"vdev\": \"xvdc\", \"devtype\": \"cdrom\", "
+		    "\"access\": \"rw\"}]"), "JSON: disk: entry 1: a cdrom is "
+		  "read-only (access ro)" },
+		{ J("\"disk\": [{\"vdev\": \"xvdc\", \"devtype\": \"cdrom\", "
+		    "\"access\": \"ro\", \"format\": \"raw\"}]"), "JSON: disk: "
+		  "entry 1: a cdrom without a target has format 'empty', not 'raw'" },
 		{ J("\"disk\": [{\"vdev\": \"hde\", \"target\": \"/i\"}]"),
 		  "JSON: disk: entry 1: invalid vdev 'hde'" },
 		{ J("\"disk\": [{\"vdev\": \"\", \"target\": \"/i\"}]"),

@@ -84,20 +84,20 @@ check "and says nothing to do" grep -q "nothing to do" /tmp/apply.plan
 ID1=$(pvctl domid ap1)
 M1=$(markers ap1)
 U1=$(guest_uptime ap1)
-acfg ap1 'memory = 72' 'maxmem = 128' "$DISKS"
+acfg ap1 'memory = 120' 'maxmem = 128' "$DISKS"
 plan
-check "the plan has memory 96 -> 72 MiB (live)" grep -q '^~ ap1: memory 96 -> 72 MiB (live)$' /tmp/apply.plan
+check "the plan has memory 96 -> 120 MiB (live)" grep -q '^~ ap1: memory 96 -> 120 MiB (live)$' /tmp/apply.plan
 check "apply changes the memory" pvctl apply "$D"
 diag_file "$LAB_OUT" 4
-check "the target is 72 MiB" test "$(target ap1)" = 73728
+check "the target is 120 MiB" test "$(target ap1)" = 122880
 check "ap1 is the same domain" test "$(pvctl domid ap1)" = "$ID1"
 check "ap1 did not reboot" test "$(markers ap1)" = "$M1"
 U2=$(guest_uptime ap1)
 check "its uptime ran on ($U1 s -> $U2 s)" test -n "$U1" -a -n "$U2" -a "${U2:-0}" -gt "${U1:-0}"
-check "the saved config has memory 72" sh -c "pvctl list -l ap1 | grep -q '\"memory\": 72'"
+check "the saved config has memory 120" sh -c "pvctl list -l ap1 | grep -q '\"memory\": 120'"
 
 # --- a disk line removed, a vif added
-acfg ap1 'memory = 72' 'maxmem = 128' \
+acfg ap1 'memory = 120' 'maxmem = 128' \
     "disk = [ 'vdev=xvda,access=rw,target=/tmp/ap-disk1.img' ]" "vif = [ 'bridge=br0' ]"
 plan
 check "the plan detaches disk xvdb" grep -q '^~ ap1: detach disk xvdb (live)$' /tmp/apply.plan
@@ -152,7 +152,7 @@ if check "xl creates apxl" xl create /tmp/apxl.cfg; then
 fi
 
 # --- a config failing half-way: its guest as it was, the others converged
-acfg ap1 'memory = 88' 'maxmem = 128' \
+acfg ap1 'memory = 112' 'maxmem = 128' \
     "disk = [ 'vdev=xvda,access=rw,target=/tmp/ap-disk1.img', 'vdev=xvdc,access=rw,target=/tmp/ap-missing.img' ]" \
     "vif = [ 'bridge=br0' ]"
 acfg ap3 'memory = 96'
@@ -161,13 +161,13 @@ cp "$LAB_OUT" /tmp/apply.out
 diag_file /tmp/apply.out 6
 check "naming the image" grep -q /tmp/ap-missing.img /tmp/apply.out
 check "and saying ap1's changes were undone" grep -q "ap1: .*undone" /tmp/apply.out
-check "ap1's memory is back at 72 MiB" test "$(target ap1)" = 73728
+check "ap1's memory is back at 120 MiB" test "$(target ap1)" = 122880
 check "ap1 has no xvdc" sh -c "! pvctl block-list ap1 | grep -q xvdc"
 check "ap1 is the same domain" test "$(pvctl domid ap1)" = "$ID1"
-check "ap1's saved config is as it was" sh -c "pvctl list -l ap1 | grep -q '\"memory\": 72'"
+check "ap1's saved config is as it was" sh -c "pvctl list -l ap1 | grep -q '\"memory\": 120'"
 check "ap3 was created all the same" pvctl domid ap3
 plan
-check "the plan still has ap1's changes" grep -q '^~ ap1: memory 72 -> 88 MiB (live)$' /tmp/apply.plan
+check "the plan still has ap1's changes" grep -q '^~ ap1: memory 120 -> 112 MiB (live)$' /tmp/apply.plan
 check "and no more of ap3" sh -c "! grep -q ap3 /tmp/apply.plan"
 
 check "destroy ap1" pvctl destroy ap1

@@ -167,7 +167,7 @@ DEPS += $(FUZZERS:%=$(B)/fuzz/%.d)
 
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
-CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-domains,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-migrate-pair,pvctl-domains,pvctl-apply,pvctl-usage,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
 
 check: deps
 	$(MAKE) unit
@@ -183,7 +183,7 @@ check: deps
 # at simulated scale (no lab needed).
 bench: pvctl pvctl-agent $(B)/decide_bench
 	$(B)/decide_bench
-	tests/lab/run.sh bench pvctl-autoscale pvctl-autoscale-stress pvctl-autoscale-pack pvctl-save | grep -E 'BENCH|passed'
+	tests/lab/run.sh bench pvctl-autoscale pvctl-autoscale-stress pvctl-autoscale-pack pvctl-save pvctl-migrate-pair | grep -E 'BENCH|passed'
 
 $(B)/decide_bench: bench/decide_bench.c $(SIM_OBJ) $(B)/libpvctl.a
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)

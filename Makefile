@@ -25,6 +25,11 @@ DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
               qemu-system-x86 cpio e2fsprogs clang libclang-rt-14-dev
 
 B ?= build
+# promtool (Debian's prometheus package) checks the metrics text in
+# test_meter. The package also carries a server, so `make deps` takes
+# only the tool out of it, into TOOLS, when the system has none.
+TOOLS ?= $(HOME)/.cache/pvctl-tools
+export PATH := $(PATH):$(TOOLS)
 # Sanitizer builds go to their own tree: make SAN=1 B=build-san unit
 ifeq ($(SAN),1)
 PV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -170,7 +175,7 @@ DEPS += $(FUZZERS:%=$(B)/fuzz/%.d)
 CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-migrate-pair,pvctl-domains,pvctl-apply,pvctl-usage,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
 
 check: deps
-	$(MAKE) unit
+	PVCTL_REQUIRE_PROMTOOL=1 $(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) fuzz
 	$(MAKE) deb
@@ -199,6 +204,14 @@ deps:
 	  echo "make deps: installing$$missing with apt-get"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	else echo "make deps: all Debian packages present"; fi
+	@command -v promtool > /dev/null || { \
+	  echo "make deps: promtool from Debian's prometheus package into $(TOOLS)"; \
+	  d=$$(mktemp -d) && cd $$d && \
+	  { apt-get download prometheus > /dev/null 2>&1 || \
+	    { apt-get update -q && apt-get download prometheus; }; } && \
+	  dpkg -x prometheus_*.deb x && mkdir -p $(TOOLS) && \
+	  install -m 755 x/usr/bin/promtool $(TOOLS)/promtool && \
+	  cd / && rm -rf $$d; }
 
 clean:
 	rm -rf $(B) build-san build-fuzz pvctl pvctl-agent

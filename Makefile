@@ -180,7 +180,15 @@ check: deps
 	$(MAKE) fuzz
 	$(MAKE) deb
 	$(MAKE) lintian
-	$(MAKE) lab LAB=$(CHECK_LAB)
+	$(MAKE) lab-deb LAB=$(CHECK_LAB)
+
+# The lab on the binaries the packages install (what an operator runs).
+lab-deb:
+	rm -rf $(DEB_DIR)/root
+	for p in $(DEB_DIR)/pvctl_*.deb $(DEB_DIR)/pvctl-agent_*.deb; do dpkg -x $$p $(DEB_DIR)/root; done
+	PVCTL_BIN=$(CURDIR)/$(DEB_DIR)/root/usr/sbin/pvctl \
+	PVCTL_AGENT_BIN=$(CURDIR)/$(DEB_DIR)/root/usr/sbin/pvctl-agent \
+	  tests/lab/run.sh $(subst $(comma), ,$(LAB))
 
 # pvctl against xl in one lab boot: medians and ratios; the autoscale
 # loop's reaction under stress (per stage), worst need-target gap, density
@@ -294,6 +302,5 @@ lintian:
 comma := ,
 # Keep the simulator objects between test builds.
 .SECONDARY:
-.PHONY: all unit unit-san lab check bench demo deps clean help install deb lintian FORCE
-.PHONY: all unit unit-san fuzz fuzz-run lab check bench demo deps clean help
+.PHONY: all unit unit-san fuzz fuzz-run lab lab-deb check bench demo deps clean help install deb lintian FORCE
 -include $(DEPS)

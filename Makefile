@@ -170,7 +170,7 @@ DEPS += $(FUZZERS:%=$(B)/fuzz/%.d)
 
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
-CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-domains,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-domains,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,pvctl-tools,demo,bench
 
 check: deps
 	$(MAKE) unit

@@ -148,18 +148,16 @@ static int cmp3(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static int sort_col;
-static const struct frame *sort_frame;
-
 /* Numbers biggest first (as xentop), text in order; ties by domain ID. */
-static int compare_rows(const void *pa, const void *pb)
+static int compare_rows(const void *pa, const void *pb, void *arg)
 {
 	const struct pv_top_dom *a = *(const struct pv_top_dom *const *)pa;
 	const struct pv_top_dom *b = *(const struct pv_top_dom *const *)pb;
+	const struct frame *f = arg;
 	char sa[7], sb[7];
 	int r = 0;
 
-	switch (sort_col) {
+	switch (f->sort) {
 	case C_NAME:
 		r = strcmp(a->name ? a->name : "", b->name ? b->name : "");
 		break;
@@ -172,8 +170,7 @@ static int compare_rows(const void *pa, const void *pb)
 		r = -cmp3(a->info.cpu_time_ns, b->info.cpu_time_ns);
 		break;
 	case C_CPU_PCT:
-		r = pct_of(sort_frame, a) > pct_of(sort_frame, b) ? -1 :
-		    pct_of(sort_frame, a) < pct_of(sort_frame, b);
+		r = pct_of(f, a) > pct_of(f, b) ? -1 : pct_of(f, a) < pct_of(f, b);
 		break;
 	case C_MEM:
 	case C_MEM_PCT:
@@ -223,9 +220,7 @@ static void frame_prepare(struct frame *f)
 		if (name && (int)strlen(name) > f->name_width)
 			f->name_width = (int)strlen(name);
 	}
-	sort_col = f->sort;
-	sort_frame = f;
-	qsort(f->rows, f->cur->n, sizeof(*f->rows), compare_rows);
+	qsort_r(f->rows, f->cur->n, sizeof(*f->rows), compare_rows, f);
 }
 
 static void header_cell(struct pv_buf *b, const struct frame *f, enum col c)

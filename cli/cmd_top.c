@@ -451,6 +451,7 @@ static int run(struct pv_cli *cli, bool batch, uint64_t iterations,
 	struct frame f = { NULL, &a, NULL, NULL, -1, 0 };
 	struct screen sc = { delay, false, "" };
 	struct sigaction sa, old_int, old_term;
+	SCREEN *scr = NULL;
 	struct pv_err err;
 	uint64_t k;
 	int rc = 0;
@@ -462,14 +463,22 @@ static int run(struct pv_cli *cli, bool batch, uint64_t iterations,
 	sigaction(SIGTERM, &sa, &old_term);
 	pv_top_init(&a);
 	pv_top_init(&b);
+	pv_err_init(&err);
 	if (!batch) {
-		initscr();
+		/* Not initscr(): it exits when the terminal is unknown. */
+		scr = newterm(NULL, stdout, stdin);
+		if (!scr) {
+			pv_cli_error("top: cannot drive this terminal (TERM=%s): "
+				     "-b prints plain text frames",
+				     getenv("TERM") ? getenv("TERM") : "");
+			rc = PV_EXIT_FAIL;
+			goto out;
+		}
 		cbreak();
 		noecho();
 		keypad(stdscr, TRUE);
 		curs_set(0);
 	}
-	pv_err_init(&err);
 	for (k = 0; !stop_flag && (!iterations || k < iterations); k++) {
 		struct pv_top *next = f.cur == &a ? &b : &a;
 
@@ -491,8 +500,11 @@ static int run(struct pv_cli *cli, bool batch, uint64_t iterations,
 		if ((iterations && k + 1 == iterations) || !wait_keys(&f, &sc))
 			break;
 	}
-	if (!batch)
+	if (scr) {
 		endwin();
+		delscreen(scr);
+	}
+out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (rc < 0)

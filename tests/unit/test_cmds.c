@@ -538,21 +538,19 @@ static void test_top_bad_report(void **state)
 }
 
 /*
- * The terminal view, on a pseudo-terminal: it draws the summary and the
- * table, takes 's' (sort), 'd' and a delay, and quits on 'q'.
+ * Runs `top` @argv with a pseudo-terminal as its stdin and stdout, the
+ * @keys waiting in its input, TERM=@term; what it drew into *screen.
  */
-static void test_top_terminal(void **state)
+static int run_on_pty(struct fx *f, char **argv, const char *keys,
+		      const char *term, struct pv_buf *screen)
 {
-	struct fx *f = *state;
-	char *argv[] = { "top", "-d", "1", NULL };
 	struct winsize ws = { 24, 120, 0, 0 };
-	struct pv_buf screen = PV_BUF_INIT;
-	int master, slave, saved_in, saved_out, rc;
+	int master, slave, saved_in, saved_out, saved_err, rc, argc;
+	char *err_path = fx_path(f, "stderr");
 	struct pv_cli cli;
 	char buf[4096];
 	ssize_t n;
 
-	fx_create(f, "g1", NULL);
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	assert_true(master >= 0);
 	assert_int_equal(grantpt(master), 0);
@@ -560,28 +558,51 @@ static void test_top_terminal(void **state)
 	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
 	assert_true(slave >= 0);
 	assert_int_equal(ioctl(slave, TIOCSWINSZ, &ws), 0);
-	/* The keys wait in the terminal's input before it starts. */
-	assert_int_equal(write(master, "sd2\rq", 5), 5);
-	setenv("TERM", "vt100", 1);
+	assert_int_equal(write(master, keys, strlen(keys)), (ssize_t)strlen(keys));
+	setenv("TERM", term, 1);
+	for (argc = 0; argv[argc]; argc++)
+		;
 	fflush(stdout);
+	fflush(stderr);
 	saved_in = dup(STDIN_FILENO);
 	saved_out = dup(STDOUT_FILENO);
+	saved_err = redirect(STDERR_FILENO, err_path);
 	dup2(slave, STDIN_FILENO);
 	dup2(slave, STDOUT_FILENO);
 	memset(&cli, 0, sizeof(cli));
 	cli.ctx = f->ctx;
-	rc = pv_cli_run(&cli, 3, argv);
+	rc = pv_cli_run(&cli, argc, argv);
 	fflush(stdout);
+	fflush(stderr);
 	dup2(saved_in, STDIN_FILENO);
 	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
 	close(saved_in);
 	close(saved_out);
+	close(saved_err);
 	close(slave);
-	assert_int_equal(rc, 0);
+	free(last_stderr);
+	last_stderr = read_all(err_path);
+	free(err_path);
 	while (poll(&(struct pollfd){ master, POLLIN, 0 }, 1, 100) > 0 &&
 	       (n = read(master, buf, sizeof(buf))) > 0)
-		pv_buf_add(&screen, buf, (size_t)n);
+		pv_buf_add(screen, buf, (size_t)n);
 	close(master);
+	return rc;
+}
+
+/*
+ * The terminal view: it draws the summary and the table, takes 's'
+ * (sort), 'd' and a delay, and quits on 'q'.
+ */
+static void test_top_terminal(void **state)
+{
+	struct fx *f = *state;
+	char *argv[] = { "top", "-d", "1", NULL };
+	struct pv_buf screen = PV_BUF_INIT;
+
+	fx_create(f, "g1", NULL);
+	assert_int_equal(run_on_pty(f, argv, "sd2\rq", "vt100", &screen), 0);
 	assert_has(screen.s, "pvctl top - ");
 	assert_has(screen.s, "Xen 4.17.0-sim");
 	assert_has(screen.s, "2 domains: 2 running");
@@ -591,6 +612,10 @@ static void test_top_terminal(void **state)
 	assert_has(screen.s, "Delay 1 sec, sort domain ID");
 	assert_has(screen.s, "(sec): ");
 	assert_has(screen.s, " 2 sec, sort NAME");
+	/* A terminal curses does not know: an error, not an exit. */
+	pv_buf_reset(&screen);
+	assert_int_equal(run_on_pty(f, argv, "q", "no-such-terminal", &screen), 1);
+	assert_stderr("top: cannot drive this terminal (TERM=no-such-terminal)");
 	pv_buf_dispose(&screen);
 }
 

@@ -7,6 +7,7 @@
  * with ncurses on a terminal or, with -b, as plain text frames.
  */
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -443,6 +444,16 @@ static bool wait_keys(struct frame *f, struct screen *sc)
 	}
 }
 
+static bool terminal_known(void)
+{
+	int err = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return false;
+	del_curterm(cur_term);
+	return true;
+}
+
 /* The loop around the frames; @iterations 0: until q. */
 static int run(struct pv_cli *cli, bool batch, uint64_t iterations,
 	       unsigned int delay)
@@ -465,8 +476,12 @@ static int run(struct pv_cli *cli, bool batch, uint64_t iterations,
 	pv_top_init(&b);
 	pv_err_init(&err);
 	if (!batch) {
-		/* Not initscr(): it exits when the terminal is unknown. */
-		scr = newterm(NULL, stdout, stdin);
+		/*
+		 * Not initscr(), which exits when terminfo does not know the
+		 * terminal; and terminfo first, as newterm() leaks then.
+		 */
+		if (terminal_known())
+			scr = newterm(NULL, stdout, stdin);
 		if (!scr) {
 			pv_cli_error("top: cannot drive this terminal (TERM=%s): "
 				     "-b prints plain text frames",

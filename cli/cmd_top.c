@@ -309,12 +309,19 @@ static void draw_summary(const struct frame *f)
 	for (i = 0; i < t->n; i++) {
 		const struct pv_dominfo *d = &t->doms[i].info;
 
-		if (d->running) run++;
-		else if (d->blocked) block++;
-		else if (d->paused) pause++;
-		else if (d->crashed) crash++;
-		else if (d->dying) dying++;
-		else if (d->shutdown) down++;
+		/* One state each, as xentop; crashed before shutdown, which it implies. */
+		if (d->running)
+			run++;
+		else if (d->blocked)
+			block++;
+		else if (d->paused)
+			pause++;
+		else if (d->crashed)
+			crash++;
+		else if (d->dying)
+			dying++;
+		else if (d->shutdown)
+			down++;
 	}
 	pv_buf_reset(&b);
 	pv_buf_printf(&b, "%zu domains: %u running, %u blocked, %u paused, "

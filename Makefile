@@ -19,9 +19,12 @@ ALL_CFLAGS   = $(PV_CPPFLAGS) $(CPPFLAGS) $(PV_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(PV_LDFLAGS) $(LDFLAGS)
 LDLIBS_XEN  = -lxenctrl -lxenguest -lxenstore -lxentoollog
 LDLIBS_BASE = -lyajl -lnettle -lreadline -lpthread -ldl
+# pvctl top draws with ncurses (the cli only: the library has no terminal).
+LDLIBS_CLI  = -lncursesw
 
 DEBIAN_DEPS = build-essential pkg-config libxen-dev libyajl-dev \
               libcurl4-openssl-dev libreadline-dev libcmocka-dev nettle-dev \
+              libncurses-dev \
               qemu-system-x86 cpio e2fsprogs clang libclang-rt-14-dev
 
 B ?= build
@@ -79,7 +82,7 @@ pvctl: $(B)/pvctl
 	cp $< $@
 
 $(B)/pvctl: $(CLI_OBJ) $(B)/libpvctl.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS_XEN) $(LDLIBS_BASE) $(LDLIBS_CLI)
 
 # The guest agent: agent/*.c on libxenstore alone, for minimal guests.
 AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/%.o)
@@ -108,9 +111,9 @@ $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 
-# test_output and test_apply run commands through the table: the cli, main() renamed.
-$(B)/tests/test_output $(B)/tests/test_apply: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
+# test_output, test_apply and test_cmds run commands through the table: the cli, main() renamed.
+$(B)/tests/test_output $(B)/tests/test_apply $(B)/tests/test_cmds: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE) $(LDLIBS_CLI)
 $(B)/tests/cli_main.o: cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Dmain=pvctl_main -MMD -MP -c -o $@ $<
@@ -172,7 +175,7 @@ DEPS += $(FUZZERS:%=$(B)/fuzz/%.d)
 
 # make check's lab run: every scenario in one boot (stress, a long hunt for
 # emulation faults, only by name).
-CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-migrate-pair,pvctl-domains,pvctl-apply,pvctl-usage,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
+CHECK_LAB = xl-smoke,xl-lifecycle,pvctl-basic,pvctl-rollback,pvctl-lifecycle,pvctl-devices,pvctl-boot,pvctl-save,pvctl-migrate-pair,pvctl-domains,pvctl-apply,pvctl-usage,pvctl-tools,pvctl-autoscale,pvctl-autoscale-stress,pvctl-autoscale-pack,demo,bench
 
 check: deps
 	PVCTL_REQUIRE_PROMTOOL=1 $(MAKE) unit

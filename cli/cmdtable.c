@@ -108,6 +108,20 @@ static const struct pv_opt usage_opts[USAGE_NOPTS + 1] = {
 	[USAGE_JSON] = { 'j', "json", NULL, "print JSON" },
 };
 
+static const struct pv_opt dmesg_opts[DMESG_NOPTS + 1] = {
+	[DMESG_CLEAR] = { 'c', "clear", NULL, "then clear the ring, as xl dmesg -c" },
+};
+
+static const struct pv_opt dump_opts[DUMP_NOPTS + 1] = {
+	[DUMP_LIVE] = { 'L', "live", NULL, "do not pause the guest meanwhile (its image may not be consistent)" },
+};
+
+static const struct pv_opt top_opts[TOP_NOPTS + 1] = {
+	[TOP_BATCH] = { 'b', "batch", NULL, "print plain text frames, as xentop -b (for scripts)" },
+	[TOP_ITERATIONS] = { 'i', "iterations", "N", "stop after N frames (default: at q, or never with -b)" },
+	[TOP_DELAY] = { 'd', "delay", "SECONDS", "between frames (default 3)" },
+};
+
 /* An option array and its count (its last entry is the zeroed end). */
 #define OPTS(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
@@ -177,6 +191,16 @@ const struct pv_cmd pv_commands[] = {
 	  "ID", OPTS(no_opts), PV_COMPLETE_NONE, true },
 	{ "info", cmd_info, "show the host: Xen version, CPUs, memory",
 	  "", OPTS(json_opts), PV_COMPLETE_NONE, true },
+	{ "top", cmd_top, "show domains live, as xentop, with balloon, agent and autoscale figures",
+	  "", OPTS(top_opts), PV_COMPLETE_NONE, false },
+	{ "dmesg", cmd_dmesg, "print Xen's console ring (its boot and debug messages)",
+	  "", OPTS(dmesg_opts), PV_COMPLETE_NONE, true },
+	{ "debug-keys", cmd_debug_keys, "send keys to Xen's debug handlers (output in dmesg)",
+	  "KEYS", OPTS(no_opts), PV_COMPLETE_NONE, false },
+	{ "sysrq", cmd_sysrq, "send a magic SysRq key to a guest's kernel",
+	  "DOMAIN LETTER", OPTS(no_opts), PV_COMPLETE_DOMAIN, false },
+	{ "dump-core", cmd_dump_core, "write a guest's memory to an ELF core file",
+	  "DOMAIN FILE", OPTS(dump_opts), PV_COMPLETE_DOMAIN, true },
 	{ "shell", cmd_shell, "run pvctl commands interactively",
 	  "", OPTS(no_opts), PV_COMPLETE_NONE, false },
 	{ "help", cmd_help, "list commands, or show one command's usage",

@@ -56,6 +56,9 @@ enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
 enum apply_opt { APPLY_DRY_RUN, APPLY_PRUNE, APPLY_RESTART, APPLY_JSON,
 		 APPLY_NOPTS };	/* the listing commands' --json */
 enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
+enum dmesg_opt { DMESG_CLEAR, DMESG_NOPTS };
+enum dump_opt { DUMP_LIVE, DUMP_NOPTS };
+enum top_opt { TOP_BATCH, TOP_ITERATIONS, TOP_DELAY, TOP_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -228,6 +231,11 @@ int cmd_migrate(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv);
 int cmd_apply(struct pv_cli *cli, int argc, char **argv);
 int cmd_usage(struct pv_cli *cli, int argc, char **argv);
+int cmd_dmesg(struct pv_cli *cli, int argc, char **argv);
+int cmd_sysrq(struct pv_cli *cli, int argc, char **argv);
+int cmd_debug_keys(struct pv_cli *cli, int argc, char **argv);
+int cmd_dump_core(struct pv_cli *cli, int argc, char **argv);
+int cmd_top(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

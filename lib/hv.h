@@ -177,6 +177,26 @@ struct pv_hv_ops {
 	int (*vcpu_getinfo)(void *h, uint32_t domid, unsigned int vcpu,
 			    struct pv_vcpuinfo *vi);
 
+	/* --- Xen's console ring, debug keys, core dumps --- */
+	/*
+	 * Reads Xen's console ring from *@index on (0: its oldest byte):
+	 * up to *@len bytes into @buf, *@len set to how many came (0: none
+	 * left), *@index to where the next read starts. With @clear, Xen
+	 * forgets what has been read (later reads from 0 start after it).
+	 */
+	int (*console_read)(void *h, char *buf, size_t *len, bool clear,
+			    uint32_t *index);
+	/* Has Xen act on each of @keys as if typed on its serial console. */
+	int (*send_debug_keys)(void *h, const char *keys);
+	/*
+	 * Writes @domid's memory and vCPU state to @path as an ELF core file
+	 * (created 0600, or truncated). The domain runs on meanwhile: the
+	 * caller pauses it for a consistent image. On failure *@errmsg
+	 * (malloc'd, when not NULL) says why.
+	 */
+	int (*domain_dumpcore)(void *h, uint32_t domid, const char *path,
+			       char **errmsg);
+
 	/* --- XenStore --- */
 	/* *val is malloc'd and NUL-terminated; -ENOENT if absent. */
 	int (*xs_read)(void *h, pv_xbt t, const char *path, char **val,

@@ -299,6 +299,51 @@ static int x_vcpu_getinfo(void *h, uint32_t domid, unsigned int vcpu,
 	return rc;
 }
 
+/* --- Xen's console ring, debug keys, core dumps --- */
+
+/* Incremental, as libxl's console reader: *index says where to go on. */
+static int x_console_read(void *h, char *buf, size_t *len, bool clear,
+			  uint32_t *index)
+{
+	struct xen *x = h;
+	unsigned int n = *len > UINT32_MAX ? UINT32_MAX : (unsigned int)*len;
+
+	if (xc_readconsolering(x->xch, buf, &n, clear, 1, index))
+		return neg_errno();
+	*len = n;
+	return 0;
+}
+
+static int x_send_debug_keys(void *h, const char *keys)
+{
+	struct xen *x = h;
+
+	return xc_send_debug_keys(x->xch, keys) ? neg_errno() : 0;
+}
+
+/*
+ * libxenguest maps the guest's memory page by page and writes the ELF
+ * file itself (xg_core.c); it returns -errno when the file cannot be
+ * opened, -1 and errno otherwise.
+ */
+static int x_domain_dumpcore(void *h, uint32_t domid, const char *path,
+			     char **errmsg)
+{
+	struct xen *x = h;
+	int rc;
+
+	pv_buf_reset(&x->log.last);
+	errno = 0;
+	rc = xc_domain_dumpcore(x->xch, domid, path);
+	if (!rc)
+		return 0;
+	rc = rc < -1 ? rc : neg_errno();
+	if (errmsg)
+		*errmsg = pv_strdup(x->log.last.len ? x->log.last.s :
+				    strerror(-rc));
+	return rc;
+}
+
 /*
  * Restore: libxenguest reads the stream, populates the guest's memory,
  * sets its vCPUs, rewrites start_info with the new store and console
@@ -529,6 +574,9 @@ static const struct pv_hv_ops xen_ops = {
 	.domain_resume = x_domain_resume,
 	.vcpu_set_affinity = x_vcpu_set_affinity,
 	.vcpu_getinfo = x_vcpu_getinfo,
+	.console_read = x_console_read,
+	.send_debug_keys = x_send_debug_keys,
+	.domain_dumpcore = x_domain_dumpcore,
 	.xs_read = pv_xen_xs_read,
 	.xs_write = pv_xen_xs_write,
 	.xs_mkdir = pv_xen_xs_mkdir,

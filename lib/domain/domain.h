@@ -194,6 +194,25 @@ int pv_domain_vcpu_list(struct pv_ctx *ctx, uint32_t domid,
 /* Whether a shutdown request waits in control/shutdown, not yet taken. */
 bool pv_domain_shutdown_pending(struct pv_ctx *ctx, uint32_t domid);
 
+/*
+ * Looking into a guest (debug.c). pv_domain_sysrq sends the guest's
+ * kernel a sysrq key (one printable character), as `xl sysrq`.
+ * pv_domain_dump_core writes its memory and vCPU state to @path as an
+ * ELF core file (0600), as `xl dump-core`: paused meanwhile, for a
+ * consistent image, unless @live or it is paused or shut down already;
+ * a failed dump leaves no file. Domain-0 is refused.
+ */
+int pv_domain_sysrq(struct pv_ctx *ctx, uint32_t domid, char key,
+		    struct pv_err *err);
+int pv_domain_dump_core(struct pv_ctx *ctx, uint32_t domid, const char *path,
+			bool live, struct pv_err *err);
+/*
+ * Where the monitor dumps a guest named @name whose on_* action is
+ * coredump-destroy or coredump-restart: STATE/dump/NAME (malloc'd),
+ * as xl's /var/lib/xen/dump/NAME; a later dump replaces it.
+ */
+char *pv_domain_dump_path(struct pv_ctx *ctx, const char *name);
+
 /* Memory (KiB) and vCPUs of a running domain (resources.c). */
 int pv_domain_set_target(struct pv_ctx *ctx, uint32_t domid, uint64_t kb,
 			 struct pv_err *err);

@@ -81,6 +81,33 @@ static int restart(struct pv_ctx *ctx, struct pv_domain_config *cfg,
 }
 
 /*
+ * coredump-destroy and coredump-restart: the core goes to
+ * STATE/dump/NAME first, as xl dumps to /var/lib/xen/dump/NAME; a
+ * failed dump is logged and the action goes on, as xl's does (a guest
+ * is not left down for want of its dump).
+ */
+static void dump_core(struct pv_ctx *ctx, const struct pv_dominfo *info,
+		      const struct pv_domain_config *cfg,
+		      struct pv_monitor_log *log)
+{
+	char *path = pv_domain_dump_path(ctx, cfg->name), *dir;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	dir = pv_asprintf("%s/dump", ctx->state_dir);
+	if (pv_domain_name_valid(cfg->name, &err) == 0 &&
+	    pv_mkdirs(dir, &err) == 0 &&
+	    pv_domain_dump_core(ctx, info->domid, path, false, &err) == 0)
+		log->fn(log->arg, "dumped the core of %s to %s", cfg->name, path);
+	else
+		log->fn(log->arg, "core dump of %s failed: %s", cfg->name,
+			pv_err_msg(&err));
+	pv_err_dispose(&err);
+	free(dir);
+	free(path);
+}
+
+/*
  * Acts on one domain that has shut down. The config was loaded from the
  * saved file; destroying the domain removes that file, which is what
  * marks the domain as handled.
@@ -95,6 +122,8 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 	log->fn(log->arg, "domain %u (%s) shut down: %s; action %s", info->domid,
 		cfg->name, reason_name(info->shutdown_reason), pv_action_name(a));
 	pv_err_init(&err);
+	if (a == PV_ACTION_COREDUMP_RESTART || a == PV_ACTION_COREDUMP_DESTROY)
+		dump_core(ctx, info, cfg, log);
 	switch (a) {
 	case PV_ACTION_PRESERVE:
 		/* Leave it for inspection; it is no longer ours to act on. */

@@ -43,6 +43,9 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_XS_INTRODUCE] = "xs_introduce",
 	[SIM_XS_RELEASE] = "xs_release",
 	[SIM_XS_RESUME] = "xs_resume",
+	[SIM_CONSOLE_READ] = "console_read",
+	[SIM_SEND_DEBUG_KEYS] = "send_debug_keys",
+	[SIM_DOMAIN_DUMPCORE] = "domain_dumpcore",
 };
 
 /* A pending injected failure: the @countdown-th call of @op fails. */
@@ -78,9 +81,11 @@ struct pv_sim *pv_sim_new(void)
 	pv_sim_xs_ops(&s->ops);
 	pv_sim_tx_ops(&s->ops);
 	pv_sim_watch_ops(&s->ops);
+	pv_sim_debug_ops(&s->ops);
 	s->ops.close = sim_close;
 	pv_sim_dom_init(s);
 	pv_sim_xs_init(s);
+	pv_sim_debug_init(s);
 	return s;
 }
 

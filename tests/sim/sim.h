@@ -135,6 +135,31 @@ struct pv_sim_build_seen {
 };
 void pv_sim_last_build(const struct pv_sim *s, struct pv_sim_build_seen *out);
 
+/* --- Xen's console ring, debug keys, core dumps --- */
+
+/*
+ * Xen's console ring: 32 KiB (Xen's conring_size=32k), holding Xen's
+ * boot lines ("(XEN) Xen version 4.17.0-sim ...") at start. @text is
+ * what Xen prints; the oldest bytes go when it is full, as in Xen.
+ * send_debug_keys prints "(XEN) 'K' pressed -> WHAT" for the keys
+ * h, q and r (with a line per handler for h) and ignores others, as
+ * Xen ignores keys without a handler.
+ */
+void pv_sim_console_puts(struct pv_sim *s, const char *text);
+
+/*
+ * domain_dumpcore writes an ELF64 header (ET_CORE, EM_X86_64) followed
+ * by "xen-core domid=N memory_kb=N\n", creating the file 0600 as
+ * libxenguest does; what the last dump that got past fault injection
+ * saw, and how many dumps were written.
+ */
+struct pv_sim_dump_seen {
+	uint32_t domid;
+	bool paused;		/* the domain could not run during it */
+	unsigned int count;
+};
+void pv_sim_last_dump(const struct pv_sim *s, struct pv_sim_dump_seen *out);
+
 /* --- XenStore --- */
 
 unsigned int pv_sim_xs_node_count(const struct pv_sim *s);

@@ -43,6 +43,10 @@ enum pv_sim_op {
 	SIM_XS_INTRODUCE,
 	SIM_XS_RELEASE,
 	SIM_XS_RESUME,
+	/* Xen's console ring, debug keys, core dumps (sim_debug.c) */
+	SIM_CONSOLE_READ,
+	SIM_SEND_DEBUG_KEYS,
+	SIM_DOMAIN_DUMPCORE,
 	SIM_OP_COUNT
 };
 
@@ -148,6 +152,13 @@ struct sim_xs {
 	size_t nintroduced;
 };
 
+/* Xen's console ring (as xen/drivers/char/console.c keeps it). */
+#define SIM_CONRING_SIZE 32768u
+struct sim_conring {
+	char buf[SIM_CONRING_SIZE];
+	uint32_t prod, cons;		/* free-running, as conringp/conringc */
+};
+
 struct sim_fault;
 
 struct pv_sim {
@@ -161,6 +172,8 @@ struct pv_sim {
 	struct pv_sim_build_seen last_build;
 	struct sim_host host;
 	struct sim_xs xs;
+	struct sim_conring conring;
+	struct pv_sim_dump_seen last_dump;
 };
 
 /* sim.c: counts the call and returns an injected error, or 0. */
@@ -173,6 +186,10 @@ void pv_sim_dom_init(struct pv_sim *s);
 void pv_sim_dom_dispose(struct pv_sim *s);
 void pv_sim_dom_ops(struct pv_hv_ops *ops);
 struct sim_dom *pv_sim_dom_find(const struct pv_sim *s, uint32_t domid);
+
+/* sim_debug.c */
+void pv_sim_debug_init(struct pv_sim *s);
+void pv_sim_debug_ops(struct pv_hv_ops *ops);
 
 /* sim_xsdb.c: nodes, node sets, paths and permissions */
 struct sim_node *pv_sim_node_new(const char *path);

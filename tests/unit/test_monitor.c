@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <nettle/sha2.h>
 
 #include "lib/domain/domain.h"
@@ -799,6 +800,108 @@ static void test_run_idle_waits_for_damaged(void **state)
 	assert_logged("no domains left to watch");
 }
 
+/* Whether @path is an ELF core file (the sim's, as libxenguest's starts). */
+static bool is_elf_core(const char *path)
+{
+	unsigned char h[18];
+	FILE *in = fopen(path, "rb");
+	bool ok;
+
+	if (!in)
+		return false;
+	ok = fread(h, 1, sizeof(h), in) == sizeof(h) &&
+	     !memcmp(h, "\177ELF", 4) && h[16] == 4;	/* e_type ET_CORE */
+	fclose(in);
+	return ok;
+}
+
+/* coredump-destroy: the core in STATE/dump/NAME, then destroy. */
+static void test_crash_coredump_destroy(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "dumped", "on_crash = 'coredump-destroy'\n");
+	char *core = pv_asprintf("%s/dump/dumped", f->ctx.state_dir);
+	struct pv_sim_dump_seen seen;
+
+	shut(f, domid, PV_SHUTDOWN_CRASH);
+	assert_int_equal(scan(f), 1);
+	assert_logged("domain 1 (dumped) shut down: crash; action coredump-destroy");
+	assert_logged("dumped the core of dumped to ");
+	assert_true(is_elf_core(core));
+	pv_sim_last_dump(f->s, &seen);
+	assert_int_equal(seen.count, 1);
+	assert_int_equal(seen.domid, domid);
+	assert_false(dom_exists(f, domid));
+	assert_false(saved(f, domid));
+	free(core);
+}
+
+/* coredump-restart: the core, then the same guest again; a later crash replaces it. */
+static void test_crash_coredump_restart(void **state)
+{
+	struct fx *f = *state;
+	uint32_t old = fx_create(f, "again", "on_crash = 'coredump-restart'\n"), now;
+	char *core = pv_asprintf("%s/dump/again", f->ctx.state_dir);
+	struct pv_sim_dump_seen seen;
+	struct stat st;
+
+	shut(f, old, PV_SHUTDOWN_CRASH);
+	assert_int_equal(scan(f), 1);
+	assert_true(is_elf_core(core));
+	now = lookup(f, "again");
+	assert_int_not_equal(now, old);
+	assert_false(dom_exists(f, old));
+	assert_logged("restarted again as domain");
+	/* Root's alone: a guest's memory may hold anything. */
+	assert_int_equal(stat(core, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	shut(f, now, PV_SHUTDOWN_CRASH);
+	assert_int_equal(scan(f), 1);
+	pv_sim_last_dump(f->s, &seen);
+	assert_int_equal(seen.count, 2);
+	assert_int_equal(seen.domid, now);
+	assert_true(is_elf_core(core));
+	free(core);
+}
+
+/* A dump that fails is logged; the guest is destroyed all the same, as xl does. */
+static void test_crash_coredump_fails(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "nodump", "on_crash = 'coredump-destroy'\n");
+	char *dir = pv_asprintf("%s/dump", f->ctx.state_dir);
+	struct dirent *de;
+	DIR *d;
+
+	pv_sim_fail_next(f->s, "domain_dumpcore", -ENOSPC);
+	shut(f, domid, PV_SHUTDOWN_CRASH);
+	assert_int_equal(scan(f), 1);
+	assert_logged("core dump of nodump failed: dumping the core of domain 1");
+	assert_false(dom_exists(f, domid));
+	/* Neither a core nor a half-written temporary file is left. */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			fail_msg("%s/%s left behind", dir, de->d_name);
+	closedir(d);
+	free(dir);
+}
+
+/* Not only on_crash: any on_* may dump (as in xl.cfg). */
+static void test_poweroff_coredump(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "offdump", "on_poweroff = 'coredump-destroy'\n");
+	char *core = pv_asprintf("%s/dump/offdump", f->ctx.state_dir);
+
+	shut(f, domid, PV_SHUTDOWN_POWEROFF);
+	assert_int_equal(scan(f), 1);
+	assert_true(is_elf_core(core));
+	assert_false(dom_exists(f, domid));
+	free(core);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -807,6 +910,10 @@ int main(void)
 		T(test_crash_restart),
 		T(test_poweroff_destroys),
 		T(test_crash_preserve),
+		T(test_crash_coredump_destroy),
+		T(test_crash_coredump_restart),
+		T(test_crash_coredump_fails),
+		T(test_poweroff_coredump),
 		T(test_rename_restart),
 		T(test_rename_restart_own_uuid),
 		T(test_foreign_and_suspended),

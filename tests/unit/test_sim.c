@@ -147,7 +147,7 @@ static uint32_t new_domain(struct fx *f)
 	uint8_t uuid[16] = { 1, 2, 3 };
 	uint32_t domid = 0;
 
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 2, &domid),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 2, NULL, &domid),
 			 0);
 	return domid;
 }
@@ -849,7 +849,7 @@ static void test_domain_lifecycle(void **state)
 	assert_int_equal(pv_sim_domain_count(f->s), 3);
 	assert_int_equal(f->hv.ops->domain_destroy(f->hv.h, a), -ESRCH);
 	assert_int_equal(f->hv.ops->domain_destroy(f->hv.h, 0), -EINVAL);
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 0, &c),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 0, NULL, &c),
 			 -EINVAL);
 }
 
@@ -1111,7 +1111,7 @@ static void test_fail_nth(void **state)
 
 	pv_sim_fail_nth(f->s, "domain_create", 2, -ENOMEM);
 	new_domain(f);
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, &domid),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, NULL, &domid),
 			 -ENOMEM);
 	assert_int_equal(pv_sim_domain_count(f->s), 2);
 	new_domain(f);

@@ -151,8 +151,8 @@ static void test_debian_file(void **state)
 	assert_true(c.disks[0].readwrite);
 	assert_true(c.disks[0].is_phy_prefix);
 	assert_string_equal(c.disks[1].vdev, "xvda1");
-	assert_string_equal(c.disks[2].target, "/srv/xen/scratch,1.qcow2");
-	assert_string_equal(c.disks[2].format, "qcow2");
+	assert_string_equal(c.disks[2].target, "/srv/xen/scratch,1.img");
+	assert_string_equal(c.disks[2].format, "raw");
 	assert_string_equal(c.disks[2].vdev, "xvdb");
 	assert_int_equal(c.nvifs, 1);
 	assert_string_equal(c.vifs[0].mac, "00:16:3e:c0:ff:ee");
@@ -194,7 +194,7 @@ static void test_xm_pygrub_file(void **state)
 	assert_int_equal(c.ndisks, 2);
 	assert_string_equal(c.disks[0].target, "/var/lib/xen/images/legacy-db.img");
 	assert_false(c.disks[0].is_phy_prefix);
-	assert_null(c.disks[1].target);
+	assert_string_equal(c.disks[1].target, "/srv/iso/rescue.iso");
 	assert_true(c.disks[1].cdrom);
 	assert_false(c.disks[1].readwrite);
 	assert_string_equal(c.disks[1].vdev, "hdc");
@@ -202,15 +202,16 @@ static void test_xm_pygrub_file(void **state)
 	assert_null(c.vifs[0].mac);
 	assert_null(c.vifs[0].bridge);
 
-	/* HVM-only keys, unsupported keys and typos each warn, with place. */
+	/* HVM-only keys and typos each warn, with place and reason. */
 	assert_int_equal(w.n, 4);
 	snprintf(where, sizeof(where), "%s:6:1|vnc|", path);
 	assert_true(has(w.all.s, where));
-	assert_true(has(w.all.s, "vnc|only meaningful for HVM guests"));
+	assert_true(has(w.all.s, "vnc|ignored: an HVM display: no effect on a "
+			"PV guest"));
 	snprintf(where, sizeof(where), "%s:7:1|vnclisten|", path);
 	assert_true(has(w.all.s, where));
-	snprintf(where, sizeof(where), "%s:8:1|pci|not supported by pvctl, ignored",
-		 path);
+	snprintf(where, sizeof(where), "%s:8:1|acpi|ignored: HVM only: no effect "
+		 "on a PV guest (xl ignores it for PV too)", path);
 	assert_true(has(w.all.s, where));
 	snprintf(where, sizeof(where), "%s:9:1|memroy|unknown key, ignored", path);
 	assert_true(has(w.all.s, where));
@@ -421,19 +422,57 @@ static void test_hvm_and_unknown_keys_warn(void **state)
 
 	warns_init(&w);
 	parse_ok(MINIMAL "vnc = 1\nsdl=0\n  device_model_version = 'qemu-xen'\n"
-		 "tsc_mode = 'default'\nvfb = [ 'vnc=1' ]\nfoo_bar = 3\n"
-		 "serial = 'pty'\n", &c, &w);
-	assert_int_equal(w.n, 7);
-	assert_true(has(w.all.s, "test.cfg:3:1|vnc|only meaningful for HVM"));
+		 "vif2 = [ '' ]\nfoo_bar = 3\nserial = 'pty'\n", &c, &w);
+	assert_int_equal(w.n, 6);
+	assert_true(has(w.all.s, "test.cfg:3:1|vnc|ignored: an HVM display"));
 	assert_true(has(w.all.s, "test.cfg:4:1|sdl|"));
-	assert_true(has(w.all.s, "test.cfg:5:3|device_model_version|only "
-			"meaningful for HVM"));
-	assert_true(has(w.all.s, "test.cfg:6:1|tsc_mode|not supported by pvctl"));
-	assert_true(has(w.all.s, "test.cfg:7:1|vfb|not supported by pvctl"));
-	assert_true(has(w.all.s, "test.cfg:8:1|foo_bar|unknown key, ignored"));
-	assert_true(has(w.all.s, "test.cfg:9:1|serial|only meaningful for HVM"));
+	assert_true(has(w.all.s, "test.cfg:5:3|device_model_version|ignored: "
+			"configures QEMU, which pvctl never runs for a PV guest"));
+	assert_true(has(w.all.s, "test.cfg:6:1|vif2|ignored: netchannel2"));
+	assert_true(has(w.all.s, "test.cfg:7:1|foo_bar|unknown key, ignored"));
+	assert_true(has(w.all.s, "test.cfg:8:1|serial|ignored: HVM only"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
+}
+
+/*
+ * Keys that would change what the guest gets, which pvctl cannot give:
+ * an error at the key's value, with the reason.
+ */
+static void test_refused_keys(void **state)
+{
+	expect_error(MINIMAL "tsc_mode = 'default'\n", "test.cfg:3:12: tsc_mode: "
+		     "not supported by pvctl: guests get Xen's default TSC mode");
+	expect_error(MINIMAL "vfb = [ 'vnc=1' ]\n", "test.cfg:3:7: vfb: virtual "
+		     "framebuffers need QEMU");
+	expect_error(MINIMAL "pci = [ '0000:00:19.0' ]\n", "test.cfg:3:7: pci: "
+		     "PCI passthrough is not supported by pvctl");
+	expect_error(MINIMAL "pool = 'fast'\n", "test.cfg:3:8: pool: CPU pools "
+		     "are not supported by pvctl");
+	expect_error(MINIMAL "seclabel = 'system_u:system_r:domU_t'\n",
+		     "test.cfg:3:12: seclabel: XSM (FLASK) labels");
+	expect_error(MINIMAL "e820_host = 1\n", "test.cfg:3:13: e820_host: needs "
+		     "PCI passthrough");
+	expect_error(MINIMAL "localtime = 1\n", "test.cfg:3:13: localtime: a guest "
+		     "clock offset is not supported");
+	expect_error(MINIMAL "on_watchdog = 'restart'\n", "test.cfg:3:15: "
+		     "on_watchdog: pvctl has no watchdog action");
+	expect_error(MINIMAL "iomem = [ 'fe000,1' ]\n", "test.cfg:3:9: iomem: "
+		     "hardware passthrough is not supported by pvctl");
+	expect_error(MINIMAL "irqs = [ 7 ]\n", "test.cfg:3:8: irqs: hardware "
+		     "passthrough");
+	expect_error(MINIMAL "vtpm = [ 'backend=vtpmmgr' ]\n", "test.cfg:3:8: "
+		     "vtpm: virtual TPMs need a vTPM stub domain");
+	expect_error(MINIMAL "disable_migrate = 1\n", "test.cfg:3:19: "
+		     "disable_migrate: libxl's name, not an xl.cfg key: write "
+		     "nomigrate = 1");
+	/* A refused key fails the config even when it comes as an override. */
+	{
+		char *ov[] = { "pool='fast'" };
+
+		expect_error_ov(MINIMAL, ov, 1, "<command line>:1:6: pool: CPU "
+				"pools are not supported");
+	}
 }
 
 /* ---- syntax errors ---- */
@@ -631,18 +670,61 @@ static void test_device_warnings(void **state)
 	struct warns w;
 
 	warns_init(&w);
-	parse_ok(MINIMAL "vif = [ 'bridge=xenbr0,gatewaydev=eth0',\n"
+	parse_ok(MINIMAL "vif = [ 'bridge=xenbr0,accel=x,model=e1000',\n"
 		 "  'colour=blue' ]\n"
 		 "disk = [ '/img,raw,xvda,w,discard' ]\n", &c, &w);
-	assert_int_equal(w.n, 3);
-	assert_true(has(w.all.s, "test.cfg:3:9|vif|'gatewaydev' is not supported "
-			"by pvctl, ignored"));
+	assert_int_equal(w.n, 4);
+	assert_true(has(w.all.s, "test.cfg:3:9|vif|'accel' is not supported by "
+			"xl either, ignored"));
+	assert_true(has(w.all.s, "test.cfg:3:9|vif|'model' is for emulated NICs "
+			"(type=ioemu) only, ignored"));
 	assert_true(has(w.all.s, "test.cfg:4:3|vif|'colour' is not a known vif "
 			"key, ignored"));
-	assert_true(has(w.all.s, "test.cfg:5:10|disk|flag 'discard' is not "
-			"supported by pvctl, ignored"));
+	assert_true(has(w.all.s, "test.cfg:5:10|disk|flag 'discard' ignored: "
+			"blkback offers discard by default"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
+}
+
+/*
+ * Device settings pvctl cannot serve fail the parse, as create would
+ * fail: create -n and create agree.
+ */
+static void test_device_refusals(void **state)
+{
+	expect_error(MINIMAL "disk = [ 'format=qcow2, vdev=xvda, target=/i' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: format qcow2 needs "
+		     "QEMU's disk backend (qdisk), which pvctl does not run");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,backendtype=qdisk' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: backendtype qdisk "
+		     "is not supported by pvctl (only phy: dom0's blkback)");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,backend=stor' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: backend=stor: "
+		     "driver domains are not supported by pvctl");
+	expect_error(MINIMAL "disk = [ ',hdc:cdrom,r' ]\n", "test.cfg:3:10: disk: "
+		     "entry 1: disk hdc: an empty drive is not supported by pvctl");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,no-discard' ]\n",
+		     "flag 'no-discard': not supported by pvctl");
+	expect_error(MINIMAL "vif = [ 'type=ioemu' ]\n", "test.cfg:3:9: vif: "
+		     "entry 1: type=ioemu is an emulated NIC, which needs QEMU");
+	expect_error(MINIMAL "vif = [ 'backend=netdom' ]\n", "test.cfg:3:9: vif: "
+		     "entry 1: backend=netdom: driver domains are not supported");
+	expect_error(MINIMAL "vif = [ 'gatewaydev=eth0' ]\n", "'gatewaydev' is "
+		     "for xend's vif-route and vif-nat scripts");
+	expect_error(MINIMAL "vif = [ 'vifname=a/b' ]\n", "invalid vifname 'a/b'");
+	expect_error(MINIMAL "vif = [ 'vifname=waytoolongname16' ]\n",
+		     "invalid vifname 'waytoolongname16'");
+}
+
+/* dom0 as backend= is what pvctl does anyway. */
+static void test_device_backend_dom0(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok(MINIMAL "disk = [ '/i,raw,xvda,w,backend=0' ]\n"
+		 "vif = [ 'backend=Domain-0,vifname=web0' ]\n", &c, NULL);
+	assert_string_equal(c.vifs[0].vifname, "web0");
+	pv_domain_config_dispose(&c);
 }
 
 /* ---- disk specs ---- */
@@ -822,7 +904,7 @@ static void test_vif_specs(void **state)
 					      "frob", &v, collect, &w, "here",
 					      &err), 0);
 	assert_int_equal(w.n, 2);
-	assert_true(has(w.all.s, "here|vif|'accel' is not supported by pvctl"));
+	assert_true(has(w.all.s, "here|vif|'accel' is not supported by xl either"));
 	assert_true(has(w.all.s, "here|vif|'frob' is not a key=value pair"));
 	pv_buf_dispose(&w.all);
 	pv_vif_spec_dispose(&v);
@@ -946,7 +1028,7 @@ static void test_overrides(void **state)
 	warns_init(&w);
 	pv_err_init(&err);
 	assert_int_equal(parse(MINIMAL, hvm, 2, &c, &w, &err), 0);
-	assert_true(has(w.all.s, "<command line>:2:1|vnc|only meaningful for HVM"));
+	assert_true(has(w.all.s, "<command line>:2:1|vnc|ignored: an HVM display"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
 	pv_err_dispose(&err);
@@ -1055,12 +1137,15 @@ static void test_xlcfg_round_trip(void **state)
 	xlcfg_round_trip(text.s);
 	pv_buf_dispose(&text);
 	xlcfg_round_trip(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s', '', 'bridge=br1,mac=00:16:3e:00:00:01' ]\n"
-			 "disk = [ ',hdc:cdrom,r', 'phy:/dev/vg/d,xvdb,w', "
-			 "'format=qcow2,vdev=xvdc,target=/a,b c\\'d' ]\n"
+			 "disk = [ '/i.iso,raw,hdc:cdrom,r', 'phy:/dev/vg/d,xvdb,w', "
+			 "'format=raw,vdev=xvdc,target=/a,b c\\'d' ]\n"
 			 "uuid = '6c3e5c3a-1f0e-4a8e-9d2b-0c8d5e6f7a81'\n"
 			 "cmdline = 'root=/dev/xvda1 quiet \\\\ \\x01'\n"
 			 "maxmem = 512\nmaxvcpus = 4\non_crash = 'preserve'\n"
-			 "cpus = '0-1'\n");
+			 "cpus = '0-1'\ncpus_soft = '1'\ncpu_weight = 512\n"
+			 "cap = 150\nmax_grant_frames = 64\n"
+			 "max_maptrack_frames = 0\nmax_event_channels = 2047\n"
+			 "nomigrate = 1\n");
 	/* A vif value with a comma cannot be written back: refused, not mangled. */
 	pv_domain_config_init(&c);
 	parse_ok(MINIMAL "vif = [ 'bridge=br0' ]\n", &c, NULL);
@@ -1149,7 +1234,7 @@ static void test_json_round_trip(void **state)
 
 	pv_domain_config_init(&c);
 	parse_ok(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s' ]\n"
-		 "disk = [ ',hdc:cdrom,r' ]\n", &c, NULL);
+		 "disk = [ '/i.iso,raw,hdc:cdrom,r' ]\n", &c, NULL);
 	j = to_json(&c);
 	assert_true(has(j, "\"name\": \"guest\""));
 	assert_true(has(j, "\"uuid\": null"));
@@ -1158,10 +1243,17 @@ static void test_json_round_trip(void **state)
 	assert_true(has(j, "\"on_reboot\": \"restart\""));
 	assert_true(has(j, "\"bootloader_args\": null"));
 	assert_true(has(j, "\"mtu\": 1400"));
-	assert_true(has(j, "\"target\": null"));
+	assert_true(has(j, "\"target\": \"/i.iso\""));
 	assert_true(has(j, "\"devtype\": \"cdrom\""));
 	assert_true(has(j, "\"access\": \"ro\""));
-	assert_true(has(j, "\"format\": \"empty\""));
+	assert_true(has(j, "\"format\": \"raw\""));
+	/* Unset: the scheduler's and Xen's defaults, libxl's event channels. */
+	assert_true(has(j, "\"cpu_weight\": null"));
+	assert_true(has(j, "\"cap\": 0"));
+	assert_true(has(j, "\"max_grant_frames\": null"));
+	assert_true(has(j, "\"max_maptrack_frames\": null"));
+	assert_true(has(j, "\"max_event_channels\": 1023"));
+	assert_true(has(j, "\"nomigrate\": false"));
 	assert_true(has(j, "\"source\": \"test.cfg\""));
 	free(j);
 	pv_domain_config_dispose(&c);
@@ -1620,6 +1712,9 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_device_list_errors),
 		cmocka_unit_test(test_device_warnings),
+		cmocka_unit_test(test_device_refusals),
+		cmocka_unit_test(test_device_backend_dom0),
+		cmocka_unit_test(test_refused_keys),
 		cmocka_unit_test(test_disk_positional),
 		cmocka_unit_test(test_disk_prefixes),
 		cmocka_unit_test(test_disk_errors),

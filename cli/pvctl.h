@@ -56,6 +56,8 @@ enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
 enum apply_opt { APPLY_DRY_RUN, APPLY_PRUNE, APPLY_RESTART, APPLY_JSON,
 		 APPLY_NOPTS };	/* the listing commands' --json */
 enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
+enum sched_opt { SCHED_DOMAIN, SCHED_WEIGHT, SCHED_CAP, SCHED_JSON,
+		 SCHED_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -189,7 +191,7 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
 /*
  * Command handlers: command NAME is in cmd_NAME.c; a family in the file of
- * its first word (mem-*, vcpu-*, block-*, network-*, migrate-*); a command and its
+ * its first word (mem-*, vcpu-*, block-*, network-*, migrate-*, sched-*); a command and its
  * twin together (reboot in cmd_shutdown.c, unpause in cmd_pause.c,
  * domname in cmd_domid.c).
  */
@@ -228,6 +230,8 @@ int cmd_migrate(struct pv_cli *cli, int argc, char **argv);
 int cmd_migrate_receive(struct pv_cli *cli, int argc, char **argv);
 int cmd_apply(struct pv_cli *cli, int argc, char **argv);
 int cmd_usage(struct pv_cli *cli, int argc, char **argv);
+int cmd_sched_credit(struct pv_cli *cli, int argc, char **argv);
+int cmd_sched_credit2(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

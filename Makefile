@@ -103,8 +103,8 @@ $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 
-# test_output and test_apply run commands through the table: the cli, main() renamed.
-$(B)/tests/test_output $(B)/tests/test_apply: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
+# test_output, test_apply and test_sched run commands through the table: the cli, main() renamed.
+$(B)/tests/test_output $(B)/tests/test_apply $(B)/tests/test_sched: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 $(B)/tests/cli_main.o: cli/main.c
 	@mkdir -p $(dir $@)

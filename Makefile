@@ -244,7 +244,7 @@ install: $(B)/pvctl $(B)/pvctl-agent
 	$(INSTALL) -m 755 $(B)/pvctl $(B)/pvctl-agent $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 systemd/pvctl-domains $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 644 man/pvctl.1 $(DESTDIR)$(MANDIR)/man1
-	$(INSTALL) -m 644 man/pvctl-policy.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 man/pvctl-policy.5 man/pvctl-xl.cfg.5 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 man/pvctl-agent.8 $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 644 bash-completion/pvctl $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 644 config/examples/policy.d/*.policy $(DESTDIR)$(DOCDIR)/examples/policy.d

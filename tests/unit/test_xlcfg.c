@@ -1690,6 +1690,78 @@ static void test_config_file_kinds(void **state)
 	free(big);
 }
 
+/*
+ * man/pvctl-xl.cfg.5 lists every key of pv_xlcfg_keys(), in order, with
+ * what pvctl does with it and, for refused and ignored keys, the very
+ * reason pvctl gives: the page cannot drift from the table.
+ */
+static void test_man_page_lists_every_key(void **state)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	char *path = pv_asprintf("%.*s/../../man/pvctl-xl.cfg.5",
+				 (int)(slash - __FILE__), __FILE__);
+	struct pv_buf text = PV_BUF_INIT;
+	struct pv_xlcfg_key *keys;
+	struct pv_err err;
+	size_t n = pv_xlcfg_keys(&keys), i = 0, j;
+	char *line, *save, *key = NULL, *want;
+	bool in_keys = false, after_tp = false;
+
+	pv_err_init(&err);
+	if (pv_buf_read_file(&text, path, 0, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	for (line = strtok_r(text.s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, ".SH ", 4)) {
+			in_keys = !strcmp(line, ".SH KEYS");
+			continue;
+		}
+		if (!in_keys || !strncmp(line, ".\\\"", 3))
+			continue;
+		if (!strcmp(line, ".TP")) {
+			after_tp = true;
+			continue;
+		}
+		if (after_tp) {
+			if (strncmp(line, ".B ", 3))
+				fail_msg("'.B KEY' expected after .TP: '%s'", line);
+			key = line + 3;
+			after_tp = false;
+			continue;
+		}
+		if (!key)
+			fail_msg("text outside a key's entry: '%s'", line);
+		if (i == n)
+			fail_msg("the page lists '%s', which pvctl's table lacks", key);
+		if (strcmp(key, keys[i].name))
+			fail_msg("the page lists '%s' where the table has '%s'", key,
+				 keys[i].name);
+		if (keys[i].use == PV_KEY_HONOURED) {
+			if (strncmp(line, "Honoured: ", 10))
+				fail_msg("%s: the page says '%s', pvctl honours it",
+					 key, line);
+		} else {
+			want = pv_asprintf("%s: %s", keys[i].use == PV_KEY_REFUSED ?
+					   "Refused" : "Ignored", keys[i].why);
+			if (strcmp(line, want))
+				fail_msg("%s: the page says '%s', pvctl '%s'", key,
+					 line, want);
+			free(want);
+		}
+		key = NULL;
+		i++;
+	}
+	if (i < n)
+		fail_msg("the page lacks '%s' (and %zu more)", keys[i].name, n - i - 1);
+	/* The table is sorted and lists no key twice. */
+	for (j = 1; j < n; j++)
+		assert_true(strcmp(keys[j - 1].name, keys[j].name) < 0);
+	free(keys);
+	free(path);
+	pv_buf_dispose(&text);
+	pv_err_dispose(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1715,6 +1787,7 @@ int main(void)
 		cmocka_unit_test(test_device_refusals),
 		cmocka_unit_test(test_device_backend_dom0),
 		cmocka_unit_test(test_refused_keys),
+		cmocka_unit_test(test_man_page_lists_every_key),
 		cmocka_unit_test(test_disk_positional),
 		cmocka_unit_test(test_disk_prefixes),
 		cmocka_unit_test(test_disk_errors),

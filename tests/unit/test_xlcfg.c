@@ -1166,8 +1166,10 @@ static void test_libxl_json(void **state)
 		"  \"b_info\": { \"max_vcpus\": 2, \"avail_vcpus\": [ 0 ],"
 		"    \"max_memkb\": 262144, \"target_memkb\": 131072,"
 		"    \"kernel\": \"/k/vmlinuz\", \"cmdline\": \"console=hvc0 it's\","
-		"    \"ramdisk\": \"/k/initrd\", \"sched_params\": { },"
-		"    \"type.pv\": { } },"
+		"    \"ramdisk\": \"/k/initrd\", \"type.pv\": { },"
+		"    \"sched_params\": { \"weight\": 512, \"cap\": 80 },"
+		"    \"max_grant_frames\": 64, \"max_maptrack_frames\": 4294967295,"
+		"    \"event_channels\": 2047, \"disable_migrate\": \"True\" },"
 		"  \"disks\": [ { \"pdev_path\": \"/tmp/a,b.img\", \"vdev\": \"xvda\","
 		"    \"backend\": \"phy\", \"format\": \"raw\", \"readwrite\": 1 } ],"
 		"  \"nics\": [ { \"devid\": 0, \"mac\": \"00:16:3e:01:02:03\","
@@ -1200,6 +1202,13 @@ static void test_libxl_json(void **state)
 	assert_int_equal(c.nvifs, 1);
 	assert_string_equal(c.vifs[0].mac, "00:16:3e:01:02:03");
 	assert_string_equal(c.vifs[0].bridge, "br0");
+	/* What libxl gives Xen at create, kept; its defaults left out. */
+	assert_int_equal(c.cpu_weight, 512);
+	assert_int_equal(c.cap, 80);
+	assert_int_equal(c.max_grant_frames, 64);
+	assert_int_equal(c.max_maptrack_frames, -1);
+	assert_int_equal(c.max_event_channels, 2047);
+	assert_true(c.nomigrate);
 	j = to_json(&c);
 	assert_true(has(j, "\"on_crash\": \"coredump-destroy\""));
 	free(j);
@@ -1762,6 +1771,83 @@ static void test_man_page_lists_every_key(void **state)
 	pv_err_dispose(&err);
 }
 
+/*
+ * Every key of the table does what the table says when a config has
+ * it: a refused key fails the parse with its reason, an ignored one
+ * warns with it (so the table's lookup finds each of them).
+ */
+static void test_every_key_as_the_table_says(void **state)
+{
+	struct pv_xlcfg_key *keys;
+	size_t n = pv_xlcfg_keys(&keys), i;
+	struct pv_domain_config c;
+	struct pv_err err;
+	struct warns w;
+	char *text, *want;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i].use == PV_KEY_HONOURED)
+			continue;
+		text = pv_asprintf(MINIMAL "%s = 1\n", keys[i].name);
+		want = pv_asprintf("%s: %s", keys[i].name, keys[i].why);
+		warns_init(&w);
+		pv_err_init(&err);
+		if (keys[i].use == PV_KEY_REFUSED) {
+			assert_int_equal(parse(text, NULL, 0, &c, &w, &err), -EINVAL);
+			if (!has(pv_err_msg(&err), want))
+				fail_msg("%s: '%s'", keys[i].name, pv_err_msg(&err));
+		} else {
+			free(want);
+			want = pv_asprintf("|%s|ignored: %s", keys[i].name,
+					   keys[i].why);
+			assert_int_equal(parse(text, NULL, 0, &c, &w, &err), 0);
+			if (w.n != 1 || !has(w.all.s, want))
+				fail_msg("%s: warnings '%s'", keys[i].name, w.all.s);
+		}
+		pv_domain_config_dispose(&c);
+		pv_buf_dispose(&w.all);
+		pv_err_dispose(&err);
+		free(want);
+		free(text);
+	}
+	free(keys);
+}
+
+/* firmware = "pvgrub64": PVGRUB as the kernel, or a refusal saying how. */
+static void test_firmware(void **state)
+{
+	static const char *const images[] = {
+		"/usr/lib/xen/boot/pvgrub64.bin",
+		"/usr/lib/grub-xen/grub-x86_64-xen.bin",
+	};
+	struct pv_domain_config c;
+	struct pv_err err;
+	const char *found = NULL;
+	int rc;
+
+	expect_error("name = 'g'\nfirmware = 'bios'\n", "test.cfg:2:12: firmware: "
+		     "'bios' is not PV firmware");
+	expect_error("name = 'g'\nkernel = '/k'\nfirmware = 'pvgrub64'\n",
+		     "test.cfg:3:12: firmware: both kernel and firmware given");
+	found = !access(images[0], R_OK) ? images[0] :
+		!access(images[1], R_OK) ? images[1] : NULL;
+	pv_err_init(&err);
+	rc = parse("name = 'g'\nfirmware = 'pvgrub64'\n", NULL, 0, &c, NULL, &err);
+	if (found) {
+		assert_int_equal(rc, 0);
+		assert_string_equal(c.kernel, found);
+	} else {
+		assert_int_equal(rc, -EINVAL);
+		assert_true(has(pv_err_msg(&err), "test.cfg:2:12: firmware: no PVGRUB "
+				"image for pvgrub64 (looked for /usr/lib/xen/boot/"
+				"pvgrub64.bin and /usr/lib/grub-xen/grub-x86_64-xen.bin): "
+				"install Debian's grub-xen-host, or give the image as "
+				"kernel = \"PATH\""));
+	}
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1788,6 +1874,8 @@ int main(void)
 		cmocka_unit_test(test_device_backend_dom0),
 		cmocka_unit_test(test_refused_keys),
 		cmocka_unit_test(test_man_page_lists_every_key),
+		cmocka_unit_test(test_every_key_as_the_table_says),
+		cmocka_unit_test(test_firmware),
 		cmocka_unit_test(test_disk_positional),
 		cmocka_unit_test(test_disk_prefixes),
 		cmocka_unit_test(test_disk_errors),

@@ -114,8 +114,9 @@ typedef void pv_warn_fn(void *ctx, const char *where, const char *key,
  * "FILE:LINE:COL: KEY: what is wrong". Overrides ("key=value" strings, as
  * on xl's command line) are applied after the file, in order, as if they
  * were extra lines. Defaults are filled in and the result validated.
- * Unused keys (HVM-only, unsupported, unknown) and duplicate keys in the
- * file are passed to @warn; the last value of a key wins, as in xl. On
+ * A key pvctl cannot honour is an error (see pv_xlcfg_keys()); keys with
+ * no effect on a PV guest, unknown keys and duplicate keys in the file
+ * are passed to @warn; the last value of a key wins, as in xl. On
  * failure @c is left empty (initialised).
  */
 int pv_xlcfg_parse_file(const char *path, char *const *overrides, int noverrides,

@@ -111,8 +111,8 @@ $(B)/tests/%: tests/unit/%.c $(SIM_OBJ) $(B)/libpvctl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE)
 
-# test_output, test_apply and test_cmds run commands through the table: the cli, main() renamed.
-$(B)/tests/test_output $(B)/tests/test_apply $(B)/tests/test_cmds: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
+# test_output, test_apply, test_cmds and test_sched run commands through the table: the cli, main() renamed.
+$(B)/tests/test_output $(B)/tests/test_apply $(B)/tests/test_cmds $(B)/tests/test_sched: $(B)/tests/%: tests/unit/%.c $(filter-out $(B)/cli/main.o,$(CLI_OBJ)) $(B)/tests/cli_main.o $(SIM_OBJ) $(B)/libpvctl.a
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(LDLIBS_XEN) $(LDLIBS_BASE) $(LDLIBS_CLI)
 $(B)/tests/cli_main.o: cli/main.c
 	@mkdir -p $(dir $@)
@@ -268,7 +268,7 @@ install: $(B)/pvctl $(B)/pvctl-agent
 	$(INSTALL) -m 755 $(B)/pvctl $(B)/pvctl-agent $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 systemd/pvctl-domains $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 644 man/pvctl.1 $(DESTDIR)$(MANDIR)/man1
-	$(INSTALL) -m 644 man/pvctl-policy.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 man/pvctl-policy.5 man/pvctl-xl.cfg.5 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 man/pvctl-agent.8 $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 644 bash-completion/pvctl $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 644 config/examples/policy.d/*.policy $(DESTDIR)$(DOCDIR)/examples/policy.d

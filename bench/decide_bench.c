@@ -111,7 +111,7 @@ static double tick_ms(size_t n, const char *policy_dir)
 		uint32_t domid;
 		char path[64];
 
-		hv.ops->domain_create(hv.h, uuid, 2, &domid);
+		hv.ops->domain_create(hv.h, uuid, 2, NULL, &domid);
 		snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
 		pv_xs_printf(&hv, PV_XBT_NULL, path, "g%zu", i);
 		put(&hv, domid, "memory/target", 262144);

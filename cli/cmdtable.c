@@ -122,6 +122,13 @@ static const struct pv_opt top_opts[TOP_NOPTS + 1] = {
 	[TOP_DELAY] = { 'd', "delay", "SECONDS", "between frames (default 3)" },
 };
 
+static const struct pv_opt sched_opts[SCHED_NOPTS + 1] = {
+	[SCHED_DOMAIN] = { 'd', "domain", "DOMAIN", "the domain to show or set (default: list all)" },
+	[SCHED_WEIGHT] = { 'w', "weight", "WEIGHT", "set its weight, 1 to 65535 (default 256)" },
+	[SCHED_CAP] = { 'c', "cap", "CAP", "set its cap, % of one CPU (0: none)" },
+	[SCHED_JSON] = { 'j', "json", NULL, "print JSON" },
+};
+
 /* An option array and its count (its last entry is the zeroed end). */
 #define OPTS(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
@@ -154,6 +161,10 @@ const struct pv_cmd pv_commands[] = {
 	  "[DOMAIN...]", OPTS(json_opts), PV_COMPLETE_DOMAIN, true },
 	{ "vcpu-pin", cmd_vcpu_pin, "pin a vCPU (or all) to physical CPUs",
 	  "DOMAIN VCPU|all HARD [SOFT]", OPTS(no_opts), PV_COMPLETE_DOMAIN, true },
+	{ "sched-credit", cmd_sched_credit, "show or set domains' credit scheduler weight and cap",
+	  "", OPTS(sched_opts), PV_COMPLETE_NONE, true },
+	{ "sched-credit2", cmd_sched_credit2, "show or set domains' credit2 scheduler weight and cap",
+	  "", OPTS(sched_opts), PV_COMPLETE_NONE, true },
 	{ "console", cmd_console, "attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", OPTS(console_opts), PV_COMPLETE_DOMAIN, true },
 	{ "block-attach", cmd_block_attach, "attach a disk to a running domain",

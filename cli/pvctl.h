@@ -59,6 +59,8 @@ enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
 enum dmesg_opt { DMESG_CLEAR, DMESG_NOPTS };
 enum dump_opt { DUMP_LIVE, DUMP_NOPTS };
 enum top_opt { TOP_BATCH, TOP_ITERATIONS, TOP_DELAY, TOP_NOPTS };
+enum sched_opt { SCHED_DOMAIN, SCHED_WEIGHT, SCHED_CAP, SCHED_JSON,
+		 SCHED_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -192,7 +194,7 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
 
 /*
  * Command handlers: command NAME is in cmd_NAME.c; a family in the file of
- * its first word (mem-*, vcpu-*, block-*, network-*, migrate-*); a command and its
+ * its first word (mem-*, vcpu-*, block-*, network-*, migrate-*, sched-*); a command and its
  * twin together (reboot in cmd_shutdown.c, unpause in cmd_pause.c,
  * domname in cmd_domid.c).
  */
@@ -236,6 +238,8 @@ int cmd_sysrq(struct pv_cli *cli, int argc, char **argv);
 int cmd_debug_keys(struct pv_cli *cli, int argc, char **argv);
 int cmd_dump_core(struct pv_cli *cli, int argc, char **argv);
 int cmd_top(struct pv_cli *cli, int argc, char **argv);
+int cmd_sched_credit(struct pv_cli *cli, int argc, char **argv);
+int cmd_sched_credit2(struct pv_cli *cli, int argc, char **argv);
 
 /* block-* and network-* for the device kind @k (device.c). */
 struct pv_device_kind;

@@ -5,6 +5,7 @@
  * Keys are the xl.cfg ones; unset strings are null; memory is in MiB.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,15 @@ static void put_vif(struct pv_jw *w, const struct pv_vif_spec *v)
 	pv_jw_map_close(w);
 }
 
+/* -1 (Xen's default) as null. */
+static void put_frames(struct pv_jw *w, const char *key, int frames)
+{
+	if (frames < 0)
+		pv_jw_null(w, key);
+	else
+		pv_jw_num(w, key, (uint64_t)frames);
+}
+
 /*
  * A string that is not UTF-8 would reach the file as U+FFFD: a config
  * that reads back different. The parsers refuse those; this refuses a
@@ -77,6 +87,13 @@ int pv_domain_config_to_json(const struct pv_domain_config *c, struct pv_jw *w)
 	pv_jw_num(w, "vcpus", c->vcpus);
 	pv_jw_num(w, "maxvcpus", c->maxvcpus);
 	pv_jw_str(w, "cpus", c->cpus);
+	pv_jw_str(w, "cpus_soft", c->cpus_soft);
+	pv_jw_num_or_null(w, "cpu_weight", c->cpu_weight);
+	pv_jw_num(w, "cap", c->cap);
+	put_frames(w, "max_grant_frames", c->max_grant_frames);
+	put_frames(w, "max_maptrack_frames", c->max_maptrack_frames);
+	pv_jw_num(w, "max_event_channels", c->max_event_channels);
+	pv_jw_bool(w, "nomigrate", c->nomigrate);
 	pv_jw_str(w, "on_poweroff", pv_action_name(c->on_poweroff));
 	pv_jw_str(w, "on_reboot", pv_action_name(c->on_reboot));
 	pv_jw_str(w, "on_crash", pv_action_name(c->on_crash));
@@ -283,6 +300,42 @@ static int get_bootloader_args(struct jr *r, yajl_val root,
 	return 0;
 }
 
+static int get_bool(struct jr *r, yajl_val obj, const char *key, bool *out)
+{
+	yajl_val v = field(obj, key);
+
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+		return jbad(r, key, "expected true or false");
+	*out = YAJL_IS_TRUE(v);
+	return 0;
+}
+
+/* What the scheduler and create take, beside memory and vCPUs. */
+static int get_limits(struct jr *r, yajl_val root, struct pv_domain_config *c)
+{
+	uint64_t weight = 0, cap = 0, evtchn = 0, grant = UINT64_MAX,
+		 maptrack = UINT64_MAX;
+	int rc;
+
+	rc = get_str(r, root, "cpus_soft", &c->cpus_soft);
+	rc = rc ? rc : get_num(r, root, "cpu_weight", 1, 65535, &weight);
+	rc = rc ? rc : get_num(r, root, "cap", 0, 100 * PV_XLCFG_MAX_VCPUS, &cap);
+	rc = rc ? rc : get_num(r, root, "max_grant_frames", 0, INT_MAX, &grant);
+	rc = rc ? rc : get_num(r, root, "max_maptrack_frames", 0, INT_MAX,
+			       &maptrack);
+	rc = rc ? rc : get_num(r, root, "max_event_channels", 0,
+			       PV_XLCFG_MAX_EVTCHN, &evtchn);
+	rc = rc ? rc : get_bool(r, root, "nomigrate", &c->nomigrate);
+	c->cpu_weight = (unsigned int)weight;
+	c->cap = (unsigned int)cap;
+	c->max_grant_frames = grant == UINT64_MAX ? -1 : (int)grant;
+	c->max_maptrack_frames = maptrack == UINT64_MAX ? -1 : (int)maptrack;
+	c->max_event_channels = (unsigned int)evtchn;
+	return rc;
+}
+
 static int get_top(struct jr *r, yajl_val root, struct pv_domain_config *c)
 {
 	uint64_t vcpus = 0, maxvcpus = 0;
@@ -313,6 +366,7 @@ static int get_top(struct jr *r, yajl_val root, struct pv_domain_config *c)
 	c->vcpus = (unsigned int)vcpus;
 	c->maxvcpus = (unsigned int)maxvcpus;
 	rc = rc ? rc : get_str(r, root, "cpus", &c->cpus);
+	rc = rc ? rc : get_limits(r, root, c);
 	rc = rc ? rc : get_action(r, root, "on_poweroff", &c->on_poweroff);
 	rc = rc ? rc : get_action(r, root, "on_reboot", &c->on_reboot);
 	rc = rc ? rc : get_action(r, root, "on_crash", &c->on_crash);

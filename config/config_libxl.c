@@ -4,8 +4,9 @@
  * libxl_domain_config_to_json) as xl.cfg text, which the xl.cfg parser
  * then reads with all its checks. libxl leaves out fields at their
  * default; keyed unions are "type.pv"; enums are lower case with '_'.
- * A PV guest's name, UUID, kernel, memory, vCPUs, disks, vifs and
- * on_* actions are taken; any other device xl made is refused, never
+ * A PV guest's name, UUID, kernel, memory, vCPUs, scheduler share,
+ * grant and event channel limits, nomigrate, disks, vifs and on_*
+ * actions are taken; any other device xl made is refused, never
  * dropped.
  */
 #include <errno.h>
@@ -74,6 +75,34 @@ static void put_action(struct pv_buf *b, yajl_val root, const char *key)
 			*p = '-';
 	put_str(b, key, v);
 	free(v);
+}
+
+/*
+ * The scheduler's share, create's limits and nomigrate (libxl's
+ * disable_migrate, a defbool: "True"), where not libxl's defaults
+ * (which libxl leaves out, or writes as -1 or ~0).
+ */
+static void put_limits(struct pv_buf *b, yajl_val binfo)
+{
+	static const char *const frames[] = {
+		"max_grant_frames", "max_maptrack_frames", NULL,
+	};
+	yajl_val sp = get(binfo, "sched_params");
+	const char *dm = str(binfo, "disable_migrate");
+	long long v;
+	size_t i;
+
+	if ((v = num(sp, "weight", -1)) > 0)
+		pv_buf_printf(b, "cpu_weight = %lld\n", v);
+	if ((v = num(sp, "cap", -1)) > 0)
+		pv_buf_printf(b, "cap = %lld\n", v);
+	for (i = 0; frames[i]; i++)
+		if ((v = num(binfo, frames[i], -1)) >= 0 && v < UINT32_MAX)
+			pv_buf_printf(b, "%s = %lld\n", frames[i], v);
+	if ((v = num(binfo, "event_channels", 0)) > 0)
+		pv_buf_printf(b, "max_event_channels = %lld\n", v);
+	if (dm && !strcmp(dm, "True"))
+		pv_buf_puts(b, "nomigrate = 1\n");
 }
 
 static int put_disks(struct pv_buf *b, yajl_val disks, struct pv_err *err)
@@ -226,6 +255,7 @@ int pv_libxl_json_to_xlcfg(const char *json, struct pv_buf *out,
 		pv_buf_printf(out, "vcpus = %zu\n", avail->u.array.len);
 	else if (maxv > 0)
 		pv_buf_printf(out, "vcpus = %lld\n", maxv);
+	put_limits(out, b);
 	put_action(out, root, "on_poweroff");
 	put_action(out, root, "on_reboot");
 	put_action(out, root, "on_crash");

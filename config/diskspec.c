@@ -340,22 +340,45 @@ static int keyed(struct disk_parse *dp, const char *key, const char *val)
 	return bad(dp, "unknown parameter '%s'", key);
 }
 
-static int flag(struct disk_parse *dp, const char *s)
+/*
+ * Flags pvctl's blkback disks cannot honour are refused; those that
+ * only restate its behaviour (or matter to QEMU's qdisk alone) warn.
+ */
+static int flag(struct disk_parse *dp, const char *s, int *rc)
 {
-	static const char *const ignored[] = {
-		"direct-io-safe", "discard", "no-discard", "colo", "no-colo",
-		"trusted", "untrusted", NULL,
+	static const struct { const char *flag, *why; } ignored[] = {
+		{ "direct-io-safe", "only QEMU's qdisk backend uses it" },
+		{ "discard", "blkback offers discard by default" },
+		{ "no-colo", "COLO is off by default" },
+		{ "trusted", "the frontend trusts its backend by default" },
+	}, refused[] = {
+		{ "no-discard", "not supported by pvctl (blkback offers discard "
+		  "when the device has it)" },
+		{ "colo", "COLO replication is not supported by pvctl" },
+		{ "untrusted", "not supported by pvctl: the frontend trusts "
+		  "dom0's backend" },
 	};
 	char *msg;
+	size_t i;
 
 	if (!strcmp(s, "cdrom")) {
 		dp->d->cdrom = 1;
 		return 1;
 	}
-	if (!one_of(s, ignored))
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (!strcmp(s, refused[i].flag)) {
+			*rc = pv_err_set(dp->err, -EINVAL, "flag '%s': %s", s,
+					 refused[i].why);
+			return 1;
+		}
+	}
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (!strcmp(s, ignored[i].flag))
+			break;
+	if (i == sizeof(ignored) / sizeof(ignored[0]))
 		return 0;
 	if (dp->warn) {
-		msg = pv_asprintf("flag '%s' is not supported by pvctl, ignored", s);
+		msg = pv_asprintf("flag '%s' ignored: %s", s, ignored[i].why);
 		dp->warn(dp->warn_ctx, dp->where, "disk", msg);
 		free(msg);
 	}
@@ -365,9 +388,10 @@ static int flag(struct disk_parse *dp, const char *s)
 static int parse_param(struct disk_parse *dp, char *tok)
 {
 	char *eq = strchr(tok, '=');
+	int rc = 0;
 
 	if (!eq)
-		return flag(dp, tok) ? 0 : positional(dp, tok);
+		return flag(dp, tok, &rc) ? rc : positional(dp, tok);
 	*eq = '\0';
 	return keyed(dp, tok, eq + 1);
 }
@@ -474,6 +498,34 @@ int xlcfg_disk_check(const struct pv_disk_spec *d, struct pv_err *err)
 	if (d->cdrom && !d->target && strcmp(d->format, "empty"))
 		return pv_err_set(err, -EINVAL, "a cdrom without a target has "
 				  "format 'empty', not '%s'", d->format);
+	return 0;
+}
+
+/* A backend= naming dom0 is what pvctl does anyway. */
+static int is_dom0(const char *backend)
+{
+	return !backend || !strcmp(backend, "0") || !strcmp(backend, "Domain-0");
+}
+
+int pv_disk_spec_supported(const struct pv_disk_spec *d, struct pv_err *err)
+{
+	if (!d->target)
+		return pv_err_set(err, -EINVAL, "disk %s: an empty drive is not "
+				  "supported by pvctl (give the cdrom a target)",
+				  d->vdev);
+	if (d->format && strcmp(d->format, "raw"))
+		return pv_err_set(err, -EINVAL, "disk %s: format %s needs QEMU's "
+				  "disk backend (qdisk), which pvctl does not run; "
+				  "pvctl serves raw images and block devices",
+				  d->vdev, d->format);
+	if (d->backendtype && strcmp(d->backendtype, "phy"))
+		return pv_err_set(err, -EINVAL, "disk %s: backendtype %s is not "
+				  "supported by pvctl (only phy: dom0's blkback)",
+				  d->vdev, d->backendtype);
+	if (!is_dom0(d->backend))
+		return pv_err_set(err, -EINVAL, "disk %s: backend=%s: driver "
+				  "domains are not supported by pvctl; dom0 serves "
+				  "every disk", d->vdev, d->backend);
 	return 0;
 }
 

@@ -21,6 +21,8 @@ void pv_domain_config_init(struct pv_domain_config *c)
 	c->on_poweroff = PV_ACTION_DESTROY;
 	c->on_reboot = PV_ACTION_RESTART;
 	c->on_crash = PV_ACTION_DESTROY;
+	c->max_grant_frames = -1;
+	c->max_maptrack_frames = -1;
 }
 
 static void free_argv(struct pv_domain_config *c)
@@ -47,6 +49,7 @@ void pv_domain_config_dispose(struct pv_domain_config *c)
 	free(c->bootloader_args);
 	free_argv(c);
 	free(c->cpus);
+	free(c->cpus_soft);
 	for (i = 0; i < c->ndisks; i++)
 		pv_disk_spec_dispose(&c->disks[i]);
 	free(c->disks);
@@ -178,6 +181,8 @@ void xlcfg_fill_defaults(struct pv_domain_config *c)
 		c->vcpus = 1;
 	if (!c->maxvcpus)
 		c->maxvcpus = c->vcpus;
+	if (!c->max_event_channels)
+		c->max_event_channels = 1023;	/* libxl's default */
 }
 
 static int key_error(struct cfg_ctx *x, const char *key, const char *fmt, ...)
@@ -262,6 +267,7 @@ static int check_utf8_top(struct cfg_ctx *x)
 	rc = rc ? rc : check_utf8(x, "ramdisk", c->ramdisk);
 	rc = rc ? rc : check_utf8(x, "bootloader", c->bootloader);
 	rc = rc ? rc : check_utf8(x, "cpus", c->cpus);
+	rc = rc ? rc : check_utf8(x, "cpus_soft", c->cpus_soft);
 	for (i = 0; i < c->bootloader_argc && !rc; i++) {
 		if (!utf8_bad(c->bootloader_argv[i], &at))
 			continue;
@@ -308,7 +314,8 @@ static int check_disk(struct cfg_ctx *x, size_t i)
 	int rc = check_fields(x, "disk", i, f, sizeof(f) / sizeof(f[0]));
 
 	pv_err_init(&inner);
-	if (!rc && xlcfg_disk_check(d, &inner))
+	if (!rc && (xlcfg_disk_check(d, &inner) ||
+		    pv_disk_spec_supported(d, &inner)))
 		rc = entry_error(x, "disk", i, "%s", pv_err_msg(&inner));
 	pv_err_dispose(&inner);
 	return rc;
@@ -327,7 +334,8 @@ static int check_vif(struct cfg_ctx *x, size_t i)
 	int rc = check_fields(x, "vif", i, f, sizeof(f) / sizeof(f[0]));
 
 	pv_err_init(&inner);
-	if (!rc && xlcfg_vif_check(v, &inner))
+	if (!rc && (xlcfg_vif_check(v, &inner) ||
+		    pv_vif_spec_supported(v, &inner)))
 		rc = entry_error(x, "vif", i, "%s", pv_err_msg(&inner));
 	pv_err_dispose(&inner);
 	return rc;
@@ -421,25 +429,48 @@ static int check_duplicates(struct cfg_ctx *x)
 	return rc;
 }
 
-static int check_cpus(struct cfg_ctx *x)
+/* cpus= and cpus_soft=: a CPU list that leaves some CPU. */
+static int check_cpus(struct cfg_ctx *x, const char *key, const char *cpus)
 {
 	uint8_t map[PV_CPUMAP_MAX_CPUS / 8];
-	const char *cpus = x->c->cpus;
 	size_t i;
 	int any = 0;
 
 	if (!cpus)
 		return 0;
 	if (strstr(cpus, "node"))
-		return key_error(x, "cpus", "NUMA node lists are not supported "
+		return key_error(x, key, "NUMA node lists are not supported "
 				 "by pvctl; give CPUs, as in \"0-3,^1\"");
 	if (pv_cpumap_parse(cpus, PV_CPUMAP_MAX_CPUS, map, NULL))
-		return key_error(x, "cpus", "invalid cpus '%s' (expected a list "
-				 "such as \"0-3,^1\" or \"all\")", cpus);
+		return key_error(x, key, "invalid %s '%s' (expected a list "
+				 "such as \"0-3,^1\" or \"all\")", key, cpus);
 	for (i = 0; i < sizeof(map); i++)
 		any |= map[i];
 	if (!any)
-		return key_error(x, "cpus", "'%s' leaves no CPU to run on", cpus);
+		return key_error(x, key, "'%s' leaves no CPU to run on", cpus);
+	return 0;
+}
+
+/* The scheduler's and the grant table's ranges (as Xen and libxl take them). */
+static int check_limits(struct cfg_ctx *x)
+{
+	const struct pv_domain_config *c = x->c;
+
+	if (c->cpu_weight > 65535)
+		return key_error(x, "cpu_weight", "%u is out of range (1 to "
+				 "65535)", c->cpu_weight);
+	/* libxl: a cap above what the vCPUs can use is refused. */
+	if (c->cap > 100 * c->maxvcpus)
+		return key_error(x, "cap", "%u%% is more than %u vCPUs can use "
+				 "(at most %u)", c->cap, c->maxvcpus,
+				 100 * c->maxvcpus);
+	if (c->max_grant_frames < -1 || c->max_maptrack_frames < -1)
+		return key_error(x, c->max_grant_frames < -1 ? "max_grant_frames" :
+				 "max_maptrack_frames", "out of range");
+	if (c->max_event_channels > PV_XLCFG_MAX_EVTCHN)
+		return key_error(x, "max_event_channels", "%u is out of range "
+				 "(at most %u)", c->max_event_channels,
+				 PV_XLCFG_MAX_EVTCHN);
 	return 0;
 }
 
@@ -465,7 +496,9 @@ int xlcfg_validate(struct cfg_ctx *x)
 	for (i = 0; i < c->nvifs && !rc; i++)
 		rc = check_vif(x, i);
 	rc = rc ? rc : check_duplicates(x);
-	rc = rc ? rc : check_cpus(x);
+	rc = rc ? rc : check_cpus(x, "cpus", c->cpus);
+	rc = rc ? rc : check_cpus(x, "cpus_soft", c->cpus_soft);
+	rc = rc ? rc : check_limits(x);
 	if (rc)
 		return rc;
 	if (!c->kernel && !c->bootloader)

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,31 @@ static int check_mtu(uint64_t mtu, const char *val, struct pv_err *err)
 	return 0;
 }
 
+/* As Linux's dev_valid_name(): what an interface may be renamed to. */
+static int check_vifname(const char *val, struct pv_err *err)
+{
+	if (!*val || strlen(val) >= IFNAMSIZ || !strcmp(val, ".") ||
+	    !strcmp(val, "..") || strpbrk(val, "/: \t\n\r\v\f"))
+		return pv_err_set(err, -EINVAL, "invalid vifname '%s' (an "
+				  "interface name: 1 to %d characters, no '/', "
+				  "':' or blanks)", val, IFNAMSIZ - 1);
+	return 0;
+}
+
+int pv_vif_spec_supported(const struct pv_vif_spec *v, struct pv_err *err)
+{
+	if (v->type && strcmp(v->type, "vif"))
+		return pv_err_set(err, -EINVAL, "type=%s is an emulated NIC, "
+				  "which needs QEMU; PV guests use type=vif",
+				  v->type);
+	if (v->backend && strcmp(v->backend, "0") &&
+	    strcmp(v->backend, "Domain-0"))
+		return pv_err_set(err, -EINVAL, "backend=%s: driver domains are "
+				  "not supported by pvctl; dom0 serves every vif",
+				  v->backend);
+	return 0;
+}
+
 int xlcfg_vif_check(const struct pv_vif_spec *v, struct pv_err *err)
 {
 	char mtu[24];
@@ -168,6 +194,8 @@ int xlcfg_vif_check(const struct pv_vif_spec *v, struct pv_err *err)
 		rc = check_type(v->type, err);
 	if (!rc && v->mtu)
 		rc = check_mtu(v->mtu, mtu, err);
+	if (!rc && v->vifname)
+		rc = check_vifname(v->vifname, err);
 	return rc;
 }
 
@@ -180,6 +208,8 @@ static int set_checked(const char *key, const char *val, char **field,
 		rc = check_rate(val, err);
 	else if (!strcmp(key, "type"))
 		rc = check_type(val, err);
+	else if (!strcmp(key, "vifname"))
+		rc = check_vifname(val, err);
 	if (!rc)
 		pv_str_set(field, val);
 	return rc;
@@ -201,9 +231,16 @@ static int set_key(struct pv_vif_spec *v, const char *key, const char *val,
 		   pv_warn_fn *warn, void *ctx, const char *where,
 		   struct pv_err *err)
 {
-	static const char *const unsupported[] = {
-		"gatewaydev", "netdev", "devid", "accel", "forwarddev",
-		"trusted", "untrusted", NULL,
+	static const struct { const char *key, *why; } refused[] = {
+		{ "gatewaydev", "is for xend's vif-route and vif-nat scripts; "
+		  "pvctl does not pass it on" },
+		{ "netdev", "is for xend's vif-route and vif-nat scripts; "
+		  "pvctl does not pass it on" },
+		{ "forwarddev", "is not supported by pvctl" },
+		{ "devid", "is not supported by pvctl: vifs are numbered in "
+		  "order" },
+		{ "trusted", "is not supported by pvctl" },
+		{ "untrusted", "is not supported by pvctl" },
 	};
 	size_t i;
 	struct { const char *key; char **field; } strs[] = {
@@ -220,14 +257,21 @@ static int set_key(struct pv_vif_spec *v, const char *key, const char *val,
 			v->mtu = 0;
 		return check_mtu(v->mtu, val, err);
 	}
+	/* An emulated NIC's model: netback's vif has none. */
+	if (!strcmp(key, "model"))
+		warn_key(warn, ctx, where, key, "is for emulated NICs (type=ioemu) "
+			 "only");
+	if (!strcmp(key, "accel"))
+		warn_key(warn, ctx, where, key, "is not supported by xl either");
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strcmp(key, strs[i].key))
 			return set_checked(key, val, strs[i].field, err);
-	for (i = 0; unsupported[i]; i++)
-		if (!strcmp(key, unsupported[i]))
-			break;
-	warn_key(warn, ctx, where, key, unsupported[i] ?
-		 "is not supported by pvctl" : "is not a known vif key");
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (!strcmp(key, refused[i].key))
+			return pv_err_set(err, -EINVAL, "'%s' %s", key,
+					  refused[i].why);
+	if (strcmp(key, "accel"))
+		warn_key(warn, ctx, where, key, "is not a known vif key");
 	return 0;
 }
 

@@ -7,10 +7,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xlcfg_i.h"
 
@@ -326,7 +328,117 @@ static int key_pvh(struct cfg_ctx *x, const struct cfg_setting *s)
 	return rc;
 }
 
-static const struct key_handler handlers[] = {
+static int key_cpus_soft(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	if (s->value->type == CFG_LIST)
+		return xlcfg_value_error(x, s, s->value, "the per-vcpu list form is "
+				   "not supported by pvctl; give one string "
+				   "such as \"0-3,^1\"");
+	return key_string(x, s, &x->c->cpus_soft);
+}
+
+/* Numbers kept as unsigned int, in [min, max]. */
+static int key_uint(struct cfg_ctx *x, const struct cfg_setting *s,
+		    uint64_t min, uint64_t max, unsigned int *field)
+{
+	uint64_t v;
+	int rc = get_uint(x, s, min, max, &v);
+
+	if (!rc)
+		*field = (unsigned int)v;
+	return rc;
+}
+
+static int key_cpu_weight(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	return key_uint(x, s, 1, 65535, &x->c->cpu_weight);
+}
+
+/* Checked against maxvcpus in validate.c. */
+static int key_cap(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	return key_uint(x, s, 0, 100 * PV_XLCFG_MAX_VCPUS, &x->c->cap);
+}
+
+/* The bounds are xl's (0 to INT_MAX). */
+static int key_grant_frames(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	int *field = !strcmp(s->key, "max_grant_frames") ?
+		&x->c->max_grant_frames : &x->c->max_maptrack_frames;
+	uint64_t v;
+	int rc = get_uint(x, s, 0, INT_MAX, &v);
+
+	if (!rc)
+		*field = (int)v;
+	return rc;
+}
+
+static int key_max_event_channels(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	return key_uint(x, s, 0, PV_XLCFG_MAX_EVTCHN, &x->c->max_event_channels);
+}
+
+/* A BOOLEAN of xl.cfg(5): 0 or 1. */
+static int key_nomigrate(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	uint64_t v;
+	int rc = get_uint(x, s, 0, 1, &v);
+
+	if (!rc)
+		x->c->nomigrate = v;
+	return rc;
+}
+
+/*
+ * firmware = "pvgrub32" | "pvgrub64": in xl.cfg(5) of Xen 4.17 a PV
+ * guest boots PVGRUB, which xl takes from XENFIRMWAREDIR/NAME.bin as
+ * its kernel. Debian ships GRUB's Xen images in grub-xen-host instead;
+ * the first image that exists is the kernel.
+ */
+static const struct {
+	const char *name;
+	const char *images[2];
+} pvgrubs[] = {
+	{ "pvgrub32", { "/usr/lib/xen/boot/pvgrub32.bin",
+			"/usr/lib/grub-xen/grub-i386-xen.bin" } },
+	{ "pvgrub64", { "/usr/lib/xen/boot/pvgrub64.bin",
+			"/usr/lib/grub-xen/grub-x86_64-xen.bin" } },
+};
+
+static int key_firmware(struct cfg_ctx *x, const struct cfg_setting *s)
+{
+	const char *str;
+	size_t i, j;
+	int rc = get_string(x, s, &str);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(pvgrubs) / sizeof(pvgrubs[0]); i++)
+		if (!strcmp(str, pvgrubs[i].name))
+			break;
+	if (i == sizeof(pvgrubs) / sizeof(pvgrubs[0]))
+		return xlcfg_value_error(x, s, s->value, "'%s' is not PV firmware "
+				   "(bios, uefi, seabios, ovmf and paths are "
+				   "HVM's): a PV guest boots a kernel, a "
+				   "bootloader, or firmware = \"pvgrub32\" or "
+				   "\"pvgrub64\"", str);
+	if (xlcfg_settings_find(&x->settings, "kernel"))
+		return xlcfg_value_error(x, s, s->value, "both kernel and firmware "
+				   "given: firmware = \"%s\" boots PVGRUB as "
+				   "the kernel; give one of them", str);
+	for (j = 0; j < 2; j++) {
+		if (!access(pvgrubs[i].images[j], R_OK)) {
+			pv_str_set(&x->c->kernel, pvgrubs[i].images[j]);
+			return 0;
+		}
+	}
+	return xlcfg_value_error(x, s, s->value, "no PVGRUB image for %s (looked "
+				 "for %s and %s): install Debian's grub-xen-host, "
+				 "or give the image as kernel = \"PATH\"", str,
+				 pvgrubs[i].images[0], pvgrubs[i].images[1]);
+}
+
+const struct key_handler xlcfg_handlers[] = {
 	{ "name", key_name }, { "type", key_type }, { "builder", key_type },
 	{ "pvh", key_pvh }, { "kernel", key_kernel },
 	{ "ramdisk", key_ramdisk }, { "cmdline", key_kept },
@@ -338,6 +450,11 @@ static const struct key_handler handlers[] = {
 	{ "on_crash", key_action }, { "bootloader", key_bootloader },
 	{ "bootloader_args", key_bootloader_args },
 	{ "disk", key_disk }, { "vif", key_vif },
+	{ "cpus_soft", key_cpus_soft }, { "cpu_weight", key_cpu_weight },
+	{ "cap", key_cap }, { "max_grant_frames", key_grant_frames },
+	{ "max_maptrack_frames", key_grant_frames },
+	{ "max_event_channels", key_max_event_channels },
+	{ "nomigrate", key_nomigrate }, { "firmware", key_firmware },
 	{ NULL, NULL },
 };
 
@@ -352,14 +469,14 @@ static int apply_settings(struct cfg_ctx *x)
 	for (i = 0; first[i] && !rc; i++) {
 		s = xlcfg_settings_find(&x->settings, first[i]);
 		if (s)
-			rc = xlcfg_key_handler(handlers, s->key)->fn(x, s);
+			rc = xlcfg_key_handler(xlcfg_handlers, s->key)->fn(x, s);
 	}
 	for (i = 0; i < x->settings.n && !rc; i++) {
 		s = &x->settings.v[i];
 		if (!strcmp(s->key, "type") || !strcmp(s->key, "builder") ||
 		    !strcmp(s->key, "pvh"))
 			continue;
-		rc = xlcfg_apply_key(x, handlers, s);
+		rc = xlcfg_apply_key(x, s);
 	}
 	return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef PV_XLCFG_H
 #define PV_XLCFG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
@@ -71,6 +72,15 @@ struct pv_domain_config {
 	unsigned int vcpus;	/* online at start */
 	unsigned int maxvcpus;	/* 0 in the file means "= vcpus" */
 	char *cpus;		/* pinning spec as given, or NULL */
+	char *cpus_soft;	/* soft affinity spec as given, or NULL */
+	/* The credit/credit2 scheduler's share: 0 leaves the scheduler's. */
+	unsigned int cpu_weight;	/* 1..65535 (the default is 256) */
+	unsigned int cap;		/* % of one CPU; 0: no cap */
+	/* Limits fixed at domain create; -1: Xen's default, as xl 4.17. */
+	int max_grant_frames;
+	int max_maptrack_frames;
+	unsigned int max_event_channels;	/* 0 in the file: 1023 */
+	bool nomigrate;		/* save and migrate refuse the domain */
 	enum pv_action on_poweroff;
 	enum pv_action on_reboot;
 	enum pv_action on_crash;
@@ -104,8 +114,9 @@ typedef void pv_warn_fn(void *ctx, const char *where, const char *key,
  * "FILE:LINE:COL: KEY: what is wrong". Overrides ("key=value" strings, as
  * on xl's command line) are applied after the file, in order, as if they
  * were extra lines. Defaults are filled in and the result validated.
- * Unused keys (HVM-only, unsupported, unknown) and duplicate keys in the
- * file are passed to @warn; the last value of a key wins, as in xl. On
+ * A key pvctl cannot honour is an error (see pv_xlcfg_keys()); keys with
+ * no effect on a PV guest, unknown keys and duplicate keys in the file
+ * are passed to @warn; the last value of a key wins, as in xl. On
  * failure @c is left empty (initialised).
  */
 int pv_xlcfg_parse_file(const char *path, char *const *overrides, int noverrides,
@@ -132,6 +143,36 @@ int pv_vdev_to_devid(const char *vdev, uint32_t *devid);
 #define PV_CPUMAP_MAX_CPUS	256
 int pv_cpumap_parse(const char *s, unsigned int nr_cpus, uint8_t *map,
 		    struct pv_err *err);
+
+/*
+ * Whether pvctl can serve a disk or vif as specified (format, backend
+ * type, driver domain, emulated NIC...): -EINVAL with the reason when
+ * not. The config reader refuses such entries; attach does too.
+ */
+int pv_disk_spec_supported(const struct pv_disk_spec *d, struct pv_err *err);
+int pv_vif_spec_supported(const struct pv_vif_spec *v, struct pv_err *err);
+
+/*
+ * What pvctl does with each key of xl.cfg(5) (Xen 4.17's xl, and a few
+ * of later ones): honours it, refuses a config that has it (an error
+ * naming file, line and key), or ignores it with a warning because it
+ * has no effect on a PV guest. pvctl-xl.cfg(5) lists the same, and a
+ * unit test holds the two together. Keys not listed warn as unknown.
+ */
+enum pv_xlcfg_key_use {
+	PV_KEY_HONOURED,
+	PV_KEY_REFUSED,
+	PV_KEY_IGNORED,
+};
+
+struct pv_xlcfg_key {
+	const char *name;
+	enum pv_xlcfg_key_use use;
+	const char *why;	/* refused or ignored: the reason; else NULL */
+};
+
+/* Every key, sorted by name, into *@keys (caller frees); returns the count. */
+size_t pv_xlcfg_keys(struct pv_xlcfg_key **keys);
 
 /* Parses one disk or vif spec string (also used by block-/network-attach). */
 int pv_disk_spec_parse(const char *spec, struct pv_disk_spec *d, struct pv_err *err);

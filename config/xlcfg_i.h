@@ -79,6 +79,8 @@ char *xlcfg_loc_str(const struct cfg_loc *loc);
 
 #define PV_XLCFG_MAX_MEMORY_MB	(UINT64_C(1) << 27)	/* 128 TiB */
 #define PV_XLCFG_MAX_VCPUS	128
+/* Xen's FIFO event channel ABI: 2^17 ports. */
+#define PV_XLCFG_MAX_EVTCHN	((1u << 17) - 1)
 
 /* State of one pv_xlcfg_parse_*() call. */
 struct cfg_ctx {
@@ -102,11 +104,16 @@ int xlcfg_value_error(struct cfg_ctx *x, const struct cfg_setting *s,
 void xlcfg_warn(struct cfg_ctx *x, const struct cfg_loc *loc, const char *key,
 		const char *msg);
 
-/* keys.c: dispatch, and warnings for the keys pvctl does not use. */
+/* xlcfg.c: the keys pvctl honours, one handler each. */
+extern const struct key_handler xlcfg_handlers[];
+
+/*
+ * keys.c: dispatch: a key's handler, or the error or warning the table
+ * of every other xl.cfg key gives for it.
+ */
 const struct key_handler *xlcfg_key_handler(const struct key_handler *table,
 					    const char *key);
-int xlcfg_apply_key(struct cfg_ctx *x, const struct key_handler *table,
-		    const struct cfg_setting *s);
+int xlcfg_apply_key(struct cfg_ctx *x, const struct cfg_setting *s);
 
 /*
  * What the disk and vif spec parsers check, on a spec however it was

@@ -115,6 +115,19 @@ int pv_domain_config_to_xlcfg(const struct pv_domain_config *c,
 		      (unsigned long long)c->memory_mb,
 		      (unsigned long long)c->maxmem_mb, c->vcpus, c->maxvcpus);
 	str_key(out, "cpus", c->cpus);
+	str_key(out, "cpus_soft", c->cpus_soft);
+	if (c->cpu_weight)
+		pv_buf_printf(out, "cpu_weight = %u\n", c->cpu_weight);
+	if (c->cap)
+		pv_buf_printf(out, "cap = %u\n", c->cap);
+	if (c->max_grant_frames >= 0)
+		pv_buf_printf(out, "max_grant_frames = %d\n", c->max_grant_frames);
+	if (c->max_maptrack_frames >= 0)
+		pv_buf_printf(out, "max_maptrack_frames = %d\n",
+			      c->max_maptrack_frames);
+	pv_buf_printf(out, "max_event_channels = %u\n", c->max_event_channels);
+	if (c->nomigrate)
+		pv_buf_puts(out, "nomigrate = 1\n");
 	pv_buf_printf(out, "on_poweroff = '%s'\non_reboot = '%s'\non_crash = '%s'\n",
 		      pv_action_name(c->on_poweroff), pv_action_name(c->on_reboot),
 		      pv_action_name(c->on_crash));

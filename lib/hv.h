@@ -115,12 +115,41 @@ struct pv_build_out {
 	size_t unpacked_size;		/* the kernel as the builder unpacked it */
 };
 
+/*
+ * Limits fixed when a domain is made (xen_domctl_createdomain's), from
+ * xl.cfg's max_grant_frames, max_maptrack_frames, max_event_channels.
+ */
+struct pv_create_limits {
+	int max_grant_frames;		/* -1: Xen's default (gnttab_max_frames) */
+	int max_maptrack_frames;	/* -1: Xen's default */
+	unsigned int max_evtchn_port;	/* the highest event channel port */
+};
+
+/* The schedulers, by Xen's XEN_SCHEDULER_* numbers (sched_id). */
+enum {
+	PV_SCHED_CREDIT = 5,
+	PV_SCHED_CREDIT2 = 6,
+	PV_SCHED_ARINC653 = 7,
+	PV_SCHED_RTDS = 8,
+	PV_SCHED_NULL = 9,
+};
+
+/* A domain's share in the credit and credit2 schedulers. */
+struct pv_sched_credit {
+	unsigned int weight;	/* relative, 1..65535; 256 by default */
+	unsigned int cap;	/* % of one CPU the domain may use; 0: none */
+};
+
 struct pv_hv_ops {
 	/* --- hypervisor --- */
 	int (*physinfo)(void *h, struct pv_physinfo *pi);
-	/* Creates a paused, empty PV domain. */
+	/*
+	 * Creates a paused, empty PV domain; @lim NULL: Xen's defaults,
+	 * and 1023 event channels (libxl's default).
+	 */
 	int (*domain_create)(void *h, const uint8_t uuid[16],
-			     unsigned int max_vcpus, uint32_t *domid);
+			     unsigned int max_vcpus,
+			     const struct pv_create_limits *lim, uint32_t *domid);
 	int (*domain_destroy)(void *h, uint32_t domid);
 	int (*domain_pause)(void *h, uint32_t domid);
 	int (*domain_unpause)(void *h, uint32_t domid);
@@ -196,6 +225,26 @@ struct pv_hv_ops {
 	 */
 	int (*domain_dumpcore)(void *h, uint32_t domid, const char *path,
 			       char **errmsg);
+	/* --- scheduler share, nomigrate (xl.cfg cpu_weight, cap, nomigrate) --- */
+	/* The scheduler (PV_SCHED_*) of the CPU pool the domain runs in. */
+	int (*sched_id)(void *h, uint32_t domid, unsigned int *sched);
+	/*
+	 * A domain's weight and cap in scheduler @sched, PV_SCHED_CREDIT or
+	 * PV_SCHED_CREDIT2 (-EINVAL when the domain runs in another). Set:
+	 * a weight of 0 leaves the weight as it is.
+	 */
+	int (*sched_credit_get)(void *h, uint32_t domid, unsigned int sched,
+				struct pv_sched_credit *p);
+	int (*sched_credit_set)(void *h, uint32_t domid, unsigned int sched,
+				const struct pv_sched_credit *p);
+	/*
+	 * A domain that will never migrate (nomigrate): as libxl does for
+	 * it, gives it Xen's default CPUID policy with the host's invariant
+	 * TSC shown (ITSC promises a TSC rate no other host need match).
+	 * Since Xen 4.15 this is all the hypervisor knows of it; the
+	 * refusal to save or migrate is the toolstack's. Before the build.
+	 */
+	int (*domain_set_nomigrate)(void *h, uint32_t domid);
 
 	/* --- XenStore --- */
 	/* *val is malloc'd and NUL-terminated; -ENOENT if absent. */

@@ -87,16 +87,18 @@ static int x_physinfo(void *h, struct pv_physinfo *pi)
 }
 
 static int x_domain_create(void *h, const uint8_t uuid[16],
-			   unsigned int max_vcpus, uint32_t *domid)
+			   unsigned int max_vcpus,
+			   const struct pv_create_limits *lim, uint32_t *domid)
 {
 	struct xen *x = h;
 	struct xen_domctl_createdomain cfg = {
 		.ssidref = 0,
 		.flags = 0,			/* x86 PV: no HVM, no HAP */
 		.max_vcpus = max_vcpus,
-		.max_evtchn_port = 1023,	/* libxl's default */
-		.max_grant_frames = -1,		/* hypervisor defaults */
-		.max_maptrack_frames = -1,
+		.max_evtchn_port = lim ? lim->max_evtchn_port : 1023,
+		/* -1: the hypervisor's defaults (gnttab_max_*frames=), as xl */
+		.max_grant_frames = lim ? lim->max_grant_frames : -1,
+		.max_maptrack_frames = lim ? lim->max_maptrack_frames : -1,
 		.grant_opts = XEN_DOMCTL_GRANT_version(1),
 	};
 
@@ -545,6 +547,84 @@ fail_errno:
 	return rc;
 }
 
+/* --- scheduler share, nomigrate --- */
+
+static int x_sched_id(void *h, uint32_t domid, unsigned int *sched)
+{
+	struct xen *x = h;
+	xc_cpupoolinfo_t *pool;
+	xc_domaininfo_t d;
+	int n = xc_domain_getinfolist(x->xch, domid, 1, &d);
+
+	if (n < 0)
+		return neg_errno();
+	if (n == 0 || d.domain != domid)
+		return -ESRCH;
+	pool = xc_cpupool_getinfo(x->xch, d.cpupool);
+	if (!pool)
+		return neg_errno();
+	*sched = pool->sched_id;
+	xc_cpupool_infofree(x->xch, pool);
+	return 0;
+}
+
+static int x_sched_credit_get(void *h, uint32_t domid, unsigned int sched,
+			      struct pv_sched_credit *p)
+{
+	struct xen *x = h;
+	struct xen_domctl_sched_credit c1;
+	struct xen_domctl_sched_credit2 c2;
+
+	if (sched == PV_SCHED_CREDIT) {
+		if (xc_sched_credit_domain_get(x->xch, domid, &c1))
+			return neg_errno();
+		p->weight = c1.weight;
+		p->cap = c1.cap;
+	} else if (sched == PV_SCHED_CREDIT2) {
+		if (xc_sched_credit2_domain_get(x->xch, domid, &c2))
+			return neg_errno();
+		p->weight = c2.weight;
+		p->cap = c2.cap;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int x_sched_credit_set(void *h, uint32_t domid, unsigned int sched,
+			      const struct pv_sched_credit *p)
+{
+	struct xen *x = h;
+	struct xen_domctl_sched_credit c1 = {
+		.weight = (uint16_t)p->weight, .cap = (uint16_t)p->cap,
+	};
+	struct xen_domctl_sched_credit2 c2 = {
+		.weight = (uint16_t)p->weight, .cap = (uint16_t)p->cap,
+	};
+	int rc;
+
+	if (p->weight > 65535 || p->cap > 65534)
+		return -EINVAL;
+	if (sched == PV_SCHED_CREDIT)
+		rc = xc_sched_credit_domain_set(x->xch, domid, &c1);
+	else if (sched == PV_SCHED_CREDIT2)
+		rc = xc_sched_credit2_domain_set(x->xch, domid, &c2);
+	else
+		return -EINVAL;
+	return rc ? neg_errno() : 0;
+}
+
+/* libxl's libxl__cpuid_legacy() with disable_migrate set, for a PV guest. */
+static int x_domain_set_nomigrate(void *h, uint32_t domid)
+{
+	struct xen *x = h;
+	/* It returns -errno itself (xg_cpuid_x86.c); 4.17.7 added @msr. */
+	int rc = xc_cpuid_apply_policy(x->xch, domid, false, NULL, 0, false,
+				       true, false, NULL, NULL);
+
+	return rc > 0 ? -EIO : rc;
+}
+
 static void x_close(void *h)
 {
 	struct xen *x = h;
@@ -577,6 +657,10 @@ static const struct pv_hv_ops xen_ops = {
 	.console_read = x_console_read,
 	.send_debug_keys = x_send_debug_keys,
 	.domain_dumpcore = x_domain_dumpcore,
+	.sched_id = x_sched_id,
+	.sched_credit_get = x_sched_credit_get,
+	.sched_credit_set = x_sched_credit_set,
+	.domain_set_nomigrate = x_domain_set_nomigrate,
 	.xs_read = pv_xen_xs_read,
 	.xs_write = pv_xen_xs_write,
 	.xs_mkdir = pv_xen_xs_mkdir,

@@ -104,8 +104,9 @@ struct pv_device_kind {
 	void (*frontend_keys)(struct pv_xs_writer *w, const void *dev);
 	/*
 	 * The host side that needs the nodes first (netback makes a vif's
-	 * interface when it sees its backend), or NULL: a disk's loop
-	 * device is set up before, as its nodes name it.
+	 * interface when it sees its backend; a disk's script= reads them),
+	 * or NULL. A disk's own loop device is set up before, as its nodes
+	 * name it.
 	 */
 	int (*plug)(struct pv_ctx *ctx, const struct pv_device_paths *p,
 		    void *dev, struct pv_err *err);

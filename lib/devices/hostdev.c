@@ -160,6 +160,24 @@ int pv_netif_set_up(const char *ifname, struct pv_err *err)
 	return rc ? pv_err_sys(err, rc, "cannot bring %s up", ifname) : 0;
 }
 
+int pv_netif_rename(const char *ifname, const char *newname,
+		    struct pv_err *err)
+{
+	struct ifreq ifr;
+	int rc;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	snprintf(ifr.ifr_newname, sizeof(ifr.ifr_newname), "%s", newname);
+	rc = if_ioctl(SIOCSIFNAME, &ifr);
+	if (rc == -EEXIST)
+		return pv_err_set(err, rc, "cannot rename %s to %s: dom0 has an "
+				  "interface of that name already", ifname,
+				  newname);
+	return rc ? pv_err_sys(err, rc, "cannot rename %s to %s", ifname,
+			       newname) : 0;
+}
+
 static int bridge_port(const char *bridge, const char *ifname, bool add,
 		       struct pv_err *err)
 {

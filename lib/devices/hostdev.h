@@ -32,6 +32,9 @@ int pv_blockdev_number(const char *path, unsigned int *major,
 /* Waits until network interface @ifname exists. */
 int pv_netif_wait(const char *ifname, int timeout_ms, struct pv_err *err);
 int pv_netif_set_up(const char *ifname, struct pv_err *err);
+/* Renames a network interface that is down (SIOCSIFNAME). */
+int pv_netif_rename(const char *ifname, const char *newname,
+		    struct pv_err *err);
 int pv_bridge_add_port(const char *bridge, const char *ifname,
 		       struct pv_err *err);
 /* Removing a port that is not (or no longer) there is not an error. */

@@ -7,16 +7,29 @@
  * after setting up a loop device for a file. pvctl does both here, and
  * writes everything in one transaction so the drivers never see half a
  * device.
+ *
+ * A disk with script= (block-iscsi, block-drbd, one's own) is set up by
+ * that script instead, run as libxl runs it (libxl_linux.c): "SCRIPT
+ * add" once the nodes are written, with XENBUS_PATH and the rest in its
+ * environment; it reads "params" and writes "physical-device" (and
+ * hotplug-status) itself. "SCRIPT remove" undoes it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "hostdev.h"
+#include "../../util/run.h"
 #include "../xs.h"
+
+#define XEN_SCRIPT_DIR "/etc/xen/scripts"
+/* libxl's LIBXL_HOTPLUG_TIMEOUT: an iSCSI login may take a while. */
+#define SCRIPT_TIMEOUT_MS 40000
 
 struct vbd {
 	uint32_t domid, devid;
@@ -24,6 +37,7 @@ struct vbd {
 	const char *node;		/* the block device blkback opens */
 	bool loop;
 	unsigned int major, minor;
+	char *script;			/* its absolute path: it sets the disk up */
 };
 
 /* The backend's keys, written to the backend node and to xl's copy. */
@@ -44,6 +58,11 @@ static void backend_keys(struct pv_xs_writer *w, const struct pv_device_paths *p
 	pv_xs_put(w, "mode", "%s", v->d->readwrite ? "w" : "r");
 	pv_xs_put(w, "device-type", "%s", devtype);
 	pv_xs_put(w, "params", "%s", v->d->target);
+	if (v->script) {
+		/* The rest is the script's to write. */
+		pv_xs_put(w, "script", "%s", v->script);
+		return;
+	}
 	pv_xs_put(w, "physical-device-path", "%s", v->node);
 	if (v->loop)
 		pv_xs_put(w, "node", "%s", v->node);	/* ours, to detach */
@@ -60,35 +79,129 @@ static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 	pv_xs_put(w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
 }
 
-/* The loop device, if ours ("node"): a block device of the host is not. */
+/*
+ * Runs a disk's hotplug script as libxl does: "SCRIPT add|remove" with
+ * script, XENBUS_TYPE, XENBUS_PATH and XENBUS_BASE_PATH in its
+ * environment; an error unless it exits 0 in time.
+ */
+static int run_script(const char *script, const char *action, uint32_t domid,
+		      uint32_t devid, struct pv_err *err)
+{
+	char *argv[] = { (char *)script, (char *)action, NULL };
+	char *env[] = {
+		pv_asprintf("script=%s", script),
+		pv_strdup("XENBUS_TYPE=vbd"),
+		pv_asprintf("XENBUS_PATH=backend/vbd/%u/%u", domid, devid),
+		pv_strdup("XENBUS_BASE_PATH=backend"),
+		NULL,
+	};
+	struct pv_buf said = PV_BUF_INIT, why = PV_BUF_INIT;
+	int rc, status = 0;
+	size_t i;
+
+	rc = pv_run(argv, env, SCRIPT_TIMEOUT_MS, &said, &status);
+	if (rc == -ETIMEDOUT)
+		pv_err_set(err, rc, "%s %s for disk %u of domain %u did not "
+			   "finish within %d s", script, action, devid, domid,
+			   SCRIPT_TIMEOUT_MS / 1000);
+	else if (rc)
+		pv_err_sys(err, rc, "running %s", script);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		pv_run_describe(status, &said, &why);
+		rc = pv_err_set(err, -EIO, "%s %s for disk %u of domain %u failed "
+				"(%s)", script, action, devid, domid, why.s);
+	}
+	for (i = 0; env[i]; i++)
+		free(env[i]);
+	pv_buf_dispose(&said);
+	pv_buf_dispose(&why);
+	return rc;
+}
+
+/* The script's work: blkback opens the disk once it names the device. */
+static int plug(struct pv_ctx *ctx, const struct pv_device_paths *p, void *dev,
+		struct pv_err *err)
+{
+	const struct vbd *v = dev;
+	char *pd, *val;
+	int rc;
+
+	if (!v->script)
+		return 0;
+	rc = run_script(v->script, "add", v->domid, v->devid, err);
+	if (rc)
+		return rc;
+	pd = pv_asprintf("%s/physical-device", p->be);
+	val = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, pd);
+	if (!val)
+		rc = pv_err_set(err, -EIO, "%s add for disk %s did not write "
+				"physical-device", v->script, v->d->vdev);
+	free(val);
+	free(pd);
+	return rc;
+}
+
+/*
+ * What dom0 holds for the disk: its script's setup ("SCRIPT remove"),
+ * or the loop device, if ours ("node"): a block device of the host is
+ * not.
+ */
 static void release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
 		    const char *be)
 {
-	char *p = pv_asprintf("%s/node", be);
+	char *p = pv_asprintf("%s/node", be), *s = pv_asprintf("%s/script", be);
 	char *v = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, p);
+	char *script = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, s);
 	struct pv_err err;
 
 	pv_err_init(&err);
-	if (v && !strncmp(v, "/dev/loop", 9))
+	if (script && *script)
+		run_script(script, "remove", domid, devid, &err);
+	else if (v && !strncmp(v, "/dev/loop", 9))
 		pv_loop_detach(v, &err);
 	pv_err_dispose(&err);
+	free(script);
 	free(v);
+	free(s);
 	free(p);
 }
 
-static int check_spec(const struct pv_disk_spec *d, struct pv_err *err)
+/* The script of a disk: a name without a slash is Xen's, as in libxl. */
+static int find_script(struct vbd *v, struct pv_err *err)
 {
-	if (!d->target || !*d->target)
-		return pv_err_set(err, -EINVAL, "disk %s: an empty drive is not "
-				  "supported", d->vdev);
-	if (d->format && strcmp(d->format, "raw"))
-		return pv_err_set(err, -EINVAL, "disk %s: format %s needs QEMU's "
-				  "disk backend; pvctl serves raw images and block "
-				  "devices", d->vdev, d->format);
-	if (d->backendtype && strcmp(d->backendtype, "phy"))
-		return pv_err_set(err, -EINVAL, "disk %s: backendtype %s is not "
-				  "supported (only phy)", d->vdev, d->backendtype);
+	const char *s = v->d->script;
+
+	v->script = s[0] == '/' ? pv_strdup(s) :
+		    pv_asprintf("%s/%s", XEN_SCRIPT_DIR, s);
+	if (access(v->script, X_OK))
+		return pv_err_sys(err, -errno, "disk %s: script %s", v->d->vdev,
+				  v->script);
 	return 0;
+}
+
+/* The device blkback opens: the block device, or a loop device on the file. */
+static int open_target(struct vbd *v, char **loopdev, struct pv_err *err)
+{
+	const struct pv_disk_spec *d = v->d;
+	struct stat st;
+	int rc;
+
+	if (stat(d->target, &st))
+		return pv_err_sys(err, -errno, "disk %s: cannot use %s", d->vdev,
+				  d->target);
+	if (S_ISBLK(st.st_mode)) {
+		v->node = d->target;
+		return pv_blockdev_number(d->target, &v->major, &v->minor, err);
+	}
+	if (S_ISREG(st.st_mode)) {
+		v->loop = true;
+		rc = pv_loop_attach(d->target, !d->readwrite, loopdev, &v->major,
+				    &v->minor, err);
+		v->node = *loopdev;
+		return rc;
+	}
+	return pv_err_set(err, -EINVAL, "disk %s: %s is neither a file nor a "
+			  "block device", d->vdev, d->target);
 }
 
 int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
@@ -97,31 +210,20 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 {
 	struct vbd v = { .domid = domid, .d = d };
 	char *loopdev = NULL, *what;
-	struct stat st;
 	int rc;
 
-	rc = check_spec(d, err);
+	rc = pv_disk_spec_supported(d, err);
 	if (rc)
 		return rc;
 	if (pv_vdev_to_devid(d->vdev, &v.devid))
 		return pv_err_set(err, -EINVAL, "disk: bad virtual device '%s'", d->vdev);
-	if (stat(d->target, &st))
-		return pv_err_sys(err, -errno, "disk %s: cannot use %s", d->vdev,
-				  d->target);
-	if (S_ISBLK(st.st_mode)) {
-		rc = pv_blockdev_number(d->target, &v.major, &v.minor, err);
-		v.node = d->target;
-	} else if (S_ISREG(st.st_mode)) {
-		rc = pv_loop_attach(d->target, !d->readwrite, &loopdev, &v.major,
-				    &v.minor, err);
-		v.node = loopdev;
-		v.loop = true;
-	} else {
-		rc = pv_err_set(err, -EINVAL, "disk %s: %s is neither a file nor a "
-				"block device", d->vdev, d->target);
-	}
-	if (rc)
+	/* With a script, the target is the script's to make sense of. */
+	rc = d->script && *d->script ? find_script(&v, err) :
+	     open_target(&v, &loopdev, err);
+	if (rc) {
+		free(v.script);
 		return rc;
+	}
 	what = pv_asprintf("disk %s", d->vdev);
 	rc = pv_device_add(ctx, &pv_vbd_kind, domid, v.devid, what, &v, err);
 	if (rc) {
@@ -137,6 +239,7 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 	}
 	free(what);
 	free(loopdev);
+	free(v.script);
 	return rc;
 }
 
@@ -168,5 +271,6 @@ const struct pv_device_kind pv_vbd_kind = {
 	.attach = attach,
 	.backend_keys = backend_keys,
 	.frontend_keys = frontend_keys,
+	.plug = plug,
 	.release = release,
 };

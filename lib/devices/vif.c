@@ -8,6 +8,11 @@
  * connect: that is the moment the interface is up and on its bridge,
  * which Xen's vif-bridge script would do and pvctl does itself. A vif
  * with script= gets that script instead, run as libxl runs it.
+ *
+ * vifname= names the interface in dom0: as libxl, pvctl writes it to
+ * the backend's "vifname" and renames netback's vifDOMID.DEVID to it
+ * before bringing it up (Xen's vif scripts do the rename themselves,
+ * from that node: vif-common.sh).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -68,7 +73,8 @@ struct vif {
 	const struct pv_vif_spec *v;
 	const char *mac, *bridge;
 	char *script;		/* its absolute path, or NULL: pvctl plugs it */
-	char ifname[IFNAMSIZ];
+	char ifname[IFNAMSIZ];	/* netback's name for it: vifDOMID.DEVID */
+	const char *name;	/* its name once plugged (vifname=, or ifname) */
 };
 
 /* The backend's keys, written to the backend node and to xl's copy. */
@@ -92,7 +98,7 @@ static void backend_keys(struct pv_xs_writer *w, const struct pv_device_paths *p
 	 * hotplug uevent). Empty: pvctl does the script's work itself.
 	 */
 	pv_xs_put(w, "script", "%s", x->script ? x->script : "");
-	pv_xs_put(w, "vifname", "%s", x->ifname);
+	pv_xs_put(w, "vifname", "%s", x->name);
 	if (x->v->ip)
 		pv_xs_put(w, "ip", "%s", x->v->ip);
 	if (x->v->mtu)
@@ -169,7 +175,7 @@ static int plug_by_script(struct pv_ctx *ctx, const struct vif *x,
 		if (!st || strcmp(st, "connected"))
 			rc = pv_err_set(err, -EIO, "%s online for %s did not set "
 					"hotplug-status to connected (it is %s)",
-					x->script, x->ifname, st ? st : "unset");
+					x->script, x->name, st ? st : "unset");
 	}
 	free(st);
 	return rc;
@@ -188,10 +194,13 @@ static int plug(struct pv_ctx *ctx, const struct pv_device_paths *p, void *dev,
 		goto out;
 	}
 	rc = pv_netif_wait(x->ifname, VIF_APPEAR_MS, err);
+	/* While it is down: Linux renames no interface that is up. */
+	if (!rc && strcmp(x->name, x->ifname))
+		rc = pv_netif_rename(x->ifname, x->name, err);
 	if (!rc)
-		rc = pv_netif_set_up(x->ifname, err);
+		rc = pv_netif_set_up(x->name, err);
 	if (!rc)
-		rc = pv_bridge_add_port(x->bridge, x->ifname, err);
+		rc = pv_bridge_add_port(x->bridge, x->name, err);
 	if (rc)
 		goto out;
 	rc = pv_xs_write_str(&ctx->hv, PV_XBT_NULL, hs, "connected");
@@ -240,9 +249,9 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 	char mac[18], *what;
 	int rc;
 
-	if (v->type && strcmp(v->type, "vif"))
-		return pv_err_set(err, -EINVAL, "vif type %s needs a device model; "
-				  "PV guests use type=vif", v->type);
+	rc = pv_vif_spec_supported(v, err);
+	if (rc)
+		return rc;
 	x.devid = pv_vif_next_devid(ctx, domid);
 	rc = ctx->hv.ops->domain_getinfo(ctx->hv.h, domid, &info);
 	if (rc)
@@ -263,6 +272,7 @@ int pv_vif_add(struct pv_ctx *ctx, uint32_t domid,
 		return rc;
 	}
 	snprintf(x.ifname, sizeof(x.ifname), "vif%u.%u", domid, x.devid);
+	x.name = v->vifname ? v->vifname : x.ifname;
 	what = pv_asprintf("vif %u", x.devid);
 	rc = pv_device_add(ctx, &pv_vif_kind, domid, x.devid, what, &x, err);
 	if (!rc)

@@ -17,6 +17,7 @@
 #include "domain.h"
 #include "kcache.h"
 #include "../room.h"
+#include "sched.h"
 #include "../devices/devices.h"
 #include "../../util/uuid.h"
 #include "../xs.h"
@@ -185,18 +186,56 @@ static int build(struct create *c, struct pv_layout *l)
 }
 
 /*
- * cpus=, as xl applies it: every vCPU's hard affinity, set before the
- * build allocates the guest's memory, which Xen then takes from the
- * NUMA nodes of those CPUs.
+ * cpus= and cpus_soft=, as xl applies them: every vCPU's hard and soft
+ * affinity, set before the build allocates the guest's memory, which
+ * Xen then takes from the NUMA nodes of those CPUs.
  */
 static int pin_vcpus(struct create *c, uint32_t domid)
 {
+	const struct pv_domain_config *cfg = c->cfg;
 	int rc;
 
-	if (!c->cfg->cpus)
+	if (!cfg->cpus && !cfg->cpus_soft)
 		return 0;
-	rc = pv_domain_pin_vcpu(c->ctx, domid, -1, c->cfg->cpus, c->err);
+	rc = pv_domain_set_vcpu_affinity(c->ctx, domid, -1, cfg->cpus,
+					 cfg->cpus_soft, c->err);
 	return rc ? rc : step_done(c, "pin vCPUs");
+}
+
+/*
+ * nomigrate = 1: what Xen is told (a CPUID policy that shows the
+ * invariant TSC), before the build and before the guest first runs,
+ * when Xen still takes a policy. Save and migrate read the kept config.
+ */
+static int set_nomigrate(struct create *c, uint32_t domid)
+{
+	struct pv_hv *hv = &c->ctx->hv;
+	int rc;
+
+	if (!c->cfg->nomigrate)
+		return 0;
+	rc = hv->ops->domain_set_nomigrate(hv->h, domid);
+	if (rc)
+		return pv_err_sys(c->err, rc, "setting domain %u's CPUID policy "
+				  "for nomigrate", domid);
+	return step_done(c, "nomigrate");
+}
+
+/*
+ * cpu_weight= and cap=, in the scheduler the domain runs in (credit or
+ * credit2: both have them); any other scheduler has neither, and the
+ * config is refused rather than its share dropped.
+ */
+static int set_sched(struct create *c, uint32_t domid)
+{
+	const struct pv_domain_config *cfg = c->cfg;
+	struct pv_sched_credit p = { cfg->cpu_weight, cfg->cap };
+	int rc;
+
+	if (!cfg->cpu_weight && !cfg->cap)
+		return 0;
+	rc = pv_domain_sched_set(c->ctx, domid, 0, &p, c->err);
+	return rc ? rc : step_done(c, "scheduler weight and cap");
 }
 
 static void rollback(struct create *c)
@@ -242,6 +281,13 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 			 struct pv_layout *l)
 {
 	struct pv_hv *hv = &c->ctx->hv;
+	const struct pv_create_limits lim = {
+		.max_grant_frames = c->cfg->max_grant_frames,
+		.max_maptrack_frames = c->cfg->max_maptrack_frames,
+		/* A config made by other means may leave it 0: libxl's 1023. */
+		.max_evtchn_port = c->cfg->max_event_channels ?
+				   c->cfg->max_event_channels : 1023,
+	};
 	int rc;
 
 	rc = check_name_free(c);
@@ -249,7 +295,7 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		rc = check_free_memory(c);
 	if (rc)
 		return rc;
-	rc = hv->ops->domain_create(hv->h, uuid, l->maxvcpus, &l->domid);
+	rc = hv->ops->domain_create(hv->h, uuid, l->maxvcpus, &lim, &l->domid);
 	if (rc)
 		return pv_err_sys(c->err, rc, "creating domain '%s'", c->cfg->name);
 	c->domid = l->domid;
@@ -257,6 +303,10 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 	rc = step_done(c, "create domain");
 	if (!rc)
 		rc = pin_vcpus(c, l->domid);
+	if (!rc)
+		rc = set_nomigrate(c, l->domid);
+	if (!rc)
+		rc = set_sched(c, l->domid);
 	if (!rc)
 		rc = pv_layout_write_skeleton(c->ctx, l, c->err);
 	if (!rc)

@@ -308,6 +308,10 @@ static int config_now(struct pv_ctx *ctx, uint32_t domid,
 	if (rc == -ENOENT)
 		rc = pv_err_set(err, rc, "domain %u was not created by pvctl "
 				"(no saved config): save it with xl", domid);
+	/* Its guest was promised a host that never changes (invariant TSC). */
+	if (!rc && cfg.nomigrate)
+		rc = pv_err_set(err, -EPERM, "domain %u has nomigrate = 1 in its "
+				"config: it may not be saved or migrated", domid);
 	/*
 	 * The memory it has now: its target, or what it holds if more (a
 	 * balloon still on its way down): the restore must fit every page.

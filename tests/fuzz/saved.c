@@ -39,7 +39,7 @@ static void setup(void)
 
 	pv_err_init(&err);
 	f = fx_new();
-	FUZZ_CHECK(!f->hv.ops->domain_create(f->hv.h, uuid, 1, &domid),
+	FUZZ_CHECK(!f->hv.ops->domain_create(f->hv.h, uuid, 1, NULL, &domid),
 		   "domain_create");
 	dir = pv_asprintf("%s/domains", f->ctx.state_dir);
 	FUZZ_CHECK(!pv_mkdirs(dir, &err), "%s", pv_err_msg(&err));

@@ -61,6 +61,7 @@ cat >"$tmp/want" <<'EOF'
 644 usr/share/doc/pvctl/examples/policy.d/host.policy
 644 usr/share/man/man1/pvctl.1
 644 usr/share/man/man5/pvctl-policy.5
+644 usr/share/man/man5/pvctl-xl.cfg.5
 644 usr/share/man/man8/pvctl-agent.8
 EOF
 (cd "$d" && find . -type f -printf '%m %P\n' 2>/dev/null | sort -k2) >"$tmp/got"

@@ -28,6 +28,10 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_DOMAIN_RESUME] = "domain_resume",
 	[SIM_VCPU_SET_AFFINITY] = "vcpu_set_affinity",
 	[SIM_VCPU_GETINFO] = "vcpu_getinfo",
+	[SIM_SCHED_ID] = "sched_id",
+	[SIM_SCHED_CREDIT_GET] = "sched_credit_get",
+	[SIM_SCHED_CREDIT_SET] = "sched_credit_set",
+	[SIM_DOMAIN_SET_NOMIGRATE] = "domain_set_nomigrate",
 	[SIM_XS_READ] = "xs_read",
 	[SIM_XS_WRITE] = "xs_write",
 	[SIM_XS_MKDIR] = "xs_mkdir",
@@ -78,6 +82,7 @@ struct pv_sim *pv_sim_new(void)
 	struct pv_sim *s = pv_calloc(1, sizeof(*s));
 
 	pv_sim_dom_ops(&s->ops);
+	pv_sim_sched_ops(&s->ops);
 	pv_sim_xs_ops(&s->ops);
 	pv_sim_tx_ops(&s->ops);
 	pv_sim_watch_ops(&s->ops);

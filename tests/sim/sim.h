@@ -117,6 +117,21 @@ int pv_sim_domain_set_state(struct pv_sim *s, uint32_t domid,
 			    enum pv_sim_dom_state state, unsigned int reason);
 /* Whether xs_introduce was done for @domid and not yet released. */
 bool pv_sim_domain_introduced(const struct pv_sim *s, uint32_t domid);
+/*
+ * The scheduler of the host's one CPU pool (PV_SCHED_*; credit at
+ * first). Domains get weight 256 and no cap in credit and credit2;
+ * sched_credit_set refuses a cap above 100 per vCPU, as credit2 (and
+ * libxl, for credit) does.
+ */
+void pv_sim_set_sched(struct pv_sim *s, unsigned int sched);
+/* What domain_create was given for @domid (its defaults for NULL). */
+int pv_sim_domain_limits(const struct pv_sim *s, uint32_t domid,
+			 struct pv_create_limits *out);
+/*
+ * Whether domain_set_nomigrate was done for @domid; Xen takes it (a
+ * CPUID policy) only before the domain first runs, else -EEXIST.
+ */
+bool pv_sim_domain_nomigrate(const struct pv_sim *s, uint32_t domid);
 /* Whether @vcpu of @domid may run on physical @cpu (affinity). */
 bool pv_sim_vcpu_has_cpu(const struct pv_sim *s, uint32_t domid,
 			 unsigned int vcpu, unsigned int cpu);

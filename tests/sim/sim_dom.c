@@ -28,6 +28,10 @@ static struct sim_dom *dom_new(uint32_t domid, unsigned int max_vcpus)
 
 	d->domid = domid;
 	d->max_vcpus = max_vcpus;
+	d->limits.max_grant_frames = -1;
+	d->limits.max_maptrack_frames = -1;
+	d->limits.max_evtchn_port = 1023;
+	d->sched.weight = 256;		/* credit's and credit2's default */
 	d->affinity = pv_calloc(max_vcpus, sizeof(*d->affinity));
 	d->soft_affinity = pv_calloc(max_vcpus, sizeof(*d->soft_affinity));
 	for (v = 0; v < max_vcpus; v++) {
@@ -70,6 +74,7 @@ void pv_sim_dom_init(struct pv_sim *s)
 	struct sim_dom *d0;
 
 	h->nr_cpus = 4;
+	h->sched_id = PV_SCHED_CREDIT;
 	h->total_kb = 8ull * 1024 * 1024;
 	h->free_kb = h->total_kb - DOM0_KB;
 	d0 = dom_new(0, h->nr_cpus);
@@ -232,7 +237,8 @@ static int alloc_domid(struct pv_sim *s, uint32_t *domid)
 }
 
 static int sim_domain_create(void *h, const uint8_t uuid[16],
-			     unsigned int max_vcpus, uint32_t *domid)
+			     unsigned int max_vcpus,
+			     const struct pv_create_limits *lim, uint32_t *domid)
 {
 	struct pv_sim *s = h;
 	struct sim_dom *d;
@@ -243,10 +249,15 @@ static int sim_domain_create(void *h, const uint8_t uuid[16],
 		return rc;
 	if (max_vcpus < 1 || max_vcpus > SIM_MAX_VCPUS)
 		return -EINVAL;
+	/* Xen: -1 asks for its default; other negatives are bad. */
+	if (lim && (lim->max_grant_frames < -1 || lim->max_maptrack_frames < -1))
+		return -EINVAL;
 	rc = alloc_domid(s, &id);
 	if (rc)
 		return rc;
 	d = dom_new(id, max_vcpus);
+	if (lim)
+		d->limits = *lim;
 	if (uuid)
 		memcpy(d->uuid, uuid, sizeof(d->uuid));
 	d->pause_count = 1;	/* Xen creates domains paused */
@@ -317,6 +328,8 @@ static int sim_domain_unpause(void *h, uint32_t domid)
 	if (!d->pause_count)
 		return -EINVAL;		/* not paused by the toolstack */
 	d->pause_count--;
+	if (!d->pause_count)
+		d->creation_finished = true;
 	return 0;
 }
 

@@ -28,6 +28,11 @@ enum pv_sim_op {
 	SIM_DOMAIN_RESUME,
 	SIM_VCPU_SET_AFFINITY,
 	SIM_VCPU_GETINFO,
+	/* scheduler share, nomigrate */
+	SIM_SCHED_ID,
+	SIM_SCHED_CREDIT_GET,
+	SIM_SCHED_CREDIT_SET,
+	SIM_DOMAIN_SET_NOMIGRATE,
 	SIM_XS_READ,
 	SIM_XS_WRITE,
 	SIM_XS_MKDIR,
@@ -71,10 +76,16 @@ struct sim_dom {
 	size_t nports;
 	uint8_t **affinity;		/* per vCPU, a bitmap of host CPUs */
 	uint8_t **soft_affinity;	/* per vCPU, where it prefers to run */
+	/* What it was made with, its scheduler share and nomigrate. */
+	struct pv_create_limits limits;
+	struct pv_sched_credit sched;
+	bool nomigrate;
+	bool creation_finished;		/* unpaused once: CPUID is fixed */
 };
 
 struct sim_host {
 	unsigned int nr_cpus;
+	unsigned int sched_id;		/* PV_SCHED_*, of the one CPU pool */
 	uint64_t total_kb, free_kb;
 	struct sim_dom **doms;		/* sorted by domid */
 	size_t ndoms;
@@ -190,6 +201,8 @@ struct sim_dom *pv_sim_dom_find(const struct pv_sim *s, uint32_t domid);
 /* sim_debug.c */
 void pv_sim_debug_init(struct pv_sim *s);
 void pv_sim_debug_ops(struct pv_hv_ops *ops);
+/* sim_sched.c */
+void pv_sim_sched_ops(struct pv_hv_ops *ops);
 
 /* sim_xsdb.c: nodes, node sets, paths and permissions */
 struct sim_node *pv_sim_node_new(const char *path);

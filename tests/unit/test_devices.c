@@ -559,6 +559,118 @@ static void test_teardown_and_destroy(void **state)
 	free(spec);
 }
 
+/* --- disks with script= --- */
+
+/* A hotplug script in the fixture's directory that logs how it was run. */
+static char *put_script(struct fx *f, const char *name, int status)
+{
+	char *log = fx_path(f, "script.log");
+	char *text = pv_asprintf("#!/bin/sh\necho \"$0 $1 $XENBUS_TYPE $XENBUS_PATH "
+				 "$XENBUS_BASE_PATH $script\" >>%s\n"
+				 "echo 'no such target' >&2\nexit %d\n", log,
+				 status);
+	char *path = fx_path(f, name);
+
+	fx_put_file(f, name, text);
+	assert_int_equal(chmod(path, 0755), 0);
+	free(text);
+	free(log);
+	return path;
+}
+
+static char *script_log(struct fx *f)
+{
+	char *path = fx_path(f, "script.log");
+	struct pv_buf b = PV_BUF_INIT;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	if (pv_buf_read_file(&b, path, 0, &err))
+		pv_buf_puts(&b, "");
+	pv_err_dispose(&err);
+	free(path);
+	return pv_buf_detach(&b);
+}
+
+/*
+ * script= runs "SCRIPT add" as libxl does, with the target left to it
+ * (no stat, no loop device), and "SCRIPT remove" when the disk goes.
+ */
+static void test_vbd_script(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", NULL), devid = 0;
+	char *script = put_script(f, "block-test", 0), *spec, *log, *want;
+	struct pv_err err;
+
+	/*
+	 * The script cannot reach the simulated XenStore: what it would
+	 * write (physical-device) is put there first. A node that is not
+	 * "state" does not make the device exist already.
+	 */
+	assert_int_equal(xs_put(f, BE "/physical-device", "8:10"), 0);
+	spec = pv_asprintf("vdev=xvda,access=rw,script=%s,target=iqn.2001-05.com."
+			   "example:disk1", script);
+	pv_err_init(&err);
+	if (vbd_add(f, domid, spec, &devid, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	assert_int_equal(devid, 51712);
+	assert_node(f, BE, "params", "iqn.2001-05.com.example:disk1");
+	assert_node(f, BE, "script", script);
+	assert_node(f, BE, "type", "phy");
+	assert_false(pv_sim_xs_exists(f->s, BE "/node"));
+	assert_false(pv_sim_xs_exists(f->s, BE "/hotplug-status"));
+	log = script_log(f);
+	want = pv_asprintf("%s add vbd backend/vbd/1/51712 backend %s\n", script,
+			   script);
+	assert_string_equal(log, want);
+	free(log);
+	assert_int_equal(pv_device_remove(&f->ctx, "vbd", domid, devid, true, 100,
+					  &err), 0);
+	log = script_log(f);
+	assert_true(has(log, "block-test remove vbd backend/vbd/1/51712"));
+	assert_false(pv_sim_xs_exists(f->s, BE));
+	pv_err_dispose(&err);
+	free(log);
+	free(want);
+	free(spec);
+	free(script);
+}
+
+/* A script that fails, or writes no physical-device: nothing is left. */
+static void test_vbd_script_fails(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "guest", NULL), devid = 0;
+	char *bad = put_script(f, "block-bad", 3), *good = put_script(f, "block-ok", 0);
+	char *spec = pv_asprintf("vdev=xvda,script=%s,target=x", bad), *log;
+	struct pv_err err;
+
+	pv_err_init(&err);
+	fx_assert_err(&err, vbd_add(f, domid, spec, &devid, &err), -EIO,
+		      "block-bad add for disk 51712 of domain 1 failed (exit 3: "
+		      "no such target)");
+	assert_false(pv_sim_xs_exists(f->s, BE));
+	pv_err_clear(&err);
+	free(spec);
+	spec = pv_asprintf("vdev=xvda,script=%s,target=x", good);
+	fx_assert_err(&err, vbd_add(f, domid, spec, &devid, &err), -EIO,
+		      "block-ok add for disk xvda did not write physical-device");
+	assert_false(pv_sim_xs_exists(f->s, BE));
+	/* What add may have done is undone. */
+	log = script_log(f);
+	assert_true(has(log, "block-ok remove"));
+	free(log);
+	pv_err_clear(&err);
+	fx_assert_err(&err, vbd_add(f, domid, "vdev=xvda,script=no-such-script,"
+				    "target=x", &devid, &err), -ENOENT,
+		      "script /etc/xen/scripts/no-such-script");
+	pv_err_dispose(&err);
+	free(spec);
+	free(bad);
+	free(good);
+}
+
 /* --- vifs: only the index (adding one needs netback) --- */
 
 static void test_vif_next_devid(void **state)
@@ -603,7 +715,7 @@ static void test_kind_table(void **state)
 	assert_string_equal(pv_vif_kind.be_kind, "vif");
 	assert_string_equal(pv_vif_kind.fe_kind, "vif");
 	assert_string_equal(pv_vif_kind.cols.detail.key, "vifname");
-	assert_null(pv_vbd_kind.plug);
+	assert_non_null(pv_vbd_kind.plug);	/* a disk's script= */
 	assert_non_null(pv_vif_kind.plug);
 }
 
@@ -841,6 +953,8 @@ int main(void)
 		T(test_wait_connected),
 		T(test_teardown_and_destroy),
 		T(test_vif_next_devid),
+		T(test_vbd_script),
+		T(test_vbd_script_fails),
 		T(test_kind_table),
 		T(test_unknown_kind_refused),
 		T(test_add_shared),

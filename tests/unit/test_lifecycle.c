@@ -2,7 +2,8 @@
 /*
  * test_lifecycle.c: lib/domain/control.c and resources.c on the
  * simulated hypervisor: shutdown requests and waiting for them, pause,
- * rename; memory target and limit, online vCPUs, CPU lists and pinning.
+ * rename; memory target and limit, online vCPUs, CPU lists and pinning;
+ * what create applies of cpus_soft, the create limits and nomigrate.
  * (The monitor and the kernel cache are in test_monitor.c.)
  */
 #include <errno.h>
@@ -551,6 +552,78 @@ static void test_create_cpus(void **state)
 	pv_domain_config_dispose(&c);
 }
 
+/* cpus_soft= sets every vCPU's soft affinity at create, hard left as is. */
+static void test_create_cpus_soft(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "soft", "vcpus = 2\ncpus = '0-2'\n"
+				   "cpus_soft = '2'\n");
+	struct pv_vcpuinfo vi;
+	unsigned int v;
+
+	for (v = 0; v < 2; v++) {
+		assert_int_equal(f->hv.ops->vcpu_getinfo(f->hv.h, domid, v, &vi), 0);
+		assert_int_equal(vi.soft_affinity[0] & 0x0f, 0x04);
+		assert_int_equal(vi.affinity[0] & 0x0f, 0x07);
+	}
+	domid = fx_create(f, "softonly", "cpus_soft = '3'\n");
+	assert_int_equal(f->hv.ops->vcpu_getinfo(f->hv.h, domid, 0, &vi), 0);
+	assert_int_equal(vi.soft_affinity[0] & 0x0f, 0x08);
+	assert_int_equal(vi.affinity[0] & 0x0f, 0x0f);
+}
+
+/* max_grant_frames= and the like reach Xen's create; unset, its defaults. */
+static void test_create_limits(void **state)
+{
+	struct fx *f = *state;
+	uint32_t a = fx_create(f, "a", "max_grant_frames = 64\n"
+			       "max_maptrack_frames = 0\nmax_event_channels = 4095\n");
+	uint32_t b = fx_create(f, "b", NULL);
+	struct pv_create_limits lim;
+
+	assert_int_equal(pv_sim_domain_limits(f->s, a, &lim), 0);
+	assert_int_equal(lim.max_grant_frames, 64);
+	assert_int_equal(lim.max_maptrack_frames, 0);
+	assert_int_equal(lim.max_evtchn_port, 4095);
+	assert_int_equal(pv_sim_domain_limits(f->s, b, &lim), 0);
+	assert_int_equal(lim.max_grant_frames, -1);
+	assert_int_equal(lim.max_maptrack_frames, -1);
+	assert_int_equal(lim.max_evtchn_port, 1023);
+}
+
+/*
+ * nomigrate = 1: Xen is told before the guest first runs, and save and
+ * migrate refuse the domain, leaving it running.
+ */
+static void test_nomigrate(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = fx_create(f, "pinned", "nomigrate = 1\n");
+	uint32_t other = fx_create(f, "free", NULL);
+	struct pv_migrate_opts mo = { .live = true };
+	struct pv_migrate_stats st;
+	char *file = fx_path(f, "pinned.save");
+	struct pv_err err;
+
+	assert_true(pv_sim_domain_nomigrate(f->s, domid));
+	assert_false(pv_sim_domain_nomigrate(f->s, other));
+	assert_int_equal(pv_sim_calls(f->s, "domain_set_nomigrate"), 1);
+	pv_err_init(&err);
+	fx_assert_err(&err, pv_domain_save(&f->ctx, domid, file, 0, NULL, NULL,
+					   &err), -EPERM, "has nomigrate = 1 in "
+		      "its config: it may not be saved or migrated");
+	pv_err_clear(&err);
+	fx_assert_err(&err, pv_domain_migrate_send(&f->ctx, domid, -1, -1, &mo,
+						   &st, &err), -EPERM,
+		      "has nomigrate = 1");
+	assert_false(getinfo(f, domid).shutdown);
+	assert_false(file_exists(file));
+	/* Too late once the guest has run: Xen fixes its CPUID then. */
+	assert_int_equal(f->hv.ops->domain_set_nomigrate(f->hv.h, other), -EEXIST);
+	pv_err_dispose(&err);
+	free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +645,9 @@ int main(void)
 		T(test_cpumap_parse),
 		T(test_pin_vcpu),
 		T(test_create_cpus),
+		T(test_create_cpus_soft),
+		T(test_create_limits),
+		T(test_nomigrate),
 #undef T
 	};
 

@@ -265,7 +265,7 @@ static void test_foreign_and_suspended(void **state)
 	uint32_t foreign = 0, mine = fx_create(f, "mine", NULL);
 
 	/* A domain pvctl did not make has no saved config: never touched. */
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 1, &foreign), 0);
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 1, NULL, &foreign), 0);
 	assert_int_equal(xs_put(f, "/local/domain/2/name", "xl-made"), 0);
 	shut(f, foreign, PV_SHUTDOWN_POWEROFF);
 	/* A suspended domain is being saved, not shut down. */

@@ -147,7 +147,7 @@ static uint32_t new_domain(struct fx *f)
 	uint8_t uuid[16] = { 1, 2, 3 };
 	uint32_t domid = 0;
 
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 2, &domid),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, uuid, 2, NULL, &domid),
 			 0);
 	return domid;
 }
@@ -849,7 +849,7 @@ static void test_domain_lifecycle(void **state)
 	assert_int_equal(pv_sim_domain_count(f->s), 3);
 	assert_int_equal(f->hv.ops->domain_destroy(f->hv.h, a), -ESRCH);
 	assert_int_equal(f->hv.ops->domain_destroy(f->hv.h, 0), -EINVAL);
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 0, &c),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 0, NULL, &c),
 			 -EINVAL);
 }
 
@@ -1111,7 +1111,7 @@ static void test_fail_nth(void **state)
 
 	pv_sim_fail_nth(f->s, "domain_create", 2, -ENOMEM);
 	new_domain(f);
-	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, &domid),
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, NULL, &domid),
 			 -ENOMEM);
 	assert_int_equal(pv_sim_domain_count(f->s), 2);
 	new_domain(f);
@@ -1178,10 +1178,87 @@ static void test_dump(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* --- scheduler share, create limits, nomigrate --- */
+
+static void test_sched_credit(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = new_domain(f);
+	struct pv_sched_credit sc = { 0, 0 };
+	unsigned int sched = 0;
+	const struct pv_hv_ops *o = f->hv.ops;
+
+	assert_int_equal(o->sched_id(f->hv.h, domid, &sched), 0);
+	assert_int_equal(sched, PV_SCHED_CREDIT);
+	assert_int_equal(o->sched_credit_get(f->hv.h, domid, PV_SCHED_CREDIT, &sc), 0);
+	assert_int_equal(sc.weight, 256);
+	assert_int_equal(sc.cap, 0);
+	/* Weight 0 keeps the weight, as Xen's credit schedulers do. */
+	sc.weight = 0;
+	sc.cap = 200;
+	assert_int_equal(o->sched_credit_set(f->hv.h, domid, PV_SCHED_CREDIT, &sc), 0);
+	sc.weight = 700;
+	assert_int_equal(o->sched_credit_set(f->hv.h, domid, PV_SCHED_CREDIT, &sc), 0);
+	assert_int_equal(o->sched_credit_get(f->hv.h, domid, PV_SCHED_CREDIT, &sc), 0);
+	assert_int_equal(sc.weight, 700);
+	assert_int_equal(sc.cap, 200);
+	/* 2 vCPUs: 200% at most; the domain's scheduler only. */
+	sc.cap = 201;
+	assert_int_equal(o->sched_credit_set(f->hv.h, domid, PV_SCHED_CREDIT, &sc),
+			 -EINVAL);
+	sc.cap = 0;
+	assert_int_equal(o->sched_credit_set(f->hv.h, domid, PV_SCHED_CREDIT2, &sc),
+			 -EINVAL);
+	pv_sim_set_sched(f->s, PV_SCHED_CREDIT2);
+	assert_int_equal(o->sched_id(f->hv.h, domid, &sched), 0);
+	assert_int_equal(sched, PV_SCHED_CREDIT2);
+	assert_int_equal(o->sched_credit_get(f->hv.h, domid, PV_SCHED_CREDIT, &sc),
+			 -EINVAL);
+	assert_int_equal(o->sched_credit_get(f->hv.h, 99, PV_SCHED_CREDIT2, &sc),
+			 -ESRCH);
+	assert_int_equal(o->sched_id(f->hv.h, 99, &sched), -ESRCH);
+}
+
+static void test_create_limits(void **state)
+{
+	struct fx *f = *state;
+	struct pv_create_limits lim = { 48, 0, 2047 }, bad = { -2, -1, 1023 };
+	uint32_t a = 0, b = 0;
+
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, &lim, &a), 0);
+	memset(&lim, 0, sizeof(lim));
+	assert_int_equal(pv_sim_domain_limits(f->s, a, &lim), 0);
+	assert_int_equal(lim.max_grant_frames, 48);
+	assert_int_equal(lim.max_maptrack_frames, 0);
+	assert_int_equal(lim.max_evtchn_port, 2047);
+	assert_int_equal(f->hv.ops->domain_create(f->hv.h, NULL, 1, &bad, &b),
+			 -EINVAL);
+	assert_int_equal(pv_sim_domain_limits(f->s, 99, &lim), -ESRCH);
+}
+
+static void test_nomigrate(void **state)
+{
+	struct fx *f = *state;
+	uint32_t domid = new_domain(f), other = new_domain(f);
+
+	assert_false(pv_sim_domain_nomigrate(f->s, domid));
+	assert_int_equal(f->hv.ops->domain_set_nomigrate(f->hv.h, domid), 0);
+	assert_true(pv_sim_domain_nomigrate(f->s, domid));
+	assert_int_equal(f->hv.ops->domain_set_nomigrate(f->hv.h, 0), -EINVAL);
+	/* Once it has run, Xen no longer takes a CPUID policy. */
+	assert_int_equal(f->hv.ops->domain_unpause(f->hv.h, other), 0);
+	assert_int_equal(f->hv.ops->domain_pause(f->hv.h, other), 0);
+	assert_int_equal(f->hv.ops->domain_set_nomigrate(f->hv.h, other), -EEXIST);
+	assert_false(pv_sim_domain_nomigrate(f->s, other));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_initial_state),
+		T(test_sched_credit),
+		T(test_create_limits),
+		T(test_nomigrate),
 		T(test_physinfo),
 		T(test_close_keeps_sim),
 		T(test_read_missing),

@@ -151,8 +151,8 @@ static void test_debian_file(void **state)
 	assert_true(c.disks[0].readwrite);
 	assert_true(c.disks[0].is_phy_prefix);
 	assert_string_equal(c.disks[1].vdev, "xvda1");
-	assert_string_equal(c.disks[2].target, "/srv/xen/scratch,1.qcow2");
-	assert_string_equal(c.disks[2].format, "qcow2");
+	assert_string_equal(c.disks[2].target, "/srv/xen/scratch,1.img");
+	assert_string_equal(c.disks[2].format, "raw");
 	assert_string_equal(c.disks[2].vdev, "xvdb");
 	assert_int_equal(c.nvifs, 1);
 	assert_string_equal(c.vifs[0].mac, "00:16:3e:c0:ff:ee");
@@ -194,7 +194,7 @@ static void test_xm_pygrub_file(void **state)
 	assert_int_equal(c.ndisks, 2);
 	assert_string_equal(c.disks[0].target, "/var/lib/xen/images/legacy-db.img");
 	assert_false(c.disks[0].is_phy_prefix);
-	assert_null(c.disks[1].target);
+	assert_string_equal(c.disks[1].target, "/srv/iso/rescue.iso");
 	assert_true(c.disks[1].cdrom);
 	assert_false(c.disks[1].readwrite);
 	assert_string_equal(c.disks[1].vdev, "hdc");
@@ -202,15 +202,16 @@ static void test_xm_pygrub_file(void **state)
 	assert_null(c.vifs[0].mac);
 	assert_null(c.vifs[0].bridge);
 
-	/* HVM-only keys, unsupported keys and typos each warn, with place. */
+	/* HVM-only keys and typos each warn, with place and reason. */
 	assert_int_equal(w.n, 4);
 	snprintf(where, sizeof(where), "%s:6:1|vnc|", path);
 	assert_true(has(w.all.s, where));
-	assert_true(has(w.all.s, "vnc|only meaningful for HVM guests"));
+	assert_true(has(w.all.s, "vnc|ignored: an HVM display: no effect on a "
+			"PV guest"));
 	snprintf(where, sizeof(where), "%s:7:1|vnclisten|", path);
 	assert_true(has(w.all.s, where));
-	snprintf(where, sizeof(where), "%s:8:1|pci|not supported by pvctl, ignored",
-		 path);
+	snprintf(where, sizeof(where), "%s:8:1|acpi|ignored: HVM only: no effect "
+		 "on a PV guest (xl ignores it for PV too)", path);
 	assert_true(has(w.all.s, where));
 	snprintf(where, sizeof(where), "%s:9:1|memroy|unknown key, ignored", path);
 	assert_true(has(w.all.s, where));
@@ -421,19 +422,57 @@ static void test_hvm_and_unknown_keys_warn(void **state)
 
 	warns_init(&w);
 	parse_ok(MINIMAL "vnc = 1\nsdl=0\n  device_model_version = 'qemu-xen'\n"
-		 "tsc_mode = 'default'\nvfb = [ 'vnc=1' ]\nfoo_bar = 3\n"
-		 "serial = 'pty'\n", &c, &w);
-	assert_int_equal(w.n, 7);
-	assert_true(has(w.all.s, "test.cfg:3:1|vnc|only meaningful for HVM"));
+		 "vif2 = [ '' ]\nfoo_bar = 3\nserial = 'pty'\n", &c, &w);
+	assert_int_equal(w.n, 6);
+	assert_true(has(w.all.s, "test.cfg:3:1|vnc|ignored: an HVM display"));
 	assert_true(has(w.all.s, "test.cfg:4:1|sdl|"));
-	assert_true(has(w.all.s, "test.cfg:5:3|device_model_version|only "
-			"meaningful for HVM"));
-	assert_true(has(w.all.s, "test.cfg:6:1|tsc_mode|not supported by pvctl"));
-	assert_true(has(w.all.s, "test.cfg:7:1|vfb|not supported by pvctl"));
-	assert_true(has(w.all.s, "test.cfg:8:1|foo_bar|unknown key, ignored"));
-	assert_true(has(w.all.s, "test.cfg:9:1|serial|only meaningful for HVM"));
+	assert_true(has(w.all.s, "test.cfg:5:3|device_model_version|ignored: "
+			"configures QEMU, which pvctl never runs for a PV guest"));
+	assert_true(has(w.all.s, "test.cfg:6:1|vif2|ignored: netchannel2"));
+	assert_true(has(w.all.s, "test.cfg:7:1|foo_bar|unknown key, ignored"));
+	assert_true(has(w.all.s, "test.cfg:8:1|serial|ignored: HVM only"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
+}
+
+/*
+ * Keys that would change what the guest gets, which pvctl cannot give:
+ * an error at the key's value, with the reason.
+ */
+static void test_refused_keys(void **state)
+{
+	expect_error(MINIMAL "tsc_mode = 'default'\n", "test.cfg:3:12: tsc_mode: "
+		     "not supported by pvctl: guests get Xen's default TSC mode");
+	expect_error(MINIMAL "vfb = [ 'vnc=1' ]\n", "test.cfg:3:7: vfb: virtual "
+		     "framebuffers need QEMU");
+	expect_error(MINIMAL "pci = [ '0000:00:19.0' ]\n", "test.cfg:3:7: pci: "
+		     "PCI passthrough is not supported by pvctl");
+	expect_error(MINIMAL "pool = 'fast'\n", "test.cfg:3:8: pool: CPU pools "
+		     "are not supported by pvctl");
+	expect_error(MINIMAL "seclabel = 'system_u:system_r:domU_t'\n",
+		     "test.cfg:3:12: seclabel: XSM (FLASK) labels");
+	expect_error(MINIMAL "e820_host = 1\n", "test.cfg:3:13: e820_host: needs "
+		     "PCI passthrough");
+	expect_error(MINIMAL "localtime = 1\n", "test.cfg:3:13: localtime: a guest "
+		     "clock offset is not supported");
+	expect_error(MINIMAL "on_watchdog = 'restart'\n", "test.cfg:3:15: "
+		     "on_watchdog: pvctl has no watchdog action");
+	expect_error(MINIMAL "iomem = [ 'fe000,1' ]\n", "test.cfg:3:9: iomem: "
+		     "hardware passthrough is not supported by pvctl");
+	expect_error(MINIMAL "irqs = [ 7 ]\n", "test.cfg:3:8: irqs: hardware "
+		     "passthrough");
+	expect_error(MINIMAL "vtpm = [ 'backend=vtpmmgr' ]\n", "test.cfg:3:8: "
+		     "vtpm: virtual TPMs need a vTPM stub domain");
+	expect_error(MINIMAL "disable_migrate = 1\n", "test.cfg:3:19: "
+		     "disable_migrate: libxl's name, not an xl.cfg key: write "
+		     "nomigrate = 1");
+	/* A refused key fails the config even when it comes as an override. */
+	{
+		char *ov[] = { "pool='fast'" };
+
+		expect_error_ov(MINIMAL, ov, 1, "<command line>:1:6: pool: CPU "
+				"pools are not supported");
+	}
 }
 
 /* ---- syntax errors ---- */
@@ -631,18 +670,61 @@ static void test_device_warnings(void **state)
 	struct warns w;
 
 	warns_init(&w);
-	parse_ok(MINIMAL "vif = [ 'bridge=xenbr0,gatewaydev=eth0',\n"
+	parse_ok(MINIMAL "vif = [ 'bridge=xenbr0,accel=x,model=e1000',\n"
 		 "  'colour=blue' ]\n"
 		 "disk = [ '/img,raw,xvda,w,discard' ]\n", &c, &w);
-	assert_int_equal(w.n, 3);
-	assert_true(has(w.all.s, "test.cfg:3:9|vif|'gatewaydev' is not supported "
-			"by pvctl, ignored"));
+	assert_int_equal(w.n, 4);
+	assert_true(has(w.all.s, "test.cfg:3:9|vif|'accel' is not supported by "
+			"xl either, ignored"));
+	assert_true(has(w.all.s, "test.cfg:3:9|vif|'model' is for emulated NICs "
+			"(type=ioemu) only, ignored"));
 	assert_true(has(w.all.s, "test.cfg:4:3|vif|'colour' is not a known vif "
 			"key, ignored"));
-	assert_true(has(w.all.s, "test.cfg:5:10|disk|flag 'discard' is not "
-			"supported by pvctl, ignored"));
+	assert_true(has(w.all.s, "test.cfg:5:10|disk|flag 'discard' ignored: "
+			"blkback offers discard by default"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
+}
+
+/*
+ * Device settings pvctl cannot serve fail the parse, as create would
+ * fail: create -n and create agree.
+ */
+static void test_device_refusals(void **state)
+{
+	expect_error(MINIMAL "disk = [ 'format=qcow2, vdev=xvda, target=/i' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: format qcow2 needs "
+		     "QEMU's disk backend (qdisk), which pvctl does not run");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,backendtype=qdisk' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: backendtype qdisk "
+		     "is not supported by pvctl (only phy: dom0's blkback)");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,backend=stor' ]\n",
+		     "test.cfg:3:10: disk: entry 1: disk xvda: backend=stor: "
+		     "driver domains are not supported by pvctl");
+	expect_error(MINIMAL "disk = [ ',hdc:cdrom,r' ]\n", "test.cfg:3:10: disk: "
+		     "entry 1: disk hdc: an empty drive is not supported by pvctl");
+	expect_error(MINIMAL "disk = [ '/i,raw,xvda,w,no-discard' ]\n",
+		     "flag 'no-discard': not supported by pvctl");
+	expect_error(MINIMAL "vif = [ 'type=ioemu' ]\n", "test.cfg:3:9: vif: "
+		     "entry 1: type=ioemu is an emulated NIC, which needs QEMU");
+	expect_error(MINIMAL "vif = [ 'backend=netdom' ]\n", "test.cfg:3:9: vif: "
+		     "entry 1: backend=netdom: driver domains are not supported");
+	expect_error(MINIMAL "vif = [ 'gatewaydev=eth0' ]\n", "'gatewaydev' is "
+		     "for xend's vif-route and vif-nat scripts");
+	expect_error(MINIMAL "vif = [ 'vifname=a/b' ]\n", "invalid vifname 'a/b'");
+	expect_error(MINIMAL "vif = [ 'vifname=waytoolongname16' ]\n",
+		     "invalid vifname 'waytoolongname16'");
+}
+
+/* dom0 as backend= is what pvctl does anyway. */
+static void test_device_backend_dom0(void **state)
+{
+	struct pv_domain_config c;
+
+	parse_ok(MINIMAL "disk = [ '/i,raw,xvda,w,backend=0' ]\n"
+		 "vif = [ 'backend=Domain-0,vifname=web0' ]\n", &c, NULL);
+	assert_string_equal(c.vifs[0].vifname, "web0");
+	pv_domain_config_dispose(&c);
 }
 
 /* ---- disk specs ---- */
@@ -822,7 +904,7 @@ static void test_vif_specs(void **state)
 					      "frob", &v, collect, &w, "here",
 					      &err), 0);
 	assert_int_equal(w.n, 2);
-	assert_true(has(w.all.s, "here|vif|'accel' is not supported by pvctl"));
+	assert_true(has(w.all.s, "here|vif|'accel' is not supported by xl either"));
 	assert_true(has(w.all.s, "here|vif|'frob' is not a key=value pair"));
 	pv_buf_dispose(&w.all);
 	pv_vif_spec_dispose(&v);
@@ -946,7 +1028,7 @@ static void test_overrides(void **state)
 	warns_init(&w);
 	pv_err_init(&err);
 	assert_int_equal(parse(MINIMAL, hvm, 2, &c, &w, &err), 0);
-	assert_true(has(w.all.s, "<command line>:2:1|vnc|only meaningful for HVM"));
+	assert_true(has(w.all.s, "<command line>:2:1|vnc|ignored: an HVM display"));
 	pv_domain_config_dispose(&c);
 	pv_buf_dispose(&w.all);
 	pv_err_dispose(&err);
@@ -1055,12 +1137,15 @@ static void test_xlcfg_round_trip(void **state)
 	xlcfg_round_trip(text.s);
 	pv_buf_dispose(&text);
 	xlcfg_round_trip(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s', '', 'bridge=br1,mac=00:16:3e:00:00:01' ]\n"
-			 "disk = [ ',hdc:cdrom,r', 'phy:/dev/vg/d,xvdb,w', "
-			 "'format=qcow2,vdev=xvdc,target=/a,b c\\'d' ]\n"
+			 "disk = [ '/i.iso,raw,hdc:cdrom,r', 'phy:/dev/vg/d,xvdb,w', "
+			 "'format=raw,vdev=xvdc,target=/a,b c\\'d' ]\n"
 			 "uuid = '6c3e5c3a-1f0e-4a8e-9d2b-0c8d5e6f7a81'\n"
 			 "cmdline = 'root=/dev/xvda1 quiet \\\\ \\x01'\n"
 			 "maxmem = 512\nmaxvcpus = 4\non_crash = 'preserve'\n"
-			 "cpus = '0-1'\n");
+			 "cpus = '0-1'\ncpus_soft = '1'\ncpu_weight = 512\n"
+			 "cap = 150\nmax_grant_frames = 64\n"
+			 "max_maptrack_frames = 0\nmax_event_channels = 2047\n"
+			 "nomigrate = 1\n");
 	/* A vif value with a comma cannot be written back: refused, not mangled. */
 	pv_domain_config_init(&c);
 	parse_ok(MINIMAL "vif = [ 'bridge=br0' ]\n", &c, NULL);
@@ -1081,8 +1166,10 @@ static void test_libxl_json(void **state)
 		"  \"b_info\": { \"max_vcpus\": 2, \"avail_vcpus\": [ 0 ],"
 		"    \"max_memkb\": 262144, \"target_memkb\": 131072,"
 		"    \"kernel\": \"/k/vmlinuz\", \"cmdline\": \"console=hvc0 it's\","
-		"    \"ramdisk\": \"/k/initrd\", \"sched_params\": { },"
-		"    \"type.pv\": { } },"
+		"    \"ramdisk\": \"/k/initrd\", \"type.pv\": { },"
+		"    \"sched_params\": { \"weight\": 512, \"cap\": 80 },"
+		"    \"max_grant_frames\": 64, \"max_maptrack_frames\": 4294967295,"
+		"    \"event_channels\": 2047, \"disable_migrate\": \"True\" },"
 		"  \"disks\": [ { \"pdev_path\": \"/tmp/a,b.img\", \"vdev\": \"xvda\","
 		"    \"backend\": \"phy\", \"format\": \"raw\", \"readwrite\": 1 } ],"
 		"  \"nics\": [ { \"devid\": 0, \"mac\": \"00:16:3e:01:02:03\","
@@ -1115,6 +1202,13 @@ static void test_libxl_json(void **state)
 	assert_int_equal(c.nvifs, 1);
 	assert_string_equal(c.vifs[0].mac, "00:16:3e:01:02:03");
 	assert_string_equal(c.vifs[0].bridge, "br0");
+	/* What libxl gives Xen at create, kept; its defaults left out. */
+	assert_int_equal(c.cpu_weight, 512);
+	assert_int_equal(c.cap, 80);
+	assert_int_equal(c.max_grant_frames, 64);
+	assert_int_equal(c.max_maptrack_frames, -1);
+	assert_int_equal(c.max_event_channels, 2047);
+	assert_true(c.nomigrate);
 	j = to_json(&c);
 	assert_true(has(j, "\"on_crash\": \"coredump-destroy\""));
 	free(j);
@@ -1149,7 +1243,7 @@ static void test_json_round_trip(void **state)
 
 	pv_domain_config_init(&c);
 	parse_ok(MINIMAL "vif = [ 'mtu=1400,rate=1MB/s' ]\n"
-		 "disk = [ ',hdc:cdrom,r' ]\n", &c, NULL);
+		 "disk = [ '/i.iso,raw,hdc:cdrom,r' ]\n", &c, NULL);
 	j = to_json(&c);
 	assert_true(has(j, "\"name\": \"guest\""));
 	assert_true(has(j, "\"uuid\": null"));
@@ -1158,10 +1252,17 @@ static void test_json_round_trip(void **state)
 	assert_true(has(j, "\"on_reboot\": \"restart\""));
 	assert_true(has(j, "\"bootloader_args\": null"));
 	assert_true(has(j, "\"mtu\": 1400"));
-	assert_true(has(j, "\"target\": null"));
+	assert_true(has(j, "\"target\": \"/i.iso\""));
 	assert_true(has(j, "\"devtype\": \"cdrom\""));
 	assert_true(has(j, "\"access\": \"ro\""));
-	assert_true(has(j, "\"format\": \"empty\""));
+	assert_true(has(j, "\"format\": \"raw\""));
+	/* Unset: the scheduler's and Xen's defaults, libxl's event channels. */
+	assert_true(has(j, "\"cpu_weight\": null"));
+	assert_true(has(j, "\"cap\": 0"));
+	assert_true(has(j, "\"max_grant_frames\": null"));
+	assert_true(has(j, "\"max_maptrack_frames\": null"));
+	assert_true(has(j, "\"max_event_channels\": 1023"));
+	assert_true(has(j, "\"nomigrate\": false"));
 	assert_true(has(j, "\"source\": \"test.cfg\""));
 	free(j);
 	pv_domain_config_dispose(&c);
@@ -1598,6 +1699,155 @@ static void test_config_file_kinds(void **state)
 	free(big);
 }
 
+/*
+ * man/pvctl-xl.cfg.5 lists every key of pv_xlcfg_keys(), in order, with
+ * what pvctl does with it and, for refused and ignored keys, the very
+ * reason pvctl gives: the page cannot drift from the table.
+ */
+static void test_man_page_lists_every_key(void **state)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	char *path = pv_asprintf("%.*s/../../man/pvctl-xl.cfg.5",
+				 (int)(slash - __FILE__), __FILE__);
+	struct pv_buf text = PV_BUF_INIT;
+	struct pv_xlcfg_key *keys;
+	struct pv_err err;
+	size_t n = pv_xlcfg_keys(&keys), i = 0, j;
+	char *line, *save, *key = NULL, *want;
+	bool in_keys = false, after_tp = false;
+
+	pv_err_init(&err);
+	if (pv_buf_read_file(&text, path, 0, &err))
+		fail_msg("%s", pv_err_msg(&err));
+	for (line = strtok_r(text.s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, ".SH ", 4)) {
+			in_keys = !strcmp(line, ".SH KEYS");
+			continue;
+		}
+		if (!in_keys || !strncmp(line, ".\\\"", 3))
+			continue;
+		if (!strcmp(line, ".TP")) {
+			after_tp = true;
+			continue;
+		}
+		if (after_tp) {
+			if (strncmp(line, ".B ", 3))
+				fail_msg("'.B KEY' expected after .TP: '%s'", line);
+			key = line + 3;
+			after_tp = false;
+			continue;
+		}
+		if (!key)
+			fail_msg("text outside a key's entry: '%s'", line);
+		if (i == n)
+			fail_msg("the page lists '%s', which pvctl's table lacks", key);
+		if (strcmp(key, keys[i].name))
+			fail_msg("the page lists '%s' where the table has '%s'", key,
+				 keys[i].name);
+		if (keys[i].use == PV_KEY_HONOURED) {
+			if (strncmp(line, "Honoured: ", 10))
+				fail_msg("%s: the page says '%s', pvctl honours it",
+					 key, line);
+		} else {
+			want = pv_asprintf("%s: %s", keys[i].use == PV_KEY_REFUSED ?
+					   "Refused" : "Ignored", keys[i].why);
+			if (strcmp(line, want))
+				fail_msg("%s: the page says '%s', pvctl '%s'", key,
+					 line, want);
+			free(want);
+		}
+		key = NULL;
+		i++;
+	}
+	if (i < n)
+		fail_msg("the page lacks '%s' (and %zu more)", keys[i].name, n - i - 1);
+	/* The table is sorted and lists no key twice. */
+	for (j = 1; j < n; j++)
+		assert_true(strcmp(keys[j - 1].name, keys[j].name) < 0);
+	free(keys);
+	free(path);
+	pv_buf_dispose(&text);
+	pv_err_dispose(&err);
+}
+
+/*
+ * Every key of the table does what the table says when a config has
+ * it: a refused key fails the parse with its reason, an ignored one
+ * warns with it (so the table's lookup finds each of them).
+ */
+static void test_every_key_as_the_table_says(void **state)
+{
+	struct pv_xlcfg_key *keys;
+	size_t n = pv_xlcfg_keys(&keys), i;
+	struct pv_domain_config c;
+	struct pv_err err;
+	struct warns w;
+	char *text, *want;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i].use == PV_KEY_HONOURED)
+			continue;
+		text = pv_asprintf(MINIMAL "%s = 1\n", keys[i].name);
+		want = pv_asprintf("%s: %s", keys[i].name, keys[i].why);
+		warns_init(&w);
+		pv_err_init(&err);
+		if (keys[i].use == PV_KEY_REFUSED) {
+			assert_int_equal(parse(text, NULL, 0, &c, &w, &err), -EINVAL);
+			if (!has(pv_err_msg(&err), want))
+				fail_msg("%s: '%s'", keys[i].name, pv_err_msg(&err));
+		} else {
+			free(want);
+			want = pv_asprintf("|%s|ignored: %s", keys[i].name,
+					   keys[i].why);
+			assert_int_equal(parse(text, NULL, 0, &c, &w, &err), 0);
+			if (w.n != 1 || !has(w.all.s, want))
+				fail_msg("%s: warnings '%s'", keys[i].name, w.all.s);
+		}
+		pv_domain_config_dispose(&c);
+		pv_buf_dispose(&w.all);
+		pv_err_dispose(&err);
+		free(want);
+		free(text);
+	}
+	free(keys);
+}
+
+/* firmware = "pvgrub64": PVGRUB as the kernel, or a refusal saying how. */
+static void test_firmware(void **state)
+{
+	static const char *const images[] = {
+		"/usr/lib/xen/boot/pvgrub64.bin",
+		"/usr/lib/grub-xen/grub-x86_64-xen.bin",
+	};
+	struct pv_domain_config c;
+	struct pv_err err;
+	const char *found = NULL;
+	int rc;
+
+	expect_error("name = 'g'\nfirmware = 'bios'\n", "test.cfg:2:12: firmware: "
+		     "'bios' is not PV firmware");
+	expect_error("name = 'g'\nkernel = '/k'\nfirmware = 'pvgrub64'\n",
+		     "test.cfg:3:12: firmware: both kernel and firmware given");
+	found = !access(images[0], R_OK) ? images[0] :
+		!access(images[1], R_OK) ? images[1] : NULL;
+	pv_err_init(&err);
+	rc = parse("name = 'g'\nfirmware = 'pvgrub64'\n", NULL, 0, &c, NULL, &err);
+	if (found) {
+		assert_int_equal(rc, 0);
+		assert_string_equal(c.kernel, found);
+	} else {
+		assert_int_equal(rc, -EINVAL);
+		assert_true(has(pv_err_msg(&err), "test.cfg:2:12: firmware: no PVGRUB "
+				"image for pvgrub64 (looked for /usr/lib/xen/boot/"
+				"pvgrub64.bin and /usr/lib/grub-xen/grub-x86_64-xen.bin): "
+				"install Debian's grub-xen-host, or give the image as "
+				"kernel = \"PATH\""));
+	}
+	pv_domain_config_dispose(&c);
+	pv_err_dispose(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1620,6 +1870,12 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_device_list_errors),
 		cmocka_unit_test(test_device_warnings),
+		cmocka_unit_test(test_device_refusals),
+		cmocka_unit_test(test_device_backend_dom0),
+		cmocka_unit_test(test_refused_keys),
+		cmocka_unit_test(test_man_page_lists_every_key),
+		cmocka_unit_test(test_every_key_as_the_table_says),
+		cmocka_unit_test(test_firmware),
 		cmocka_unit_test(test_disk_positional),
 		cmocka_unit_test(test_disk_prefixes),
 		cmocka_unit_test(test_disk_errors),

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pvctl-lifecycle: shutdown and reboot through the PV protocol, the
 # monitor's on_poweroff/on_reboot/on_crash, pause, rename, mem-set,
-# vcpu-set, console and uptime, on real guests.
+# vcpu-set, console and uptime, on real guests; xl.cfg keys honoured at
+# create (cpu_weight, cap, vifname, nomigrate) and refused (pool).
 set -u
 . /lab/lib.sh
 
@@ -188,5 +189,29 @@ if up "$G" 'vcpus = 2' 'maxvcpus = 2'; then
     check "vcpu-list shows hard 0 / soft 1" sh -c "pvctl vcpu-list $G | grep -q ' 0 / 1\$'"
     pvctl destroy "$G"
 fi
+# --- xl.cfg keys honoured at create: cpu_weight and cap (the host's
+# credit or credit2 scheduler), vifname (dom0's interface renamed),
+# nomigrate (save refuses); a key pvctl cannot honour fails create -n.
+G=lc7
+if up "$G" 'cpu_weight = 512' 'cap = 50' 'nomigrate = 1' \
+    "vif = [ 'bridge=br0,vifname=lc7net' ]"; then
+    S=sched-$(xl info | awk '$1 == "xen_scheduler" { print $3 }')
+    check "$S shows the config's weight and cap" sh -c \
+        "pvctl $S -d $G | grep -Eq '^$G +[0-9]+ +512 +50\$'"
+    check "xl $S agrees" sh -c "xl $S -d $G | grep -Eq '^$G +[0-9]+ +512 +50\$'"
+    check "$S -d $G -w 300 sets the weight, keeps the cap" pvctl $S -d "$G" -w 300
+    check "$S shows 300 and 50" sh -c "pvctl $S -d $G | grep -Eq ' 300 +50\$'"
+    check "vifname renames the interface in dom0" ip link show lc7net
+    check_fail "netback's own name is gone" ip link show "vif$(pvctl domid "$G").0"
+    check "lc7net is a port of br0" sh -c "ip -o link show master br0 | grep -q lc7net"
+    check_fail "save refuses a nomigrate domain" pvctl save "$G" /tmp/lc7.save
+    check "$G still runs after the refused save" sh -c "pvctl list $G | grep -q '^$G '"
+    pvctl destroy "$G"
+    check_fail "lc7net is gone with the domain" ip link show lc7net
+fi
+guest_cfg lc8 'pool = "Pool-0"'
+check_fail "create -n refuses pool=" pvctl create -n /tmp/lc8.cfg
+check_fail "create refuses pool= as create -n does" pvctl create -q /tmp/lc8.cfg
+check_fail "nothing of lc8 was made" pvctl domid lc8
 check "monitor log exists" test -s /var/log/pvctl/monitor.log
 diag_file /var/log/pvctl/monitor.log 30

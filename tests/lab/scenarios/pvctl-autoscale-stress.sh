@@ -294,7 +294,7 @@ touch $WFLAG
             v=$(for p in $XSPATHS; do timeout 10 xenstore-read $p 2>/dev/null || echo -; done)
         echo "X $t" $v >> $SAMPLES
         echo "F $t $(timeout 10 pvctl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }')" >> $SAMPLES
-        { echo "@@ $t"; timeout 10 pvctl autoscale status 2>/dev/null; } >> $STATLOG
+        { echo "@@ $t"; timeout 10 pvctl autoscale status --json 2>/dev/null; } >> $STATLOG
         d=$(( 1000 - ($(now_ms) - t) ))
         [ "$d" -gt 0 ] && sleep "0.$(printf %03d $d)"
     done
@@ -302,7 +302,7 @@ touch $WFLAG
 WPID=$!
 
 wait_for "the loop reports on all four guests (autoscale status)" 60 \
-    "timeout 10 pvctl autoscale status > /tmp/st.json && for g in $GUESTS; do grep -q \"\\\"\$g\\\"\" /tmp/st.json || exit 1; done" ||
+    "timeout 10 pvctl autoscale status --json > /tmp/st.json && for g in $GUESTS; do grep -q \"\\\"\$g\\\"\" /tmp/st.json || exit 1; done" ||
     diag_file /tmp/st.json 60
 diag "$(since): the loop runs"
 
@@ -375,7 +375,7 @@ done
 load_s=$(( ($(now_ms) - T_LOAD) / 1000 ))
 as_cpu=$(cpu_cs $ASPID) busy_cpu=$(cpu_cs $BUSYPID) xsd_cpu=$(( $(cpu_cs $XSDPID) - XSD_CPU0 ))
 check "the loop still runs" kill -0 $ASPID
-timeout 30 pvctl autoscale status > /tmp/stress.final.json 2>&1
+timeout 30 pvctl autoscale status --json > /tmp/stress.final.json 2>&1
 { echo "@@ $(now_ms)"; cat /tmp/stress.final.json; } >> $STATLOG
 kill $BUSYPID 2>/dev/null; BUSYPID=
 kill $ASPID 2>/dev/null

@@ -85,7 +85,7 @@ ASPID=$!
 
 wait_for "idle guests shrink toward their floor" 60 \
     "[ \$(xenstore-read /local/domain/$(pvctl domid as2)/memory/target) -lt 131072 ]"
-check "autoscale status --json" sh -c "pvctl autoscale status | grep -q '\"domains\"'"
+check "autoscale status --json" sh -c "pvctl autoscale status --json | grep -q '\"domains\"'"
 
 # A hog in as1: 4 MiB more every 2 s, up to 48 MiB (these guests are
 # small: at their floor they have about 40 MiB of MemTotal).
@@ -153,7 +153,7 @@ sleep 8
 check "the loop survives a guest's garbage" kill -0 $ASPID
 check "the garbage guest got no memory it did not earn" test "$(target as3)" -le "$t_as3" ||
     { tail -n +$((audit0 + 1)) $AUDIT | grep '"name":"as3"' | tail -n 5 > /tmp/audit.as3; diag_file /tmp/audit.as3; }
-check "the garbage was noticed" sh -c "pvctl autoscale status | grep -q -e 'not a number' -e 'above'"
+check "the garbage was noticed" sh -c "pvctl autoscale status --json | grep -q -e 'not a number' -e 'above'"
 
 # A domain destroyed mid-run; a broken policy on SIGHUP.
 check "destroy as2 while the loop runs" pvctl destroy as2
@@ -178,9 +178,9 @@ wait_for "leak1 is raised to its new floor" 60 \
     "[ \$(xenstore-read /local/domain/$(pvctl domid leak1)/memory/target) -ge 147456 ]"
 in_guest leak1 'i=0; while :; do i=$((i + 1)); dd if=/dev/zero of=/dev/shm/leak$i bs=1M count=2 2>/dev/null; sleep 1; done &'
 wait_for "status shows the leaking guest as runaway" 120 \
-    "pvctl autoscale status | grep -q '\"runaway\": true'" || {
+    "pvctl autoscale status --json | grep -q '\"runaway\": true'" || {
     diag "leak1's console:"; diag_file "$CONSOLE_DIR/guest-leak1.log" 25
-    pvctl autoscale status > /tmp/status.json 2>&1; diag_file /tmp/status.json 80
+    pvctl autoscale status --json > /tmp/status.json 2>&1; diag_file /tmp/status.json 80
 }
 check "the audit log has the runaway event" grep -q '"action":"runaway"' $AUDIT
 check "the leaking guest stopped at its ceiling (160 MiB)" test "$(target leak1)" -le 163840
@@ -226,7 +226,7 @@ kill -HUP $ASPID
 sleep 6
 check "a broken policy is rejected on reload" grep -q reload-failed $AUDIT
 check "the loop still runs" kill -0 $ASPID
-check "and still ticks" sh -c "pvctl autoscale status | grep -q '\"as1\"'"
+check "and still ticks" sh -c "pvctl autoscale status --json | grep -q '\"as1\"'"
 rm -f $P/20-broken.policy
 check "the audit log has grow and shrink decisions" sh -c "grep -q '\"grow\"' $AUDIT && grep -q '\"shrink\"' $AUDIT"
 diag "audit log (last lines):"

@@ -26,6 +26,7 @@
 
 #include "domain.h"
 #include "meter.h"
+#include "ops.h"
 #include "../../util/uuid.h"
 
 static enum pv_action action_for(const struct pv_domain_config *cfg,
@@ -81,6 +82,34 @@ static int restart(struct pv_ctx *ctx, struct pv_domain_config *cfg,
 }
 
 /*
+ * A restart takes the old domain and its saved config away before the
+ * new one exists: a monitor killed in between would lose the guest. The
+ * record carries the config, so that pv_domain_cleanup restarts it.
+ */
+static void restart_begin(struct pv_ctx *ctx, struct pv_op *op,
+			  const struct pv_dominfo *info,
+			  const struct pv_domain_config *cfg,
+			  struct pv_monitor_log *log)
+{
+	char uuid[PV_UUID_STRLEN + 1], *name;
+	struct pv_err err;
+
+	pv_uuid_format(info->uuid, uuid);
+	pv_op_set(op, "op", "restart");
+	pv_op_set(op, "domid", "%u", info->domid);
+	pv_op_set(op, "uuid", "%s", uuid);
+	pv_op_set(op, "name", "%s", cfg->name);
+	op->config = cfg;
+	name = pv_asprintf("restart.%s", uuid);
+	pv_err_init(&err);
+	if (pv_op_begin(ctx, op, name, &err))
+		log->fn(log->arg, "restarting %s: %s (going ahead without)",
+			cfg->name, pv_err_msg(&err));
+	pv_err_dispose(&err);
+	free(name);
+}
+
+/*
  * Acts on one domain that has shut down. The config was loaded from the
  * saved file; destroying the domain removes that file, which is what
  * marks the domain as handled.
@@ -90,11 +119,16 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 {
 	enum pv_action a = action_for(cfg, info->shutdown_reason);
 	struct pv_err err;
+	struct pv_op op;
 	char *newname;
 
 	log->fn(log->arg, "domain %u (%s) shut down: %s; action %s", info->domid,
 		cfg->name, reason_name(info->shutdown_reason), pv_action_name(a));
 	pv_err_init(&err);
+	pv_op_init(&op);
+	if (a == PV_ACTION_RENAME_RESTART || a == PV_ACTION_RESTART ||
+	    a == PV_ACTION_COREDUMP_RESTART)
+		restart_begin(ctx, &op, info, cfg, log);
 	switch (a) {
 	case PV_ACTION_PRESERVE:
 		/* Leave it for inspection; it is no longer ours to act on. */
@@ -126,6 +160,7 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 			log->fn(log->arg, "destroying %s: %s", cfg->name, pv_err_msg(&err));
 		break;
 	}
+	pv_op_end(&op);
 	pv_err_dispose(&err);
 }
 
@@ -202,6 +237,10 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 	int rc;
 
 	pv_err_init(&err);
+	/* First what killed pvctl processes left (this monitor's own included). */
+	if (pv_domain_cleanup(ctx, log, &n, &err))
+		log->fn(log->arg, "cleaning up: %s", pv_err_msg(&err));
+	pv_err_clear(&err);
 	rc = pv_domain_list(ctx, NULL, 0, &st, &n, &err);
 	if (rc) {
 		log->fn(log->arg, "listing domains: %s", pv_err_msg(&err));

@@ -56,6 +56,7 @@ enum migrate_receive_opt { MIGR_PAUSED, MIGR_NOPTS };
 enum apply_opt { APPLY_DRY_RUN, APPLY_PRUNE, APPLY_RESTART, APPLY_JSON,
 		 APPLY_NOPTS };	/* the listing commands' --json */
 enum usage_opt { USAGE_SINCE, USAGE_UNTIL, USAGE_JSON, USAGE_NOPTS };
+enum cleanup_opt { CLEANUP_QUIET, CLEANUP_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -195,6 +196,7 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
  */
 int cmd_create(struct pv_cli *cli, int argc, char **argv);
 int cmd_destroy(struct pv_cli *cli, int argc, char **argv);
+int cmd_cleanup(struct pv_cli *cli, int argc, char **argv);
 int cmd_list(struct pv_cli *cli, int argc, char **argv);
 int cmd_domid(struct pv_cli *cli, int argc, char **argv);
 int cmd_domname(struct pv_cli *cli, int argc, char **argv);

@@ -181,42 +181,51 @@ static void undo_attach(struct cleanup *c)
 }
 
 /*
- * detach: finished, unless the guest still uses the device (its
- * frontend Connected): then it stays, as a detach that timed out leaves
- * it.
+ * detach: finished as the command would have: the guest is asked again
+ * to let go of the device (it may just not have answered yet when the
+ * detach was killed), and a guest that still uses it keeps it, as when
+ * a detach times out. Killed half-way through the removal, what is left
+ * of the device goes.
  */
+#define CLEANUP_DETACH_MS 10000
+
 static void finish_detach(struct cleanup *c)
 {
 	const char *kind = pv_op_get(c->op, "kind");
+	struct pv_live_change ch = { .what = PV_LIVE_DETACH, .kind = kind };
 	struct pv_device_status *st;
-	struct pv_err ignore;
+	struct pv_err err;
 	uint64_t devid;
 	uint32_t domid;
 	size_t n, i;
-	bool in_use = false, there = false;
+	bool there = false;
+	int rc = 0;
 
 	if (!kind || pv_op_get_uint(c->op, "devid", UINT32_MAX, &devid) ||
 	    find_domain(c, &domid))
 		return;
-	pv_err_init(&ignore);
-	if (pv_device_list(c->ctx, kind, domid, &st, &n, &ignore) == 0) {
-		for (i = 0; i < n; i++) {
-			if (st[i].devid != devid)
-				continue;
-			there = true;
-			in_use = st[i].fe_state == PV_XB_CONNECTED;
-		}
+	pv_err_init(&err);
+	if (pv_device_list(c->ctx, kind, domid, &st, &n, &err) == 0) {
+		for (i = 0; i < n; i++)
+			there |= st[i].devid == devid;
 		pv_device_status_free(st, n);
 	}
-	pv_err_dispose(&ignore);
-	if (!there)
-		return;
-	if (in_use)
-		c->log->fn(c->log->arg, "%s: %s %u of domain %u stays: the guest "
-			   "still uses it (detach it again, or with --force)",
-			   c->what, kind, (uint32_t)devid, domid);
+	pv_err_clear(&err);
+	if (there)
+		rc = pv_device_remove(c->ctx, kind, domid, (uint32_t)devid, false,
+				      CLEANUP_DETACH_MS, &err);
 	else
-		remove_device(c, domid, kind, (uint32_t)devid);
+		pv_device_forget(c->ctx, kind, domid, (uint32_t)devid);
+	ch.devid = (uint32_t)devid;
+	if (!rc)
+		rc = pv_domain_config_note(c->ctx, domid, &ch, &err);
+	if (rc)
+		c->log->fn(c->log->arg, "%s: %s %u of domain %u stays: %s", c->what,
+			   kind, (uint32_t)devid, domid, pv_err_msg(&err));
+	else
+		c->log->fn(c->log->arg, "%s: finished detaching %s %u of domain %u",
+			   c->what, kind, (uint32_t)devid, domid);
+	pv_err_dispose(&err);
 }
 
 /* Whether a domain with @op's UUID exists, whatever its ID. */

@@ -390,6 +390,14 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 	rc = savable(ctx, domid, &config, err);
 	if (rc)
 		goto out;
+	/* From here, a save that is killed is undone (pv_domain_save_undo). */
+	pv_op_set(&op, "op", "save");
+	pv_op_set_domain(&op, ctx, domid);
+	pv_op_set(&op, "file", "%s", path);
+	pv_op_set(&op, "keep", "%u", flags & PV_SAVE_KEEP ? 1 : 0);
+	rc = pv_op_begin(ctx, &op, opname, err);
+	if (rc)
+		goto out;
 	/* A temporary name in the file's directory: never a file that looks whole. */
 	tmp = pv_asprintf("%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -399,13 +407,9 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		tmp = NULL;
 		goto out;
 	}
-	/* From here, a save that is killed is undone (pv_domain_save_undo). */
-	pv_op_set(&op, "op", "save");
-	pv_op_set_domain(&op, ctx, domid);
+	/* Named at once: only these few instructions could leave it unnamed. */
 	pv_op_set(&op, "tmp", "%s", tmp);
-	pv_op_set(&op, "file", "%s", path);
-	pv_op_set(&op, "keep", "%u", flags & PV_SAVE_KEEP ? 1 : 0);
-	rc = pv_op_begin(ctx, &op, opname, err);
+	rc = pv_op_write(&op, err);
 	if (rc)
 		goto out;
 	busy_begin(ctx, domid);

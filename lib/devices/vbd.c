@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "hostdev.h"
@@ -60,19 +61,27 @@ static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 	pv_xs_put(w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
 }
 
-/* The loop device, if ours ("node"): a block device of the host is not. */
+/*
+ * The loop device, if ours ("node"): a block device of the host is not.
+ * Only while it still serves the disk's file ("params"): one that a
+ * killed pvctl named but that cleared itself may be another's since.
+ */
 static void release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
 		    const char *be)
 {
 	char *p = pv_asprintf("%s/node", be);
+	char *f = pv_asprintf("%s/params", be);
 	char *v = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, p);
+	char *file = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, f);
 	struct pv_err err;
 
 	pv_err_init(&err);
-	if (v && !strncmp(v, "/dev/loop", 9))
-		pv_loop_detach(v, &err);
+	if (v && file && !strncmp(v, "/dev/loop", 9))
+		pv_loop_detach_if(v, file, &err);
 	pv_err_dispose(&err);
+	free(file);
 	free(v);
+	free(f);
 	free(p);
 }
 
@@ -98,7 +107,7 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 	struct vbd v = { .domid = domid, .d = d };
 	char *loopdev = NULL, *what;
 	struct stat st;
-	int rc;
+	int hold = -1, rc;
 
 	rc = check_spec(d, err);
 	if (rc)
@@ -113,7 +122,7 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 		v.node = d->target;
 	} else if (S_ISREG(st.st_mode)) {
 		rc = pv_loop_attach(d->target, !d->readwrite, &loopdev, &v.major,
-				    &v.minor, err);
+				    &v.minor, &hold, err);
 		v.node = loopdev;
 		v.loop = true;
 	} else {
@@ -124,17 +133,19 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 		return rc;
 	what = pv_asprintf("disk %s", d->vdev);
 	rc = pv_device_add(ctx, &pv_vbd_kind, domid, v.devid, what, &v, err);
-	if (rc) {
-		/* Until its nodes name it, the loop device is only ours to know. */
-		struct pv_err ignore;
-
-		pv_err_init(&ignore);
-		if (loopdev)
-			pv_loop_detach(loopdev, &ignore);
-		pv_err_dispose(&ignore);
-	} else {
-		*devid = v.devid;
+	/*
+	 * Named in its nodes now, the loop device is kept; otherwise closing
+	 * @hold clears it (at once, or when blkback lets go of it).
+	 */
+	if (!rc && hold >= 0) {
+		rc = pv_loop_keep(hold, err);
+		if (rc)		/* it would clear itself under blkback */
+			pv_device_forget(ctx, pv_vbd_kind.name, domid, v.devid);
+	} else if (hold >= 0) {
+		close(hold);
 	}
+	if (!rc)
+		*devid = v.devid;
 	free(what);
 	free(loopdev);
 	return rc;

@@ -20,10 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lib/devices/devices.h"
+#include "lib/devices/hostdev.h"
 #include "lib/xs.h"
 #include "helpers.h"
 
@@ -824,6 +826,71 @@ static void test_remove_closing_error_names_path(void **state)
 	free(spec);
 }
 
+/* --- loop devices (a real one: skipped where they cannot be made) --- */
+
+/* Whether loop device @dev serves a file now (sysfs), within 2 s of @want. */
+static bool loop_attached(const char *dev, bool want)
+{
+	char *p = pv_asprintf("/sys/block/%s/loop/backing_file", dev + 5);
+	bool now = false;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		now = access(p, F_OK) == 0;
+		if (now == want)
+			break;
+		usleep(10000);
+	}
+	free(p);
+	return now;
+}
+
+/*
+ * Until it is kept, a loop device goes when its holder closes (a pvctl
+ * killed between the attach and the nodes that name it leaves none);
+ * kept, it stays; it is detached on release only while it still serves
+ * the disk's file.
+ */
+static void test_loop_clears_itself_until_kept(void **state)
+{
+	struct fx *f = *state;
+	char *img = fx_path(f, "disk.img"), *other = fx_path(f, "other.img");
+	char *dev = NULL;
+	unsigned int maj, min;
+	struct pv_err err;
+	int hold;
+
+	fx_put_file(f, "disk.img", "");
+	fx_put_file(f, "other.img", "");
+	assert_int_equal(truncate(img, 1 << 20), 0);
+	pv_err_init(&err);
+	if (pv_loop_attach(img, false, &dev, &maj, &min, &hold, &err)) {
+		fprintf(stderr, "  no loop device (%s): skipped\n", pv_err_msg(&err));
+		pv_err_dispose(&err);
+		free(other);
+		free(img);
+		skip();
+	}
+	assert_true(loop_attached(dev, true));
+	close(hold);			/* as its process dying does */
+	assert_false(loop_attached(dev, false));
+	free(dev);
+	dev = NULL;
+
+	assert_int_equal(pv_loop_attach(img, false, &dev, &maj, &min, &hold, &err), 0);
+	assert_int_equal(pv_loop_keep(hold, &err), 0);
+	assert_true(loop_attached(dev, true));
+	/* Another file's device is not this disk's to detach. */
+	assert_int_equal(pv_loop_detach_if(dev, other, &err), 0);
+	assert_true(loop_attached(dev, true));
+	assert_int_equal(pv_loop_detach_if(dev, img, &err), 0);
+	assert_false(loop_attached(dev, false));
+	pv_err_dispose(&err);
+	free(dev);
+	free(other);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +914,7 @@ int main(void)
 		T(test_add_error_names_path),
 		T(test_add_plug_failure_leaves_nothing),
 		T(test_remove_closing_error_names_path),
+		T(test_loop_clears_itself_until_kept),
 #undef T
 	};
 

@@ -826,6 +826,70 @@ static void test_remove_closing_error_names_path(void **state)
 	free(spec);
 }
 
+/* A hostile guest: its frontend state flips through every value, and junk. */
+static void flip_on_idle(struct pv_sim *s, void *arg)
+{
+	static const char *const states[] = {
+		"1", "4", "6", "5", "0", "99", "abc", "", "4\n", "-1",
+		"18446744073709551617", "3", "7",
+	};
+	unsigned int *n = arg;
+
+	pv_sim_set_caller(s, 1);
+	{
+		struct pv_hv hv;
+		const char *v = states[(*n)++ % (sizeof(states) / sizeof(*states))];
+
+		pv_sim_hv(s, &hv);
+		hv.ops->xs_write(hv.h, PV_XBT_NULL, FE "/state", v, strlen(v));
+	}
+	pv_sim_set_caller(s, 0);
+}
+
+/*
+ * Attach's wait and detach end within their timeouts whatever the guest
+ * writes; the device is left whole, and --force takes it back.
+ */
+static void test_flipping_frontend_bounded(void **state)
+{
+	struct fx *f = *state;
+	const char *d0 = blockdev(0);
+	uint32_t domid = fx_create(f, "guest", NULL);
+	char *spec = pv_asprintf("phy:%s,xvda,w", d0);
+	unsigned int flips = 0;
+	struct pv_err err;
+	uint64_t t0, ms;
+
+	vbd_add_ok(f, domid, spec);
+	pv_sim_on_idle(f->s, flip_on_idle, &flips);
+	pv_err_init(&err);
+	t0 = pv_now_ms();
+	fx_assert_err(&err, pv_device_wait_connected(&f->ctx, "vbd", domid, 51712,
+						     200, &err), -ETIMEDOUT,
+		      "did not reach Connected within 200 ms");
+	ms = pv_now_ms() - t0;
+	assert_true(ms >= 200 && ms < 2000);
+	pv_err_clear(&err);
+	t0 = pv_now_ms();
+	fx_assert_err(&err, pv_device_remove(&f->ctx, "vbd", domid, 51712, false,
+					     200, &err), -ETIMEDOUT,
+		      "did not reach Closed within 200 ms");
+	ms = pv_now_ms() - t0;
+	assert_true(ms >= 200 && ms < 2000);
+	assert_true(flips > 10);
+	assert_true(pv_sim_xs_exists(f->s, BE));
+	pv_err_clear(&err);
+	assert_int_equal(pv_device_remove(&f->ctx, "vbd", domid, 51712, true, 0,
+					  &err), 0);
+	assert_false(pv_sim_xs_exists(f->s, BE));
+	pv_sim_on_idle(f->s, NULL, NULL);
+	assert_false(pv_sim_xs_exists(f->s, FE));
+	assert_int_equal(pv_sim_calls(f->s, "xs_watch"),
+			 pv_sim_calls(f->s, "xs_unwatch"));
+	pv_err_dispose(&err);
+	free(spec);
+}
+
 /* --- loop devices (a real one: skipped where they cannot be made) --- */
 
 /* Whether loop device @dev serves a file now (sysfs), within 2 s of @want. */
@@ -914,6 +978,7 @@ int main(void)
 		T(test_add_error_names_path),
 		T(test_add_plug_failure_leaves_nothing),
 		T(test_remove_closing_error_names_path),
+		T(test_flipping_frontend_bounded),
 		T(test_loop_clears_itself_until_kept),
 #undef T
 	};

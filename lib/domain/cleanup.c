@@ -60,17 +60,20 @@ static int find_domain(struct cleanup *c, uint32_t *domid)
 }
 
 /*
- * What a domain that is gone left, when no domain has its ID any more
- * (one that does is another's, and so are its nodes).
+ * What a domain that is gone, or dying, left: when no domain has its ID
+ * any more, or the one that has is the record's and dying (one that is
+ * alive with that ID is another's, and so are its nodes).
  */
 static void remove_remains(struct cleanup *c)
 {
 	struct pv_dominfo info;
 	uint64_t domid;
+	int rc;
 
-	if (pv_op_get_uint(c->op, "domid", UINT32_MAX, &domid) || domid == 0 ||
-	    c->ctx->hv.ops->domain_getinfo(c->ctx->hv.h, (uint32_t)domid,
-					   &info) != -ESRCH)
+	if (pv_op_get_uint(c->op, "domid", UINT32_MAX, &domid) || domid == 0)
+		return;
+	rc = c->ctx->hv.ops->domain_getinfo(c->ctx->hv.h, (uint32_t)domid, &info);
+	if (rc != -ESRCH && (rc || !info.dying || !pv_op_for(c->op, &info)))
 		return;
 	pv_devices_teardown(c->ctx, (uint32_t)domid);
 	pv_layout_remove(c->ctx, (uint32_t)domid);
@@ -100,14 +103,13 @@ static void undo_create(struct cleanup *c)
 	pv_err_dispose(&err);
 }
 
-/* destroy: what pv_domain_destroy had yet to remove. */
+/*
+ * destroy: what pv_domain_destroy had yet to remove, once the domain is
+ * dying or gone (one still alive was never destroyed: nothing to finish).
+ */
 static void undo_destroy(struct cleanup *c)
 {
-	uint32_t domid;
-
-	if (find_domain(c, &domid))
-		remove_remains(c);
-	/* Still there: it was never destroyed; destroy it again if need be. */
+	remove_remains(c);
 }
 
 /* The devices of @kind that @domid has now and had not (@had: "1,5"). */
@@ -285,10 +287,9 @@ static void save_undo(struct cleanup *c)
 {
 	uint32_t domid;
 
-	if (find_domain(c, &domid) == 0)
-		pv_domain_save_undo(c->ctx, c->op, domid, c->log, c->what);
-	else
-		pv_domain_save_undo(c->ctx, c->op, UINT32_MAX, c->log, c->what);
+	if (find_domain(c, &domid))
+		domid = UINT32_MAX;	/* gone: only its files are left */
+	pv_domain_save_undo(c->ctx, c->op, domid, c->log, c->what);
 }
 
 static const struct {

@@ -65,11 +65,20 @@ static int check_name_free(struct create *c)
 
 	pv_err_init(&ignore);
 	rc = pv_domain_lookup(c->ctx, c->cfg->name, &other, &ignore);
-	if (rc == 0)
+	if (rc == 0) {
+		struct pv_domain_status *st;
+		size_t n;
+
 		rc = pv_err_set(c->err, -EEXIST,
 				"domain name '%s' is already in use by domain %u",
 				c->cfg->name, other);
-	else if (rc == -ESRCH)
+		/* Say what to do about one a killed pvctl left. */
+		if (pv_domain_list(c->ctx, &other, 1, &st, &n, &ignore) == 0) {
+			if (n && st[0].incomplete)
+				pv_buf_printf(&c->err->msg, " (%s)", st[0].incomplete);
+			pv_domain_status_free(st, n);
+		}
+	} else if (rc == -ESRCH)
 		rc = 0;		/* only "no such domain" means the name is free */
 	else
 		pv_err_set(c->err, rc, "checking whether name '%s' is in use: %s",

@@ -47,6 +47,8 @@ struct crash {
 	struct fx *f;
 	/* In the child, after cleanup: NULL if all is well, else why not. */
 	char *(*check)(struct crash *c);
+	/* In the child, before cleanup (may be NULL): as check. */
+	char *(*before)(struct crash *c);
 	/* Whether a domain of the operation must be marked in `list` now. */
 	bool (*must_mark)(struct crash *c, const struct pv_domain_status *st);
 	char *xs_before;	/* XenStore before the operation */
@@ -326,6 +328,8 @@ static int post_mortem(struct crash *c)
 		return 2;
 	}
 	why = check_marks(c);
+	if (!why && c->before)
+		why = c->before(c);
 	pv_err_init(&err);
 	if (!why && pv_domain_cleanup(&c->f->ctx, &log, &done, &err))
 		why = pv_asprintf("cleanup: %s", pv_err_msg(&err));
@@ -469,10 +473,37 @@ static char *check_undone(struct crash *c)
 	return why;
 }
 
+/* A create of the name a half-made domain holds says what to do. */
+static char *name_taken_says_why(struct crash *c)
+{
+	struct pv_domain_config cfg;
+	struct pv_err err;
+	uint32_t domid;
+	char *why = NULL, *name;
+	int rc;
+
+	if (pv_sim_domain_count(c->f->s) < 3)
+		return NULL;
+	name = pv_domain_get_name(&c->f->ctx, 2);
+	if (!name)
+		return NULL;		/* not named yet: the name is free */
+	free(name);
+	fx_cfg_parse(c->f, "victim", VICTIM_DISK, &cfg);
+	pv_err_init(&err);
+	rc = pv_domain_create(&c->f->ctx, &cfg, &domid, &err);
+	if (rc != -EEXIST || !strstr(pv_err_msg(&err), "was killed ('pvctl cleanup'"))
+		why = pv_asprintf("a create of the half-made name: %d, %s", rc,
+				  pv_err_msg(&err));
+	pv_err_dispose(&err);
+	pv_domain_config_dispose(&cfg);
+	return why;
+}
+
 static void setup_create(struct crash *c)
 {
 	with_bystander(c);
 	c->check = check_undone;
+	c->before = name_taken_says_why;
 	c->must_mark = mark_new;
 }
 

@@ -91,7 +91,13 @@ kill_create() {
     pvctl create -e -q "$cfg" > /tmp/crash.out 2>&1 &
     pid=$!
     eval "$wait"
-    kill -9 "$pid" 2>/dev/null
+    if ! kill -9 "$pid" 2>/dev/null; then
+        # It finished first: nothing was killed, nothing to check.
+        wait "$pid" 2>/dev/null
+        diag "$what: the create had finished (exit $?) before the kill"
+        pvctl destroy "$G" > /dev/null 2>&1
+        return 0
+    fi
     wait "$pid" 2>/dev/null
     after_kill "$what"
 }

@@ -342,6 +342,8 @@ static int post_mortem(struct crash *c)
 	if (!why && pv_domain_cleanup(&c->f->ctx, &log, &done, &err) == 0 && done)
 		why = pv_strdup("a second cleanup found more to do");
 	free(ops);
+	/* The copy goes (the test's own directory is the parent's to remove). */
+	nftw(c->f->tmp, fx_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (why) {
 		fprintf(stderr, "  killed before operation %u: %s\n  cleanup said: %s\n",
 			pv_sim_calls_total(c->f->s) + 1, why,

@@ -79,6 +79,9 @@ static bool print_domain(struct pv_cli *cli, struct pv_printer *p,
 		pv_print_str(p, "config", NULL, NULL);
 	if (damaged)
 		pv_print_str(p, "config_error", "  config error: %s", pv_err_msg(&err));
+	/* A domain a pvctl command works on now, or left half done. */
+	if (st->incomplete)
+		pv_print_str(p, "incomplete", "  %s", st->incomplete);
 	pv_print_text(p, "\n");
 	if (lng && !rc)
 		print_saved_config(p, &cfg);

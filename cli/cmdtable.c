@@ -32,6 +32,10 @@ static const struct pv_opt destroy_opts[DESTROY_NOPTS + 1] = {
 	[DESTROY_FORCE] = { 'f', "force", NULL, "xl's force: accepted; Domain-0 is never destroyed" },
 };
 
+static const struct pv_opt cleanup_opts[CLEANUP_NOPTS + 1] = {
+	[CLEANUP_QUIET] = { 'q', "quiet", NULL, "say nothing when nothing was left half done" },
+};
+
 static const struct pv_opt shutdown_opts[SD_NOPTS + 1] = {
 	[SD_WAIT] = { 'w', "wait", NULL, "wait until the domain has shut down" },
 	[SD_ACPI] = { 'F', "acpi-fallback", NULL, "xl's ACPI fallback: PV guests have no ACPI (accepted, does nothing)" },
@@ -141,6 +145,8 @@ const struct pv_cmd pv_commands[] = {
 	  "[DOMAIN...]", OPTS(list_opts), PV_COMPLETE_DOMAIN, true },
 	{ "destroy", cmd_destroy, "destroy a domain at once",
 	  "DOMAIN", OPTS(destroy_opts), PV_COMPLETE_DOMAIN, true },
+	{ "cleanup", cmd_cleanup, "finish or undo what killed pvctl commands left half done",
+	  "", OPTS(cleanup_opts), PV_COMPLETE_NONE, true },
 	{ "shutdown", cmd_shutdown, "ask a domain to power off (PV control/shutdown)",
 	  "DOMAIN", OPTS(shutdown_opts), PV_COMPLETE_DOMAIN, true },
 	{ "reboot", cmd_reboot, "ask a domain to reboot (PV control/shutdown)",

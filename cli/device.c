@@ -64,16 +64,9 @@ int pv_cli_device_attach(struct pv_cli *cli, int argc, char **argv,
 	pv_err_init(&err);
 	/* Set up whole or not at all; waiting may be cut short. */
 	pv_cli_defer_signals(cli);
-	rc = k->attach(&cli->ctx, domid, spec, &devid, &bad_spec, &err);
+	rc = pv_domain_device_attach(&cli->ctx, domid, k->name, spec, &devid,
+				     &bad_spec, &err);
 	pv_cli_end_deferred_signals(cli);
-	if (!rc) {
-		struct pv_live_change ch = {
-			.what = PV_LIVE_ATTACH, .kind = k->name, .spec = spec,
-			.devid = devid,
-		};
-
-		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
-	}
 	if (!rc)
 		rc = wait_attached(cli, k->name, domid, devid, &err);
 	free(spec);
@@ -103,16 +96,9 @@ int pv_cli_device_detach(struct pv_cli *cli, int argc, char **argv,
 	rc = pv_device_find(&cli->ctx, k->name, domid, argv[first + 1], &devid,
 			    &err);
 	if (!rc)
-		rc = pv_device_remove(&cli->ctx, k->name, domid, devid,
-				      cli->opt_set[DETACH_FORCE],
-				      (int)(secs * 1000), &err);
-	if (!rc) {
-		struct pv_live_change ch = {
-			.what = PV_LIVE_DETACH, .kind = k->name, .devid = devid,
-		};
-
-		rc = pv_domain_config_note(&cli->ctx, domid, &ch, &err);
-	}
+		rc = pv_domain_device_detach(&cli->ctx, domid, k->name, devid,
+					     cli->opt_set[DETACH_FORCE],
+					     (int)(secs * 1000), &err);
 	return pv_cli_report(rc, &err);
 }
 

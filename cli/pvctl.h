@@ -61,6 +61,7 @@ enum dump_opt { DUMP_LIVE, DUMP_NOPTS };
 enum top_opt { TOP_BATCH, TOP_ITERATIONS, TOP_DELAY, TOP_NOPTS };
 enum sched_opt { SCHED_DOMAIN, SCHED_WEIGHT, SCHED_CAP, SCHED_JSON,
 		 SCHED_NOPTS };
+enum cleanup_opt { CLEANUP_QUIET, CLEANUP_NOPTS };
 
 /* An option, declared as data; usage and completion are derived from it. */
 struct pv_opt {
@@ -200,6 +201,7 @@ int pv_cli_run(struct pv_cli *cli, int argc, char **argv);
  */
 int cmd_create(struct pv_cli *cli, int argc, char **argv);
 int cmd_destroy(struct pv_cli *cli, int argc, char **argv);
+int cmd_cleanup(struct pv_cli *cli, int argc, char **argv);
 int cmd_list(struct pv_cli *cli, int argc, char **argv);
 int cmd_domid(struct pv_cli *cli, int argc, char **argv);
 int cmd_domname(struct pv_cli *cli, int argc, char **argv);

@@ -75,11 +75,48 @@ static unsigned int read_state(struct pv_hv *hv, const char *dir)
 	return (unsigned int)v;
 }
 
+static int rm_if_empty_tx(struct pv_hv *hv, pv_xbt t, void *arg)
+{
+	char **names;
+	size_t n;
+	int rc = hv->ops->xs_directory(hv->h, t, arg, &names, &n);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	pv_xs_free_names(names, n);
+	return n ? 0 : hv->ops->xs_rm(hv->h, t, arg);
+}
+
+/*
+ * Removes @path's parent if nothing is left in it, and so on up for
+ * @levels: the directories the device's add made (checked and removed
+ * in one transaction each, so that a device added meanwhile stays).
+ */
+static void rm_empty_parents(struct pv_hv *hv, const char *path,
+			     unsigned int levels)
+{
+	char *dir = pv_strdup(path), *slash;
+
+	while (levels-- && (slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		pv_xs_transaction(hv, rm_if_empty_tx, dir);
+	}
+	free(dir);
+}
+
+/*
+ * The device's nodes, and the directories that only held them: a
+ * detach leaves the tree as the attach found it.
+ */
 static void remove_nodes(struct pv_hv *hv, const struct pv_device_paths *p)
 {
 	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->fe);
 	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->be);
 	hv->ops->xs_rm(hv->h, PV_XBT_NULL, p->lx);
+	/* device/KIND; backend/KIND/DOMID, backend/KIND, backend; /libxl/DOMID/device/KIND up */
+	rm_empty_parents(hv, p->fe, 1);
+	rm_empty_parents(hv, p->be, 3);
+	rm_empty_parents(hv, p->lx, 3);
 }
 
 /* Its host side first: what to release is read from the nodes. */
@@ -300,6 +337,19 @@ int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 out:
 	paths_dispose(&p);
 	return rc;
+}
+
+void pv_device_forget(struct pv_ctx *ctx, const char *kind, uint32_t domid,
+		      uint32_t devid)
+{
+	const struct pv_device_kind *k = pv_device_kind_find(kind);
+	struct pv_device_paths p;
+
+	if (!k)
+		return;
+	paths_init(&p, k, domid, devid);
+	release_and_remove(ctx, k, domid, devid, &p);
+	paths_dispose(&p);
 }
 
 void pv_devices_teardown(struct pv_ctx *ctx, uint32_t domid)

@@ -164,6 +164,13 @@ int pv_device_wait_backend_ready(struct pv_ctx *ctx, const char *kind,
 int pv_device_remove(struct pv_ctx *ctx, const char *kind, uint32_t domid,
 		     uint32_t devid, bool force, int timeout_ms,
 		     struct pv_err *err);
+/*
+ * Removes whatever is left of a device (its nodes, its loop device or
+ * bridge port, as far as the nodes still say), without the handshake
+ * and without error: what a detach killed half-way leaves.
+ */
+void pv_device_forget(struct pv_ctx *ctx, const char *kind, uint32_t domid,
+		      uint32_t devid);
 /* Undoes every device of a dying or failed domain (no handshake). */
 void pv_devices_teardown(struct pv_ctx *ctx, uint32_t domid);
 

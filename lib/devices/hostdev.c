@@ -19,7 +19,8 @@
 #include "hostdev.h"
 
 int pv_loop_attach(const char *file, bool readonly, char **devpath,
-		   unsigned int *major, unsigned int *minor, struct pv_err *err)
+		   unsigned int *major, unsigned int *minor, int *hold,
+		   struct pv_err *err)
 {
 	struct loop_config lc;
 	struct stat st;
@@ -51,7 +52,8 @@ int pv_loop_attach(const char *file, bool readonly, char **devpath,
 		}
 		memset(&lc, 0, sizeof(lc));
 		lc.fd = (unsigned int)fd;
-		lc.info.lo_flags = readonly ? LO_FLAGS_READ_ONLY : 0;
+		lc.info.lo_flags = LO_FLAGS_AUTOCLEAR |
+				   (readonly ? LO_FLAGS_READ_ONLY : 0);
 		snprintf((char *)lc.info.lo_file_name, sizeof(lc.info.lo_file_name),
 			 "%s", file);
 		if (ioctl(lfd, LOOP_CONFIGURE, &lc) == 0)
@@ -74,6 +76,8 @@ int pv_loop_attach(const char *file, bool readonly, char **devpath,
 	*minor = minor(st.st_rdev);
 	*devpath = path;
 	path = NULL;
+	*hold = lfd;
+	lfd = -1;
 out:
 	if (lfd >= 0)
 		close(lfd);
@@ -82,6 +86,43 @@ out:
 	close(fd);
 	free(path);
 	return rc;
+}
+
+int pv_loop_keep(int hold, struct pv_err *err)
+{
+	struct loop_info64 info;
+	int rc = 0;
+
+	if (ioctl(hold, LOOP_GET_STATUS64, &info) == 0) {
+		info.lo_flags &= ~(uint32_t)LO_FLAGS_AUTOCLEAR;
+		if (ioctl(hold, LOOP_SET_STATUS64, &info))
+			rc = -errno;
+	} else {
+		rc = -errno;
+	}
+	if (rc)
+		pv_err_sys(err, rc, "cannot keep the loop device");
+	close(hold);
+	return rc;
+}
+
+int pv_loop_detach_if(const char *devpath, const char *file, struct pv_err *err)
+{
+	struct loop_info64 info;
+	struct stat st;
+	int fd = open(devpath, O_RDONLY | O_CLOEXEC);
+	bool same;
+
+	if (fd < 0)
+		return pv_err_sys(err, -errno, "cannot open %s", devpath);
+	/* lo_device is the kernel's dev_t encoding (new_encode_dev). */
+	same = ioctl(fd, LOOP_GET_STATUS64, &info) == 0 && stat(file, &st) == 0 &&
+	       info.lo_inode == st.st_ino &&
+	       ((info.lo_device & 0xfff00) >> 8) == major(st.st_dev) &&
+	       ((info.lo_device & 0xff) | ((info.lo_device >> 12) & 0xfff00)) ==
+	       minor(st.st_dev);
+	close(fd);
+	return same ? pv_loop_detach(devpath, err) : 0;
 }
 
 int pv_loop_detach(const char *devpath, struct pv_err *err)

@@ -16,10 +16,23 @@
 
 /*
  * Attaches @file to a free loop device; *devpath (caller frees) is its
- * /dev path and *major, *minor its number.
+ * /dev path and *major, *minor its number. The device is set to clear
+ * itself on its last close and *hold is left open on it: until the
+ * caller has recorded the device (pv_loop_keep), a pvctl that dies, or
+ * closes *hold, leaves no loop device behind.
  */
 int pv_loop_attach(const char *file, bool readonly, char **devpath,
-		   unsigned int *major, unsigned int *minor, struct pv_err *err);
+		   unsigned int *major, unsigned int *minor, int *hold,
+		   struct pv_err *err);
+/* The device is recorded: it stays attached when @hold is closed (here). */
+int pv_loop_keep(int hold, struct pv_err *err);
+/*
+ * Detaches loop device @devpath if its backing file is @file (the same
+ * inode): one a killed pvctl named but that cleared itself, and that
+ * another user has taken since, is left alone.
+ */
+int pv_loop_detach_if(const char *devpath, const char *file,
+		      struct pv_err *err);
 /*
  * Detaches a loop device; if something (blkback) still holds it, marks it
  * to detach itself on last close instead.

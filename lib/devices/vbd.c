@@ -144,24 +144,30 @@ static int plug(struct pv_ctx *ctx, const struct pv_device_paths *p, void *dev,
 /*
  * What dom0 holds for the disk: its script's setup ("SCRIPT remove"),
  * or the loop device, if ours ("node"): a block device of the host is
- * not.
+ * not. The loop device only while it still serves the disk's file
+ * ("params"): one that a killed pvctl named but that cleared itself may
+ * be another's since.
  */
 static void release(struct pv_ctx *ctx, uint32_t domid, uint32_t devid,
 		    const char *be)
 {
 	char *p = pv_asprintf("%s/node", be), *s = pv_asprintf("%s/script", be);
+	char *f = pv_asprintf("%s/params", be);
 	char *v = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, p);
 	char *script = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, s);
+	char *file = pv_xs_read_str(&ctx->hv, PV_XBT_NULL, f);
 	struct pv_err err;
 
 	pv_err_init(&err);
 	if (script && *script)
 		run_script(script, "remove", domid, devid, &err);
-	else if (v && !strncmp(v, "/dev/loop", 9))
-		pv_loop_detach(v, &err);
+	else if (v && file && !strncmp(v, "/dev/loop", 9))
+		pv_loop_detach_if(v, file, &err);
 	pv_err_dispose(&err);
 	free(script);
+	free(file);
 	free(v);
+	free(f);
 	free(s);
 	free(p);
 }
@@ -180,7 +186,8 @@ static int find_script(struct vbd *v, struct pv_err *err)
 }
 
 /* The device blkback opens: the block device, or a loop device on the file. */
-static int open_target(struct vbd *v, char **loopdev, struct pv_err *err)
+static int open_target(struct vbd *v, char **loopdev, int *hold,
+		       struct pv_err *err)
 {
 	const struct pv_disk_spec *d = v->d;
 	struct stat st;
@@ -196,7 +203,7 @@ static int open_target(struct vbd *v, char **loopdev, struct pv_err *err)
 	if (S_ISREG(st.st_mode)) {
 		v->loop = true;
 		rc = pv_loop_attach(d->target, !d->readwrite, loopdev, &v->major,
-				    &v->minor, err);
+				    &v->minor, hold, err);
 		v->node = *loopdev;
 		return rc;
 	}
@@ -210,7 +217,7 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 {
 	struct vbd v = { .domid = domid, .d = d };
 	char *loopdev = NULL, *what;
-	int rc;
+	int hold = -1, rc;
 
 	rc = pv_disk_spec_supported(d, err);
 	if (rc)
@@ -219,24 +226,26 @@ int pv_vbd_add(struct pv_ctx *ctx, uint32_t domid,
 		return pv_err_set(err, -EINVAL, "disk: bad virtual device '%s'", d->vdev);
 	/* With a script, the target is the script's to make sense of. */
 	rc = d->script && *d->script ? find_script(&v, err) :
-	     open_target(&v, &loopdev, err);
+	     open_target(&v, &loopdev, &hold, err);
 	if (rc) {
 		free(v.script);
 		return rc;
 	}
 	what = pv_asprintf("disk %s", d->vdev);
 	rc = pv_device_add(ctx, &pv_vbd_kind, domid, v.devid, what, &v, err);
-	if (rc) {
-		/* Until its nodes name it, the loop device is only ours to know. */
-		struct pv_err ignore;
-
-		pv_err_init(&ignore);
-		if (loopdev)
-			pv_loop_detach(loopdev, &ignore);
-		pv_err_dispose(&ignore);
-	} else {
-		*devid = v.devid;
+	/*
+	 * Named in its nodes now, the loop device is kept; otherwise closing
+	 * @hold clears it (at once, or when blkback lets go of it).
+	 */
+	if (!rc && hold >= 0) {
+		rc = pv_loop_keep(hold, err);
+		if (rc)		/* it would clear itself under blkback */
+			pv_device_forget(ctx, pv_vbd_kind.name, domid, v.devid);
+	} else if (hold >= 0) {
+		close(hold);
 	}
+	if (!rc)
+		*devid = v.devid;
 	free(what);
 	free(loopdev);
 	free(v.script);

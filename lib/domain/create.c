@@ -8,7 +8,9 @@
  * which the builder writes into start_info; the build itself; the nodes
  * that depend on the build (ring frames); introduction to xenstored,
  * which is what lets the guest's xenbus connect; and last, unpause.
- * Any failure undoes everything in one place (rollback()).
+ * Any failure undoes everything in one place (rollback()). A create
+ * that is killed undoes nothing: its record (ops.h), written before the
+ * domain is made, lets pv_domain_cleanup() do it later.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "domain.h"
 #include "kcache.h"
+#include "ops.h"
 #include "../room.h"
 #include "sched.h"
 #include "../devices/devices.h"
@@ -32,6 +35,8 @@ struct create {
 	bool saved;		/* the config file exists: remove on failure */
 	int room_fd;		/* room the autoscale loop holds for us, or -1 */
 	struct pv_create_opts opts;
+	struct pv_op op;	/* RUN/ops/create.UUID while it is made */
+	char *op_name;
 };
 
 /* Reports the step just finished with how long it took. */
@@ -61,11 +66,20 @@ static int check_name_free(struct create *c)
 
 	pv_err_init(&ignore);
 	rc = pv_domain_lookup(c->ctx, c->cfg->name, &other, &ignore);
-	if (rc == 0)
+	if (rc == 0) {
+		struct pv_domain_status *st;
+		size_t n;
+
 		rc = pv_err_set(c->err, -EEXIST,
 				"domain name '%s' is already in use by domain %u",
 				c->cfg->name, other);
-	else if (rc == -ESRCH)
+		/* Say what to do about one a killed pvctl left. */
+		if (pv_domain_list(c->ctx, &other, 1, &st, &n, &ignore) == 0) {
+			if (n && st[0].incomplete)
+				pv_buf_printf(&c->err->msg, " (%s)", st[0].incomplete);
+			pv_domain_status_free(st, n);
+		}
+	} else if (rc == -ESRCH)
 		rc = 0;		/* only "no such domain" means the name is free */
 	else
 		pv_err_set(c->err, rc, "checking whether name '%s' is in use: %s",
@@ -295,12 +309,22 @@ static int create_locked(struct create *c, const uint8_t uuid[16],
 		rc = check_free_memory(c);
 	if (rc)
 		return rc;
+	/* The domain is found by its UUID until the record has its ID. */
+	pv_op_set(&c->op, "op", "%s", c->opts.restore_fd >= 0 ? "restore" : "create");
+	pv_op_set(&c->op, "uuid", "%s", l->uuid);
+	pv_op_set(&c->op, "name", "%s", c->cfg->name);
+	rc = pv_op_begin(c->ctx, &c->op, c->op_name, c->err);
+	if (rc)
+		return rc;
 	rc = hv->ops->domain_create(hv->h, uuid, l->maxvcpus, &lim, &l->domid);
 	if (rc)
 		return pv_err_sys(c->err, rc, "creating domain '%s'", c->cfg->name);
 	c->domid = l->domid;
 	c->made = true;
-	rc = step_done(c, "create domain");
+	pv_op_set(&c->op, "domid", "%u", l->domid);
+	rc = pv_op_write(&c->op, c->err);
+	if (!rc)
+		rc = step_done(c, "create domain");
 	if (!rc)
 		rc = pin_vcpus(c, l->domid);
 	if (!rc)
@@ -353,7 +377,7 @@ int pv_domain_create_opts(struct pv_ctx *ctx, const struct pv_domain_config *cfg
 			  struct pv_err *err)
 {
 	struct create c = { ctx, cfg, err, pv_now_ms(), 0, false, false, -1,
-			    { .restore_fd = -1 } };
+			    { .restore_fd = -1 }, { 0 }, NULL };
 	char uuid_text[PV_UUID_STRLEN + 1];
 	struct pv_boot boot = { 0 };
 	uint8_t uuid[16];
@@ -385,6 +409,8 @@ int pv_domain_create_opts(struct pv_ctx *ctx, const struct pv_domain_config *cfg
 	if (rc)
 		return pv_err_set(err, rc, "bad or unobtainable uuid");
 	pv_uuid_format(uuid, uuid_text);
+	pv_op_init(&c.op);
+	c.op_name = pv_asprintf("create.%s", uuid_text);
 
 	/*
 	 * Before the lock, the slow parts that need no domain yet: the
@@ -414,10 +440,12 @@ int pv_domain_create_opts(struct pv_ctx *ctx, const struct pv_domain_config *cfg
 		rc = create_locked(&c, uuid, &l);
 		if (rc)
 			rollback(&c);
+		pv_op_end(&c.op);	/* made, or undone */
 		pv_unlock(ctx);
 	}
 	pv_room_release(&c.room_fd);
 	pv_boot_cleanup(&boot);
+	free(c.op_name);
 	if (!rc)
 		*domid = l.domid;
 	return rc;

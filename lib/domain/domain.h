@@ -94,6 +94,12 @@ int pv_domain_destroy(struct pv_ctx *ctx, uint32_t domid, struct pv_err *err);
 struct pv_domain_status {
 	struct pv_dominfo info;
 	char *name;		/* NULL if XenStore has none */
+	/*
+	 * NULL, or what a pvctl process does to the domain now ("being
+	 * created by pid 42"), or left half done when it was killed
+	 * ("incomplete: create by pid 42 was killed"): see pv_domain_cleanup.
+	 */
+	char *incomplete;
 };
 
 /* Lists all domains, or only @domids when @ndomids > 0. */
@@ -254,6 +260,38 @@ struct pv_monitor_log {
 	void (*fn)(void *arg, const char *fmt, ...) PV_PRINTF(2, 3);
 	void *arg;
 };
+
+/*
+ * What killed pvctl processes left half done (cleanup.c): each operation
+ * that takes several steps keeps a record in RUN/ops while it runs, and
+ * one whose process is gone is finished or undone here:
+ *   create, restore    the domain is destroyed, with its devices (loop
+ *                      devices, bridge ports), XenStore nodes and config;
+ *   destroy            what the domain left (nodes, devices, config);
+ *   block-/network-attach  the device it was adding is removed;
+ *   block-/network-detach  the device is removed, unless the guest still
+ *                      uses it (then it stays, and is said so);
+ *   save, migrate      the guest is resumed (a save whose file was
+ *                      complete is finished instead: the domain goes);
+ *   the monitor's restart  the domain is created again from its config.
+ * Each is said through @log; *done counts them. The monitor calls this
+ * at each scan; `pvctl cleanup` on demand.
+ */
+int pv_domain_cleanup(struct pv_ctx *ctx, struct pv_monitor_log *log,
+		      size_t *done, struct pv_err *err);
+
+/*
+ * Attach and detach on a running domain, recorded for pv_domain_cleanup
+ * and kept in its saved config (pv_domain_config_note): @kind is a
+ * device kind's name ("vbd", "vif"); for attach, *bad_spec tells a spec
+ * that does not parse.
+ */
+int pv_domain_device_attach(struct pv_ctx *ctx, uint32_t domid,
+			    const char *kind, const char *spec, uint32_t *devid,
+			    bool *bad_spec, struct pv_err *err);
+int pv_domain_device_detach(struct pv_ctx *ctx, uint32_t domid,
+			    const char *kind, uint32_t devid, bool force,
+			    int timeout_ms, struct pv_err *err);
 
 /*
  * What the monitor keeps from one scan to the next: the domains whose

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "meter_i.h"
+#include "../../util/fileio.h"
 #include "../xs.h"
 
 static uint64_t wall_clock_ms(void)
@@ -94,32 +95,12 @@ static struct pv_meter_dom *add(struct pv_meter *m, const char *uuid)
 int pv_meter_write_state(const char *path, const char *text, size_t len,
 			 struct pv_err *err)
 {
-	char *tmp = pv_asprintf("%s.tmp", path);
-	int fd, rc = 0;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = pv_err_sys(err, -errno, "cannot write %s", tmp);
-		goto out;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd)) {
-		rc = pv_err_sys(err, errno ? -errno : -EIO, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		rc = pv_err_sys(err, -errno, "cannot rename %s to %s", tmp, path);
-		unlink(tmp);
-		goto out;
-	}
-	rc = pv_fsync_parent(path);
-	if (rc)
-		pv_err_sys(err, rc, "cannot sync the directory of %s", path);
-out:
-	free(tmp);
-	return rc;
+	/*
+	 * As every state file: a temporary file of its own (a monitor
+	 * killed mid-write leaves the old file whole), full write, fsync,
+	 * rename, directory fsync. Readable by node_exporter, as before.
+	 */
+	return pv_write_file_atomic(path, text, len, 0644, err);
 }
 
 /* --- state.json --- */

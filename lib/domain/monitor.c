@@ -26,6 +26,7 @@
 
 #include "domain.h"
 #include "meter.h"
+#include "ops.h"
 #include "../../util/uuid.h"
 
 static enum pv_action action_for(const struct pv_domain_config *cfg,
@@ -108,6 +109,34 @@ static void dump_core(struct pv_ctx *ctx, const struct pv_dominfo *info,
 }
 
 /*
+ * A restart takes the old domain and its saved config away before the
+ * new one exists: a monitor killed in between would lose the guest. The
+ * record carries the config, so that pv_domain_cleanup restarts it.
+ */
+static void restart_begin(struct pv_ctx *ctx, struct pv_op *op,
+			  const struct pv_dominfo *info,
+			  const struct pv_domain_config *cfg,
+			  struct pv_monitor_log *log)
+{
+	char uuid[PV_UUID_STRLEN + 1], *name;
+	struct pv_err err;
+
+	pv_uuid_format(info->uuid, uuid);
+	pv_op_set(op, "op", "restart");
+	pv_op_set(op, "domid", "%u", info->domid);
+	pv_op_set(op, "uuid", "%s", uuid);
+	pv_op_set(op, "name", "%s", cfg->name);
+	op->config = cfg;
+	name = pv_asprintf("restart.%s", uuid);
+	pv_err_init(&err);
+	if (pv_op_begin(ctx, op, name, &err))
+		log->fn(log->arg, "restarting %s: %s (going ahead without)",
+			cfg->name, pv_err_msg(&err));
+	pv_err_dispose(&err);
+	free(name);
+}
+
+/*
  * Acts on one domain that has shut down. The config was loaded from the
  * saved file; destroying the domain removes that file, which is what
  * marks the domain as handled.
@@ -117,6 +146,7 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 {
 	enum pv_action a = action_for(cfg, info->shutdown_reason);
 	struct pv_err err;
+	struct pv_op op;
 	char *newname;
 
 	log->fn(log->arg, "domain %u (%s) shut down: %s; action %s", info->domid,
@@ -124,6 +154,10 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 	pv_err_init(&err);
 	if (a == PV_ACTION_COREDUMP_RESTART || a == PV_ACTION_COREDUMP_DESTROY)
 		dump_core(ctx, info, cfg, log);
+	pv_op_init(&op);
+	if (a == PV_ACTION_RENAME_RESTART || a == PV_ACTION_RESTART ||
+	    a == PV_ACTION_COREDUMP_RESTART)
+		restart_begin(ctx, &op, info, cfg, log);
 	switch (a) {
 	case PV_ACTION_PRESERVE:
 		/* Leave it for inspection; it is no longer ours to act on. */
@@ -155,6 +189,7 @@ static void handle(struct pv_ctx *ctx, const struct pv_dominfo *info,
 			log->fn(log->arg, "destroying %s: %s", cfg->name, pv_err_msg(&err));
 		break;
 	}
+	pv_op_end(&op);
 	pv_err_dispose(&err);
 }
 
@@ -231,6 +266,10 @@ int pv_monitor_scan(struct pv_ctx *ctx, struct pv_monitor_log *log,
 	int rc;
 
 	pv_err_init(&err);
+	/* First what killed pvctl processes left (this monitor's own included). */
+	if (pv_domain_cleanup(ctx, log, &n, &err))
+		log->fn(log->arg, "cleaning up: %s", pv_err_msg(&err));
+	pv_err_clear(&err);
 	rc = pv_domain_list(ctx, NULL, 0, &st, &n, &err);
 	if (rc) {
 		log->fn(log->arg, "listing domains: %s", pv_err_msg(&err));

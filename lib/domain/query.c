@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "ops.h"
 #include "../xs.h"
 
 char *pv_domain_get_name(struct pv_ctx *ctx, uint32_t domid)
@@ -95,11 +96,18 @@ int pv_domain_list(struct pv_ctx *ctx, const uint32_t *domids, size_t ndomids,
 {
 	struct pv_dominfo *infos;
 	struct pv_domain_status *st;
-	size_t count, i, j, k = 0;
+	struct pv_op *ops;
+	size_t count, i, j, k = 0, nops;
 	int rc = list_all(&ctx->hv, &infos, &count);
+	struct pv_err ignore;
 
 	if (rc)
 		return pv_err_sys(err, rc, "listing domains");
+	/* The records of operations under way: a listing without them is whole. */
+	pv_err_init(&ignore);
+	if (pv_op_list(ctx, &ops, &nops, &ignore))
+		nops = 0;
+	pv_err_dispose(&ignore);
 	st = pv_calloc(count, sizeof(*st));
 	for (i = 0; i < count; i++) {
 		bool wanted = ndomids == 0;
@@ -110,8 +118,12 @@ int pv_domain_list(struct pv_ctx *ctx, const uint32_t *domids, size_t ndomids,
 			continue;
 		st[k].info = infos[i];
 		st[k].name = pv_domain_get_name(ctx, infos[i].domid);
+		for (j = 0; j < nops && !st[k].incomplete; j++)
+			if (pv_op_for(&ops[j], &infos[i]))
+				st[k].incomplete = pv_op_describe(&ops[j]);
 		k++;
 	}
+	pv_op_list_free(ops, nops);
 	free(infos);
 	*out = st;
 	*n = k;
@@ -122,7 +134,9 @@ void pv_domain_status_free(struct pv_domain_status *st, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(st[i].name);
+		free(st[i].incomplete);
+	}
 	free(st);
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "domain_i.h"
+#include "ops.h"
 #include "../xs.h"
 #include "../../util/fileio.h"
 #include "../../util/uuid.h"
@@ -383,10 +384,22 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 {
 	struct save s = { ctx, domid, err, false, 0, 0, 0, progress, arg };
 	struct pv_buf config = PV_BUF_INIT;
-	char *tmp = NULL;
+	struct pv_err ignore;
+	struct pv_op op;
+	char *tmp = NULL, *opname = pv_asprintf("save.%u", domid);
 	int fd = -1, rc;
 
+	pv_op_init(&op);
+	pv_err_init(&ignore);
 	rc = savable(ctx, domid, &config, err);
+	if (rc)
+		goto out;
+	/* From here, a save that is killed is undone (pv_domain_save_undo). */
+	pv_op_set(&op, "op", "save");
+	pv_op_set_domain(&op, ctx, domid);
+	pv_op_set(&op, "file", "%s", path);
+	pv_op_set(&op, "keep", "%u", flags & PV_SAVE_KEEP ? 1 : 0);
+	rc = pv_op_begin(ctx, &op, opname, err);
 	if (rc)
 		goto out;
 	/* A temporary name in the file's directory: never a file that looks whole. */
@@ -398,6 +411,11 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		tmp = NULL;
 		goto out;
 	}
+	/* Named at once: only these few instructions could leave it unnamed. */
+	pv_op_set(&op, "tmp", "%s", tmp);
+	rc = pv_op_write(&op, err);
+	if (rc)
+		goto out;
 	busy_begin(ctx, domid);
 	rc = stream_out(&s, fd, false, &config, tmp);
 	busy_end(ctx, domid);
@@ -420,6 +438,9 @@ int pv_domain_save(struct pv_ctx *ctx, uint32_t domid, const char *path,
 		resume_if_suspended(ctx, domid, err);
 		goto out;
 	}
+	/* The file is whole: a save killed now is finished, not undone. */
+	pv_op_set(&op, "phase", "saved");
+	pv_op_write(&op, &ignore);
 	if (flags & PV_SAVE_KEEP) {
 		if (flags & PV_SAVE_PAUSED)
 			rc = pv_domain_pause(ctx, domid, true, err);
@@ -438,8 +459,69 @@ out:
 		/* It was suspended for nothing: it runs on, as it was. */
 		resume_if_suspended(ctx, domid, err);
 	}
+	pv_op_end(&op);
+	pv_err_dispose(&ignore);
+	free(opname);
 	pv_buf_dispose(&config);
 	return rc;
+}
+
+/* Withdraws a suspend request the guest has not taken yet. */
+static void withdraw_request(struct pv_ctx *ctx, uint32_t domid)
+{
+	char *path = pv_xs_dom_path(domid, "control/shutdown");
+
+	pv_xs_transaction(&ctx->hv, withdraw_tx, path);
+	free(path);
+}
+
+void pv_domain_save_undo(struct pv_ctx *ctx, const struct pv_op *op,
+			 uint32_t domid, struct pv_monitor_log *log,
+			 const char *what)
+{
+	const char *phase = pv_op_get(op, "phase"), *tmp = pv_op_get(op, "tmp");
+	const char *name = pv_op_get(op, "name");
+	bool migrate = !strcmp(pv_op_get(op, "op"), "migrate");
+	struct pv_err err;
+	char *now;
+
+	pv_err_init(&err);
+	if (tmp && unlink(tmp) == 0)
+		log->fn(log->arg, "%s: removed the unfinished %s", what, tmp);
+	if (domid == UINT32_MAX)
+		goto out;
+	busy_end(ctx, domid);
+	if (migrate && phase && !strcmp(phase, "cleared")) {
+		/* It may run on the other host: resuming it here could run it twice. */
+		log->fn(log->arg, "%s: domain %u was handed over: it may run on "
+			"the other host; here it stays suspended. If it runs "
+			"there, destroy this copy ('pvctl destroy %u'); if not, "
+			"this suspended copy is the only one: keep it", what,
+			domid, domid);
+		goto out;
+	}
+	if (!migrate && phase && !strcmp(phase, "saved") &&
+	    !strcmp(pv_op_get(op, "keep") ? pv_op_get(op, "keep") : "0", "0")) {
+		if (pv_domain_destroy(ctx, domid, &err))
+			log->fn(log->arg, "%s: destroying domain %u: %s", what,
+				domid, pv_err_msg(&err));
+		else
+			log->fn(log->arg, "%s: %s was complete: destroyed domain "
+				"%u, as the save would have", what,
+				pv_op_get(op, "file"), domid);
+		goto out;
+	}
+	withdraw_request(ctx, domid);
+	now = pv_domain_get_name(ctx, domid);
+	if (migrate && name && now && strcmp(now, name))
+		pv_domain_rename(ctx, domid, name, &err);
+	free(now);
+	pv_err_clear(&err);
+	resume_if_suspended(ctx, domid, &err);
+	log->fn(log->arg, "%s: domain %u runs on%s", what, domid,
+		pv_err_msg(&err)[0] ? pv_err_msg(&err) : "");
+out:
+	pv_err_dispose(&err);
 }
 
 /* --- restore --- */
@@ -621,14 +703,16 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	struct save s = { ctx, domid, err, false, 0, 0, 0, opts->progress,
 			  opts->arg };
 	struct pv_buf config = PV_BUF_INIT;
-	char *name = NULL, *away = NULL;
+	char *name = NULL, *away = NULL, *opname = pv_asprintf("migrate.%u", domid);
 	struct pv_err ignore;
+	struct pv_op op;
 	uint64_t t0 = pv_now_ms();
 	unsigned char status;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	pv_err_init(&ignore);
+	pv_op_init(&op);
 	rc = savable(ctx, domid, &config, err);
 	if (rc)
 		goto out;
@@ -653,6 +737,13 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 		goto out;
 	}
 	st->phase_ms[0] = pv_now_ms() - t0;
+	/* A sender killed before the hand-over is undone: the guest runs on here. */
+	pv_op_set(&op, "op", "migrate");
+	pv_op_set_domain(&op, ctx, domid);
+	pv_op_set(&op, "name", "%s", name);
+	rc = pv_op_begin(ctx, &op, opname, err);
+	if (rc)
+		goto out;
 	busy_begin(ctx, domid);
 	rc = stream_out(&s, to_fd, opts->live, &config, "the migration stream");
 	if (rc && opts->live && !s.suspended && strstr(pv_err_msg(err), "logdirty"))
@@ -672,6 +763,13 @@ int pv_domain_migrate_send(struct pv_ctx *ctx, uint32_t domid, int to_fd,
 	rc = pv_domain_rename(ctx, domid, away, err);
 	if (rc)
 		goto resume;
+	/* Once the receiver may unpause, this copy must never be resumed unasked. */
+	pv_op_set(&op, "phase", "cleared");
+	rc = pv_op_write(&op, err);
+	if (rc) {
+		pv_domain_rename(ctx, domid, name, &ignore);
+		goto resume;
+	}
 	rc = say(to_fd, mig_go);
 	if (!rc)
 		rc = expect(from_fd, mig_report, false, PV_MIGRATE_TIMEOUT_MS);
@@ -712,6 +810,8 @@ resume:
 	resume_if_suspended(ctx, domid, err);
 out:
 	busy_end(ctx, domid);
+	pv_op_end(&op);
+	free(opname);
 	pv_err_dispose(&ignore);
 	free(away);
 	free(name);

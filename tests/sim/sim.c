@@ -149,11 +149,36 @@ unsigned int pv_sim_calls(const struct pv_sim *s, const char *op)
 	return s->calls[op_lookup(op)];
 }
 
+void pv_sim_at_call(struct pv_sim *s, unsigned int n, pv_sim_call_fn *fn,
+		    void *arg)
+{
+	s->call_fn = fn;
+	s->call_arg = arg;
+	s->call_countdown = n ? n : 1;
+}
+
+unsigned int pv_sim_calls_total(const struct pv_sim *s)
+{
+	unsigned int total = 0;
+	int i;
+
+	for (i = 0; i < SIM_OP_COUNT; i++)
+		total += s->calls[i];
+	return total;
+}
+
 int pv_sim_enter(struct pv_sim *s, enum pv_sim_op op)
 {
 	struct sim_fault **fp, *f;
 	int err = 0;
 
+	/* The idle hook's operations are the world's, not the caller's. */
+	if (s->call_fn && !s->in_idle && !--s->call_countdown) {
+		pv_sim_call_fn *fn = s->call_fn;
+
+		s->call_fn = NULL;	/* once, and the hook may call ops */
+		fn(s, s->call_arg);
+	}
 	s->calls[op]++;
 	for (fp = &s->faults; (f = *fp);) {
 		if (f->op != op || --f->countdown) {

@@ -75,6 +75,18 @@ uint32_t pv_sim_caller(const struct pv_sim *s);
 void pv_sim_fail_next(struct pv_sim *s, const char *op, int err);
 void pv_sim_fail_nth(struct pv_sim *s, const char *op, unsigned int n,
 		     int err);
+/*
+ * Calls @fn before the @n-th operation from now (1 = the next), of any
+ * kind, has any effect; once. Operations of the idle hook (the guests
+ * and drivers a test plays) do not count. A test that kills the caller there (or
+ * forks a copy of the world as it is then) sees what an operation
+ * interrupted at that point leaves.
+ */
+typedef void pv_sim_call_fn(struct pv_sim *s, void *arg);
+void pv_sim_at_call(struct pv_sim *s, unsigned int n, pv_sim_call_fn *fn,
+		    void *arg);
+/* Operations of every kind called so far. */
+unsigned int pv_sim_calls_total(const struct pv_sim *s);
 /* How many times @op was called (failed calls included). */
 unsigned int pv_sim_calls(const struct pv_sim *s, const char *op);
 
@@ -176,6 +188,13 @@ struct pv_sim_dump_seen {
 void pv_sim_last_dump(const struct pv_sim *s, struct pv_sim_dump_seen *out);
 
 /* --- XenStore --- */
+
+/*
+ * The caller's connection closes and a new one opens, as when the
+ * process holding it dies: xenstored discards its open transactions and
+ * removes its watches (the sim has one connection: all of them).
+ */
+void pv_sim_xs_reconnect(struct pv_sim *s);
 
 unsigned int pv_sim_xs_node_count(const struct pv_sim *s);
 /* Whether absolute @path exists (no permission check). */

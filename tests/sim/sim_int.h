@@ -180,6 +180,9 @@ struct pv_sim {
 	pv_sim_idle_fn *idle_fn;
 	void *idle_arg;
 	bool in_idle;
+	pv_sim_call_fn *call_fn;	/* pv_sim_at_call's hook, and when */
+	void *call_arg;
+	unsigned int call_countdown;
 	struct pv_sim_build_seen last_build;
 	struct sim_host host;
 	struct sim_xs xs;

@@ -46,6 +46,12 @@ void pv_sim_watch_free_all(struct pv_sim *s)
 	s->xs.nqueued = 0;
 }
 
+void pv_sim_xs_reconnect(struct pv_sim *s)
+{
+	pv_sim_tx_free_all(s);
+	pv_sim_watch_free_all(s);
+}
+
 /*
  * Queues an event. Like xenstored's send_event(), an event identical
  * to one still queued is dropped, except for special ones.

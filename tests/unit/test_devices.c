@@ -20,10 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lib/devices/devices.h"
+#include "lib/devices/hostdev.h"
 #include "lib/xs.h"
 #include "helpers.h"
 
@@ -936,6 +938,135 @@ static void test_remove_closing_error_names_path(void **state)
 	free(spec);
 }
 
+/* A hostile guest: its frontend state flips through every value, and junk. */
+static void flip_on_idle(struct pv_sim *s, void *arg)
+{
+	static const char *const states[] = {
+		"1", "4", "6", "5", "0", "99", "abc", "", "4\n", "-1",
+		"18446744073709551617", "3", "7",
+	};
+	unsigned int *n = arg;
+
+	pv_sim_set_caller(s, 1);
+	{
+		struct pv_hv hv;
+		const char *v = states[(*n)++ % (sizeof(states) / sizeof(*states))];
+
+		pv_sim_hv(s, &hv);
+		hv.ops->xs_write(hv.h, PV_XBT_NULL, FE "/state", v, strlen(v));
+	}
+	pv_sim_set_caller(s, 0);
+}
+
+/*
+ * Attach's wait and detach end within their timeouts whatever the guest
+ * writes; the device is left whole, and --force takes it back.
+ */
+static void test_flipping_frontend_bounded(void **state)
+{
+	struct fx *f = *state;
+	const char *d0 = blockdev(0);
+	uint32_t domid = fx_create(f, "guest", NULL);
+	char *spec = pv_asprintf("phy:%s,xvda,w", d0);
+	unsigned int flips = 0;
+	struct pv_err err;
+	uint64_t t0, ms;
+
+	vbd_add_ok(f, domid, spec);
+	pv_sim_on_idle(f->s, flip_on_idle, &flips);
+	pv_err_init(&err);
+	t0 = pv_now_ms();
+	fx_assert_err(&err, pv_device_wait_connected(&f->ctx, "vbd", domid, 51712,
+						     200, &err), -ETIMEDOUT,
+		      "did not reach Connected within 200 ms");
+	ms = pv_now_ms() - t0;
+	assert_true(ms >= 200 && ms < 2000);
+	pv_err_clear(&err);
+	t0 = pv_now_ms();
+	fx_assert_err(&err, pv_device_remove(&f->ctx, "vbd", domid, 51712, false,
+					     200, &err), -ETIMEDOUT,
+		      "did not reach Closed within 200 ms");
+	ms = pv_now_ms() - t0;
+	assert_true(ms >= 200 && ms < 2000);
+	assert_true(flips > 10);
+	assert_true(pv_sim_xs_exists(f->s, BE));
+	pv_err_clear(&err);
+	assert_int_equal(pv_device_remove(&f->ctx, "vbd", domid, 51712, true, 0,
+					  &err), 0);
+	assert_false(pv_sim_xs_exists(f->s, BE));
+	pv_sim_on_idle(f->s, NULL, NULL);
+	assert_false(pv_sim_xs_exists(f->s, FE));
+	assert_int_equal(pv_sim_calls(f->s, "xs_watch"),
+			 pv_sim_calls(f->s, "xs_unwatch"));
+	pv_err_dispose(&err);
+	free(spec);
+}
+
+/* --- loop devices (a real one: skipped where they cannot be made) --- */
+
+/* Whether loop device @dev serves a file now (sysfs), within 2 s of @want. */
+static bool loop_attached(const char *dev, bool want)
+{
+	char *p = pv_asprintf("/sys/block/%s/loop/backing_file", dev + 5);
+	bool now = false;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		now = access(p, F_OK) == 0;
+		if (now == want)
+			break;
+		usleep(10000);
+	}
+	free(p);
+	return now;
+}
+
+/*
+ * Until it is kept, a loop device goes when its holder closes (a pvctl
+ * killed between the attach and the nodes that name it leaves none);
+ * kept, it stays; it is detached on release only while it still serves
+ * the disk's file.
+ */
+static void test_loop_clears_itself_until_kept(void **state)
+{
+	struct fx *f = *state;
+	char *img = fx_path(f, "disk.img"), *other = fx_path(f, "other.img");
+	char *dev = NULL;
+	unsigned int maj, min;
+	struct pv_err err;
+	int hold;
+
+	fx_put_file(f, "disk.img", "");
+	fx_put_file(f, "other.img", "");
+	assert_int_equal(truncate(img, 1 << 20), 0);
+	pv_err_init(&err);
+	if (pv_loop_attach(img, false, &dev, &maj, &min, &hold, &err)) {
+		fprintf(stderr, "  no loop device (%s): skipped\n", pv_err_msg(&err));
+		pv_err_dispose(&err);
+		free(other);
+		free(img);
+		skip();
+	}
+	assert_true(loop_attached(dev, true));
+	close(hold);			/* as its process dying does */
+	assert_false(loop_attached(dev, false));
+	free(dev);
+	dev = NULL;
+
+	assert_int_equal(pv_loop_attach(img, false, &dev, &maj, &min, &hold, &err), 0);
+	assert_int_equal(pv_loop_keep(hold, &err), 0);
+	assert_true(loop_attached(dev, true));
+	/* Another file's device is not this disk's to detach. */
+	assert_int_equal(pv_loop_detach_if(dev, other, &err), 0);
+	assert_true(loop_attached(dev, true));
+	assert_int_equal(pv_loop_detach_if(dev, img, &err), 0);
+	assert_false(loop_attached(dev, false));
+	pv_err_dispose(&err);
+	free(dev);
+	free(other);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -961,6 +1092,8 @@ int main(void)
 		T(test_add_error_names_path),
 		T(test_add_plug_failure_leaves_nothing),
 		T(test_remove_closing_error_names_path),
+		T(test_flipping_frontend_bounded),
+		T(test_loop_clears_itself_until_kept),
 #undef T
 	};
 

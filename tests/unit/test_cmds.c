@@ -28,91 +28,9 @@
 #include "util/fileio.h"
 #include "util/jsonw.h"
 #include "helpers.h"
+#include "cli_run.h"
 
 #define UUID1	"1a2b3c4d-0000-4000-8000-000000000001"
-
-static char *read_all(const char *path)
-{
-	struct pv_buf b = PV_BUF_INIT;
-	struct pv_err err;
-
-	pv_err_init(&err);
-	if (pv_buf_read_file(&b, path, 0, &err))
-		fail_msg("%s", pv_err_msg(&err));
-	pv_err_dispose(&err);
-	return b.s ? pv_buf_detach(&b) : pv_strdup("");
-}
-
-static char *last_stderr;
-
-static int redirect(int fd, const char *path)
-{
-	int saved = dup(fd), f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(saved >= 0 && f >= 0);
-	dup2(f, fd);
-	close(f);
-	return saved;
-}
-
-/*
- * Runs @argv (argv[0] the command, NULL-terminated) on @f with stdout
- * and stderr in files; returns stdout, stderr is in last_stderr.
- */
-static char *run_argv(struct fx *f, int want_rc, char **argv)
-{
-	char *out_path = fx_path(f, "stdout"), *err_path = fx_path(f, "stderr");
-	char *out;
-	struct pv_cli cli;
-	int argc, saved_out, saved_err, rc;
-
-	for (argc = 0; argv[argc]; argc++)
-		;
-	memset(&cli, 0, sizeof(cli));
-	cli.ctx = f->ctx;
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, out_path);
-	saved_err = redirect(STDERR_FILENO, err_path);
-	rc = pv_cli_run(&cli, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	out = read_all(out_path);
-	free(last_stderr);
-	last_stderr = read_all(err_path);
-	if (rc != want_rc)
-		fail_msg("'%s': exit %d, not %d; stderr:\n%s", argv[0], rc,
-			 want_rc, last_stderr);
-	free(out_path);
-	free(err_path);
-	return out;
-}
-
-/* The command line @fmt..., split at spaces. */
-static char *run(struct fx *f, int want_rc, const char *fmt, ...) PV_PRINTF(3, 4);
-static char *run(struct fx *f, int want_rc, const char *fmt, ...)
-{
-	char *words, *argv[16], *tok, *save, *out;
-	struct pv_buf b = PV_BUF_INIT;
-	int argc = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	pv_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	words = pv_buf_detach(&b);
-	for (tok = strtok_r(words, " ", &save); tok && argc < 15;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	out = run_argv(f, want_rc, argv);
-	free(words);
-	return out;
-}
 
 static void assert_has(const char *hay, const char *needle)
 {

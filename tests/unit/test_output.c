@@ -23,22 +23,11 @@
 #include "lib/balloon/loop.h"
 #include "util/jsonw.h"
 #include "helpers.h"
+#include "cli_run.h"
 
 #define MiB	1024ull
 #define UUID1	"1a2b3c4d-0000-4000-8000-000000000001"
 #define UUID2	"1a2b3c4d-0000-4000-8000-000000000002"
-
-static char *read_all(const char *path)
-{
-	struct pv_buf b = PV_BUF_INIT;
-	struct pv_err err;
-
-	pv_err_init(&err);
-	if (pv_buf_read_file(&b, path, 0, &err))
-		fail_msg("%s", pv_err_msg(&err));
-	pv_err_dispose(&err);
-	return b.s ? pv_buf_detach(&b) : pv_strdup("");
-}
 
 /* @s (freed) with @f's directory as TMP and the clocks' values as 0. */
 static char *mask(struct fx *f, char *s)
@@ -89,69 +78,6 @@ static void expect(struct fx *f, char *got, const char *want, const char *what)
 		fail();
 	}
 	free(got);
-}
-
-/* What the last run() wrote on stderr. */
-static char *last_stderr;
-
-/* Redirects @fd into the file @path; returns the saved descriptor. */
-static int redirect(int fd, const char *path)
-{
-	int saved = dup(fd), f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(saved >= 0 && f >= 0);
-	dup2(f, fd);
-	close(f);
-	return saved;
-}
-
-/*
- * Runs the command line @fmt... (split at spaces) on @f; its stdout
- * (and its stderr in last_stderr).
- */
-static char *run(struct fx *f, int want_rc, const char *fmt, ...) PV_PRINTF(3, 4);
-static char *run(struct fx *f, int want_rc, const char *fmt, ...)
-{
-	char *words, *argv[16], *tok, *save, *out_path, *err_path, *out;
-	struct pv_buf b = PV_BUF_INIT;
-	struct pv_cli cli;
-	int argc = 0, saved_out, saved_err, rc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	pv_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	words = pv_buf_detach(&b);
-
-	for (tok = strtok_r(words, " ", &save); tok && argc < 15;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	memset(&cli, 0, sizeof(cli));
-	cli.ctx = f->ctx;
-	out_path = fx_path(f, "stdout");
-	err_path = fx_path(f, "stderr");
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = redirect(STDOUT_FILENO, out_path);
-	saved_err = redirect(STDERR_FILENO, err_path);
-	rc = pv_cli_run(&cli, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	out = read_all(out_path);
-	free(last_stderr);
-	last_stderr = read_all(err_path);
-	if (rc != want_rc)
-		fail_msg("'%s': exit %d, not %d; stderr:\n%s", fmt, rc, want_rc,
-			 last_stderr);
-	free(out_path);
-	free(err_path);
-	free(words);
-	return out;
 }
 
 /* The guest's agent: a report, as the guest, seq last. */

@@ -21,6 +21,7 @@
 #include "cli/pvctl.h"
 #include "lib/domain/sched.h"
 #include "helpers.h"
+#include "cli_run.h"
 
 static struct pv_sched_credit sched_of(struct fx *f, uint32_t domid,
 				       unsigned int sched)
@@ -116,60 +117,9 @@ static void test_sched_set_checks(void **state)
 
 /* --- the commands --- */
 
-static char *last_err;
-
-/* Runs the words of @line through the table; its stdout. */
-static char *run(struct fx *f, int want_rc, const char *line)
-{
-	char *words = pv_strdup(line), *argv[16], *tok, *save;
-	char *out_path = fx_path(f, "out"), *err_path = fx_path(f, "err"), *out;
-	struct pv_buf b = PV_BUF_INIT;
-	struct pv_cli cli;
-	struct pv_err err;
-	int argc = 0, o, e, fd, rc;
-
-	for (tok = strtok_r(words, " ", &save); tok && argc < 15;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	memset(&cli, 0, sizeof(cli));
-	cli.ctx = f->ctx;
-	fflush(stdout);
-	fflush(stderr);
-	o = dup(STDOUT_FILENO);
-	e = dup(STDERR_FILENO);
-	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	rc = pv_cli_run(&cli, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(o, STDOUT_FILENO);
-	dup2(e, STDERR_FILENO);
-	close(o);
-	close(e);
-	pv_err_init(&err);
-	assert_int_equal(pv_buf_read_file(&b, out_path, 0, &err), 0);
-	out = b.s ? pv_buf_detach(&b) : pv_strdup("");
-	free(last_err);
-	assert_int_equal(pv_buf_read_file(&b, err_path, 0, &err), 0);
-	last_err = b.s ? pv_buf_detach(&b) : pv_strdup("");
-	pv_err_dispose(&err);
-	if (rc != want_rc)
-		fail_msg("'%s': exit %d, not %d; stderr:\n%s", line, rc, want_rc,
-			 last_err);
-	free(out_path);
-	free(err_path);
-	free(words);
-	return out;
-}
-
 static void expect_out(struct fx *f, int rc, const char *line, const char *want)
 {
-	char *got = run(f, rc, line);
+	char *got = run(f, rc, "%s", line);
 
 	if (strcmp(got, want))
 		fail_msg("'%s' printed\n%s---- want\n%s----", line, got, want);
@@ -198,19 +148,19 @@ static void test_sched_credit_command(void **state)
 		   "        \"weight\": 1024,\n        \"cap_pct\": 150\n    }\n]\n");
 	/* Checked before anything is set. */
 	expect_out(f, 2, "sched-credit -d web -w 0", "");
-	assert_non_null(strstr(last_err, "bad weight '0' (1 to 65535)"));
+	assert_non_null(strstr(last_stderr, "bad weight '0' (1 to 65535)"));
 	expect_out(f, 1, "sched-credit -d web -c 300", "");
-	assert_non_null(strstr(last_err, "at most 200"));
+	assert_non_null(strstr(last_stderr, "at most 200"));
 	expect_out(f, 2, "sched-credit -w 300", "");
-	assert_non_null(strstr(last_err, "-w and -c need -d DOMAIN"));
+	assert_non_null(strstr(last_stderr, "-w and -c need -d DOMAIN"));
 	expect_out(f, 1, "sched-credit -d nosuch", "");
 	/* The other scheduler's command says which one the host runs. */
 	expect_out(f, 1, "sched-credit2",
 		   "Name                                ID Weight  Cap\n");
-	assert_non_null(strstr(last_err, "runs in the credit scheduler, not "
+	assert_non_null(strstr(last_stderr, "runs in the credit scheduler, not "
 			       "credit2"));
 	expect_out(f, 1, "sched-credit2 -d web -w 5", "");
-	assert_non_null(strstr(last_err, "not credit2"));
+	assert_non_null(strstr(last_stderr, "not credit2"));
 }
 
 static void test_sched_credit2_command(void **state)
@@ -228,8 +178,8 @@ static void test_sched_credit2_command(void **state)
 
 static int teardown(void **state)
 {
-	free(last_err);
-	last_err = NULL;
+	free(last_stderr);
+	last_stderr = NULL;
 	return fx_teardown(state);
 }
 

@@ -19,8 +19,8 @@ in_guest() {
     printf '%s\n' "$2" | timeout 30 pvctl console --timeout "${3:-4}" "$1" 2>&1 |
         tr -d '\r' > "/tmp/$1.out"
 }
-# is_elf FILE: its first four bytes are \177ELF.
-is_elf() { [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; }
+# magic FILE: its first four bytes in hex (an ELF file's: 7f454c46).
+magic() { head -c 4 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
 
 # --- Xen's console ring ---
 pvctl dmesg > /tmp/dmesg.pvctl 2>&1
@@ -58,7 +58,7 @@ expect_console "$G boots" "$G" "PVCTL-GUEST-INFO" 120 && {
     check_fail "sysrq with two letters is a usage error" pvctl sysrq "$G" ab
 
     timed check "pvctl dump-core $G" pvctl dump-core "$G" "/tmp/$G.core" &&
-    check "the core is an ELF file" is_elf "/tmp/$G.core"
+    check "the core is an ELF file" test "$(magic "/tmp/$G.core")" = 7f454c46
     diag "core: $(ls -l "/tmp/$G.core" 2>&1)"
     rm -f "/tmp/$G.core"
     check "$G runs on after the dump (not paused)" \
@@ -90,7 +90,7 @@ expect_console "$C boots" "$C" "PVCTL-GUEST-INFO" 120 && {
     expect_console "$C panicked" "$C" "Kernel panic|sysrq triggered crash|SysRq : Trigger a crash" 30
     wait_for "the monitor destroyed $C" 120 "! xl domid $C"
     check "its core is at $DUMP" test -s "$DUMP" &&
-    check "the core is an ELF file" is_elf "$DUMP"
+    check "the core is an ELF file" test "$(magic "$DUMP")" = 7f454c46
     diag "core: $(ls -l "$DUMP" 2>&1)"
     check "the monitor logged the dump" grep -q "dumped the core of $C to $DUMP" /var/log/pvctl/monitor.log
     diag_file /var/log/pvctl/monitor.log 8

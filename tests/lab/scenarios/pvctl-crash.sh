@@ -154,7 +154,7 @@ after_dev_kill() {
     check "$what: cleanup" pvctl cleanup
     diag_file "$LAB_OUT" 6
     sleep 1
-    check "$what: $G still runs" sh -c "xl list $G | grep -q ' r\| b'"
+    check "$what: $G still runs" sh -c "xl list $G | grep -Eq ' (r-|-b)'"
     check "$what: no record left" test "$(records)" = 0
 }
 for d in 0.05 0.2 0.5 1; do
@@ -175,6 +175,12 @@ for d in 0.05 0.2 0.5 1; do
     pvctl network-attach "$G" bridge=br0 > /dev/null 2>&1 &
     pid=$!; sleep $d; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     after_dev_kill "network-attach killed after ${d}s"
+    # Whole or gone: no half-made vif.
+    if xenstore-exists /local/domain/0/backend/vif/$ID/1; then
+        check "network-attach after ${d}s: the vif is whole (frontend too)" \
+            xenstore-exists /local/domain/$ID/device/vif/1
+        check "network-detach it" pvctl network-detach "$G" 1
+    fi
     check "network-attach after ${d}s: no vif 1 left" sh -c \
         "! xenstore-exists /local/domain/0/backend/vif/$ID/1"
     check "network-attach after ${d}s: no bridge port left" test "$(ports)" = "$ports0"

@@ -190,6 +190,13 @@ for d in 0.05 0.3 1; do
     pvctl block-detach "$G" xvdb > /dev/null 2>&1 &
     pid=$!; sleep $d; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     after_dev_kill "block-detach killed after ${d}s"
+    # Killed before it asked the guest anything, the disk is still whole:
+    # then detach it now. Otherwise cleanup finished the detach.
+    if xenstore-exists /local/domain/0/backend/vbd/$ID/51728 &&
+       xenstore-exists /local/domain/$ID/device/vbd/51728; then
+        diag "block-detach killed after ${d}s: it had not begun; the disk is whole"
+        check "block-detach xvdb now" pvctl block-detach "$G" xvdb
+    fi
     check "block-detach after ${d}s: the detach was finished" sh -c \
         "! xenstore-exists /local/domain/0/backend/vbd/$ID/51728"
     check "block-detach after ${d}s: and the saved config has no xvdb" sh -c \

@@ -4,6 +4,7 @@
  * safely (see fileio.h).
  */
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -117,4 +118,18 @@ FILE *pv_open_log(const char *path, mode_t mode, struct pv_err *err)
 fail:
 	close(fd);
 	return NULL;
+}
+
+void pv_remove_stale_temps(const char *path)
+{
+	char *pattern = pv_asprintf("%s.tmp.??????", path);
+	glob_t g;
+	size_t i;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	free(pattern);
 }

@@ -28,6 +28,13 @@ int pv_write_file_atomic(const char *path, const void *data, size_t len,
 			 mode_t mode, struct pv_err *err);
 
 /*
+ * Removes the temporary files pv_write_file_atomic left beside @path
+ * when its process was killed mid-write. Only for a file one process
+ * writes at a time (under a lock): another's write would lose its file.
+ */
+void pv_remove_stale_temps(const char *path);
+
+/*
  * Opens the log @path for appending (the caller fcloses it), creating
  * it with @mode: a file that exists keeps no permission beyond @mode,
  * whatever the umask. A symbolic link or anything but a regular file at

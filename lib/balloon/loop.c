@@ -698,11 +698,16 @@ int pv_autoscale_run(struct pv_autoscale *as, volatile int *stop,
 {
 	struct pv_hv *hv = &as->ctx->hv;
 	uint64_t next = 0, last = 0;
+	char *path;
 	int rc;
 
 	rc = pv_room_listen(&as->room, as->ctx, err);	/* makes RUN too */
 	if (rc)
 		return rc;
+	/* Its lock held: what a killed loop was writing is no one's. */
+	path = pv_asprintf("%s/autoscale.json", as->ctx->run_dir);
+	pv_remove_stale_temps(path);
+	free(path);
 	rc = hv->ops->xs_watch(hv->h, "@releaseDomain", "domains");
 	if (!rc)
 		rc = hv->ops->xs_watch(hv->h, "@introduceDomain", "domains");

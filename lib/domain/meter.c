@@ -321,12 +321,16 @@ int pv_meter_load(struct pv_meter *m, struct pv_err *err)
 /* The first load of a sampling process: a bad state.json is kept aside. */
 static int first_load(struct pv_meter *m, struct pv_err *err)
 {
-	char *path, *bad;
-	int rc = pv_meter_load(m, err);
+	char *path = state_path(m), *bad;
+	int rc;
 
-	if (!rc)
+	/* The monitor's lock is held: a killed one's half write is no one's. */
+	pv_remove_stale_temps(path);
+	rc = pv_meter_load(m, err);
+	if (!rc) {
+		free(path);
 		return 0;
-	path = state_path(m);
+	}
 	bad = pv_asprintf("%s.bad", path);
 	if (rename(path, bad) == 0)
 		pv_buf_printf(&err->msg, " (kept as %s; the counters go on "

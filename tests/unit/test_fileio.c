@@ -301,6 +301,36 @@ static void test_open_log_refuses(void **state)
 	free(link);
 }
 
+/* What a writer killed mid-write left goes; nothing else does. */
+static void test_remove_stale_temps(void **state)
+{
+	struct fx *f = *state;
+	char *path = fx_path(f, "status.json");
+	const char *keep[] = { "status.json", "status.json.tmp.x",
+			       "status.json.bad", "other.json.tmp.AbC123" };
+	const char *gone[] = { "status.json.tmp.AbC123", "status.json.tmp.zz9ZZ9" };
+	struct stat st;
+	char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		fx_put_file(f, keep[i], "{}");
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		fx_put_file(f, gone[i], "{\"half");
+	pv_remove_stale_temps(path);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		p = fx_path(f, keep[i]);
+		assert_int_equal(stat(p, &st), 0);
+		free(p);
+	}
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		p = fx_path(f, gone[i]);
+		assert_int_equal(stat(p, &st), -1);
+		free(p);
+	}
+	free(path);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -311,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_write_all_interrupted),
 		T(test_open_log),
 		T(test_open_log_refuses),
+		T(test_remove_stale_temps),
 	};
 #undef T
 

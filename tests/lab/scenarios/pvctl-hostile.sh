@@ -87,7 +87,7 @@ for g in flood huge; do
 done
 diag "targets: flood $(target flood) huge $(target huge) kB"
 check "the garbage was refused, not crashed on" sh -c \
-    "pvctl autoscale status | grep -q -e 'not a number' -e 'above' -e 'too long' -e 'garbage' -e 'refused'"
+    "pvctl autoscale status --json | grep -q -e 'not a number' -e 'above' -e 'too long' -e 'garbage' -e 'refused'"
 
 # --- flip: frontend states flipped during attach and detach ---
 ID=$(pvctl domid flip)

@@ -211,6 +211,7 @@ static int wait_states(struct pv_ctx *ctx, const struct pv_device_kind *k,
 	char *bes, *fes;
 	uint64_t deadline = pv_now_ms() + (uint64_t)timeout_ms;
 	unsigned int bs = 0, fs = 0;
+	bool guest;
 	int rc;
 
 	paths_init(&p, k, domid, devid);
@@ -241,12 +242,23 @@ static int wait_states(struct pv_ctx *ctx, const struct pv_device_kind *k,
 	}
 	hv->ops->xs_unwatch(hv->h, bes, "pvctl-dev");
 	hv->ops->xs_unwatch(hv->h, fes, "pvctl-dev");
-	if (rc == -ETIMEDOUT)
-		pv_err_set(err, rc, "%s %u of domain %u: the %s did not reach %s within "
-			   "%d ms (backend %s, frontend %s)", k->name, devid, domid,
-			   bs != be_want ? "backend (dom0's driver)" :
-			   "frontend (the guest's driver)",
-			   pv_xb_state_name(bs != be_want ? be_want : fe_want),
+	/*
+	 * Whose turn it was: a backend at InitWait waits for the frontend to
+	 * come up (Initialised), so one that never loaded or never answers
+	 * is the guest's driver's doing, not dom0's.
+	 */
+	guest = bs == be_want ||
+		(bs == PV_XB_INITWAIT && fs < PV_XB_INITIALISED);
+	if (rc == -ETIMEDOUT && guest)
+		pv_err_set(err, rc, "%s %u of domain %u: the frontend (the guest's "
+			   "driver) did not reach %s within %d ms (backend %s, "
+			   "frontend %s)", k->name, devid, domid,
+			   pv_xb_state_name(bs == be_want ? fe_want : PV_XB_INITIALISED),
+			   timeout_ms, pv_xb_state_name(bs), pv_xb_state_name(fs));
+	else if (rc == -ETIMEDOUT)
+		pv_err_set(err, rc, "%s %u of domain %u: the backend (dom0's driver) "
+			   "did not reach %s within %d ms (backend %s, frontend %s)",
+			   k->name, devid, domid, pv_xb_state_name(be_want),
 			   timeout_ms, pv_xb_state_name(bs), pv_xb_state_name(fs));
 	else if (rc)
 		pv_err_sys(err, rc, "watching %s", bes);

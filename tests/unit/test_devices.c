@@ -530,6 +530,13 @@ static void test_wait_connected(void **state)
 		      "the backend (dom0's driver) did not reach Connected within "
 		      "60 ms (backend Initialising, frontend Initialising)");
 	pv_err_clear(&err);
+	/* dom0's side waits for the guest's, which never comes up. */
+	xs_put(f, BE "/state", "2");
+	fx_assert_err(&err, pv_device_wait_connected(&f->ctx, "vbd", domid, 51712, 60,
+						     &err), -ETIMEDOUT,
+		      "the frontend (the guest's driver) did not reach Initialised "
+		      "within 60 ms (backend InitWait, frontend Initialising)");
+	pv_err_clear(&err);
 	pv_sim_on_idle(f->s, connect_on_idle, f);
 	assert_int_equal(pv_device_wait_connected(&f->ctx, "vbd", domid, 51712,
 						  2000, &err), 0);

@@ -113,7 +113,7 @@ if [ "$peer" = yes ]; then
         -initrd "$CACHE/vmlinuz console=hvc0 earlyprintk=xen lab.role=peer lab.addr=10.99.0.2,$BUILD/dom0.img" \
         < /dev/null > "$BUILD/peer.log" 2>&1 &
     PEER_PID=$!
-    trap 'kill $PEER_PID 2>/dev/null' EXIT
+    trap 'kill $PEER_PID 2>/dev/null || :' EXIT
 fi
 echo "run.sh: booting Xen lab for: $* (limit ${TOTAL_LIMIT}s, log $LOG)" >&2
 

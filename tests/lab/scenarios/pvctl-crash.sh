@@ -26,6 +26,7 @@ xs_nodes() {
           [ "$d" = 0 ] || echo "/local/domain/$d"
       done; } | sed 's/ = .*//' | sort
 }
+# (Not in wait_for's commands: they run in a new sh, without functions.)
 records() { ls /run/pvctl/ops 2>/dev/null | grep -c '\.json$'; }
 until_node() {
     # until_node PATH-GLOB: polls xenstore-ls for a path, 20 s at most
@@ -119,7 +120,7 @@ wait $pid 2>/dev/null
 pvctl monitor -f > /tmp/crash-mon0.log 2>&1 &
 MON=$!
 wait_for "a killed create: the monitor removes what it left" 30 \
-    "test \$(records) = 0 && ! xl domid $G 2>/dev/null"
+    "! ls /run/pvctl/ops 2>/dev/null | grep -q '\\.json\$' && ! xl domid $G 2>/dev/null"
 check "and says so in its log" grep -q "create by pid $pid (killed)" /tmp/crash-mon0.log
 diag_file /tmp/crash-mon0.log 5
 kill $MON 2>/dev/null

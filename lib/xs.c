@@ -86,6 +86,18 @@ void pv_xs_free_names(char **names, size_t n)
 	free(names);
 }
 
+int pv_xs_rm_if_empty(struct pv_hv *hv, pv_xbt t, void *path)
+{
+	char **names;
+	size_t n;
+	int rc = hv->ops->xs_directory(hv->h, t, path, &names, &n);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	pv_xs_free_names(names, n);
+	return n ? 0 : hv->ops->xs_rm(hv->h, t, path);
+}
+
 int pv_xs_transaction(struct pv_hv *hv,
 		      int (*fn)(struct pv_hv *hv, pv_xbt t, void *arg),
 		      void *arg)

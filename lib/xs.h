@@ -44,6 +44,12 @@ int pv_xs_transaction(struct pv_hv *hv,
 		      void *arg);
 
 /*
+ * For pv_xs_transaction: removes the directory @path (a char *) if it has
+ * no children left; a missing one is fine.
+ */
+int pv_xs_rm_if_empty(struct pv_hv *hv, pv_xbt t, void *path);
+
+/*
  * A sequence of writes in one transaction that reads as a list: each
  * call is skipped once one has failed, and pv_xs_writer_done() reports
  * the first failure with the path it happened at. Paths are "BASE/SUB";

@@ -75,18 +75,6 @@ static unsigned int read_state(struct pv_hv *hv, const char *dir)
 	return (unsigned int)v;
 }
 
-static int rm_if_empty_tx(struct pv_hv *hv, pv_xbt t, void *arg)
-{
-	char **names;
-	size_t n;
-	int rc = hv->ops->xs_directory(hv->h, t, arg, &names, &n);
-
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	pv_xs_free_names(names, n);
-	return n ? 0 : hv->ops->xs_rm(hv->h, t, arg);
-}
-
 /*
  * Removes @path's parent if nothing is left in it, and so on up for
  * @levels: the directories the device's add made (checked and removed
@@ -99,7 +87,7 @@ static void rm_empty_parents(struct pv_hv *hv, const char *path,
 
 	while (levels-- && (slash = strrchr(dir, '/')) && slash != dir) {
 		*slash = '\0';
-		pv_xs_transaction(hv, rm_if_empty_tx, dir);
+		pv_xs_transaction(hv, pv_xs_rm_if_empty, dir);
 	}
 	free(dir);
 }

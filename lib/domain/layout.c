@@ -194,18 +194,6 @@ int pv_layout_write_post_build(struct pv_ctx *ctx, const struct pv_layout *l,
 			       l->domid) : 0;
 }
 
-static int rm_if_empty_tx(struct pv_hv *hv, pv_xbt t, void *arg)
-{
-	char **names;
-	size_t n;
-	int rc = hv->ops->xs_directory(hv->h, t, arg, &names, &n);
-
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	pv_xs_free_names(names, n);
-	return n ? 0 : hv->ops->xs_rm(hv->h, t, arg);
-}
-
 void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 {
 	struct pv_hv *hv = &ctx->hv;
@@ -236,11 +224,11 @@ void pv_layout_remove(struct pv_ctx *ctx, uint32_t domid)
 	for (i = 0; i < sizeof(backends) / sizeof(*backends); i++) {
 		char *be = pv_xs_dom_path(0, "backend/%s", backends[i]);
 
-		pv_xs_transaction(hv, rm_if_empty_tx, be);
+		pv_xs_transaction(hv, pv_xs_rm_if_empty, be);
 		free(be);
 	}
 	backend = pv_xs_dom_path(0, "backend");
-	pv_xs_transaction(hv, rm_if_empty_tx, backend);
+	pv_xs_transaction(hv, pv_xs_rm_if_empty, backend);
 	free(backend);
 	free(vm);
 	free(vmlink);

@@ -14,9 +14,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hostdev.h"
+#include "../../util/run.h"
 
 int pv_loop_attach(const char *file, bool readonly, char **devpath,
 		   unsigned int *major, unsigned int *minor, int *hold,
@@ -250,4 +252,40 @@ int pv_bridge_del_port(const char *bridge, const char *ifname,
 		       struct pv_err *err)
 {
 	return bridge_port(bridge, ifname, false, err);
+}
+
+int pv_hotplug_run(const char *script, const char *action, const char *kind,
+		   uint32_t domid, uint32_t devid, const char *vif,
+		   const char *what, int timeout_ms, struct pv_err *err)
+{
+	char *argv[] = { (char *)script, (char *)action,
+			 vif ? "type_if=vif" : NULL, NULL };
+	char *env[] = {
+		pv_asprintf("script=%s", script),
+		pv_asprintf("XENBUS_TYPE=%s", kind),
+		pv_asprintf("XENBUS_PATH=backend/%s/%u/%u", kind, domid, devid),
+		pv_strdup("XENBUS_BASE_PATH=backend"),
+		vif ? pv_asprintf("vif=%s", vif) : NULL,
+		NULL,
+	};
+	struct pv_buf said = PV_BUF_INIT, why = PV_BUF_INIT;
+	int rc, status = 0;
+	size_t i;
+
+	rc = pv_run(argv, env, timeout_ms, &said, &status);
+	if (rc == -ETIMEDOUT)
+		pv_err_set(err, rc, "%s %s for %s did not finish within %d s",
+			   script, action, what, timeout_ms / 1000);
+	else if (rc)
+		pv_err_sys(err, rc, "running %s", script);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		pv_run_describe(status, &said, &why);
+		rc = pv_err_set(err, -EIO, "%s %s for %s failed (%s)", script,
+				action, what, why.s);
+	}
+	for (i = 0; env[i]; i++)
+		free(env[i]);
+	pv_buf_dispose(&said);
+	pv_buf_dispose(&why);
+	return rc;
 }

@@ -54,4 +54,14 @@ int pv_bridge_add_port(const char *bridge, const char *ifname,
 int pv_bridge_del_port(const char *bridge, const char *ifname,
 		       struct pv_err *err);
 
+/*
+ * Runs a device's hotplug script as libxl does: "SCRIPT ACTION" (plus
+ * "type_if=vif" for a vif, named @vif) with script, XENBUS_TYPE (@kind),
+ * XENBUS_PATH, XENBUS_BASE_PATH (and vif) in its environment; an error
+ * naming @what unless it exits 0 within @timeout_ms.
+ */
+int pv_hotplug_run(const char *script, const char *action, const char *kind,
+		   uint32_t domid, uint32_t devid, const char *vif,
+		   const char *what, int timeout_ms, struct pv_err *err);
+
 #endif

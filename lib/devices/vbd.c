@@ -79,42 +79,15 @@ static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 	pv_xs_put(w, "device-type", "%s", v->d->cdrom ? "cdrom" : "disk");
 }
 
-/*
- * Runs a disk's hotplug script as libxl does: "SCRIPT add|remove" with
- * script, XENBUS_TYPE, XENBUS_PATH and XENBUS_BASE_PATH in its
- * environment; an error unless it exits 0 in time.
- */
+/* A disk's hotplug script: "SCRIPT add|remove", as libxl runs it. */
 static int run_script(const char *script, const char *action, uint32_t domid,
 		      uint32_t devid, struct pv_err *err)
 {
-	char *argv[] = { (char *)script, (char *)action, NULL };
-	char *env[] = {
-		pv_asprintf("script=%s", script),
-		pv_strdup("XENBUS_TYPE=vbd"),
-		pv_asprintf("XENBUS_PATH=backend/vbd/%u/%u", domid, devid),
-		pv_strdup("XENBUS_BASE_PATH=backend"),
-		NULL,
-	};
-	struct pv_buf said = PV_BUF_INIT, why = PV_BUF_INIT;
-	int rc, status = 0;
-	size_t i;
+	char *what = pv_asprintf("disk %u of domain %u", devid, domid);
+	int rc = pv_hotplug_run(script, action, "vbd", domid, devid, NULL, what,
+				SCRIPT_TIMEOUT_MS, err);
 
-	rc = pv_run(argv, env, SCRIPT_TIMEOUT_MS, &said, &status);
-	if (rc == -ETIMEDOUT)
-		pv_err_set(err, rc, "%s %s for disk %u of domain %u did not "
-			   "finish within %d s", script, action, devid, domid,
-			   SCRIPT_TIMEOUT_MS / 1000);
-	else if (rc)
-		pv_err_sys(err, rc, "running %s", script);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		pv_run_describe(status, &said, &why);
-		rc = pv_err_set(err, -EIO, "%s %s for disk %u of domain %u failed "
-				"(%s)", script, action, devid, domid, why.s);
-	}
-	for (i = 0; env[i]; i++)
-		free(env[i]);
-	pv_buf_dispose(&said);
-	pv_buf_dispose(&why);
+	free(what);
 	return rc;
 }
 

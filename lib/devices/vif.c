@@ -118,42 +118,14 @@ static void frontend_keys(struct pv_xs_writer *w, const void *dev)
 }
 
 /*
- * Runs a vif's hotplug script as libxl does: "SCRIPT ACTION type_if=vif"
- * (ACTION online or offline) with XENBUS_PATH, vif and the rest in its
- * environment; an error unless it exits 0 within 10 s.
+ * A vif's hotplug script: "SCRIPT online|offline type_if=vif", as libxl
+ * runs it; an error unless it exits 0 within 10 s.
  */
 static int run_script(const char *script, const char *action, uint32_t domid,
 		      uint32_t devid, const char *ifname, struct pv_err *err)
 {
-	char *argv[] = { (char *)script, (char *)action, "type_if=vif", NULL };
-	char *env[] = {
-		pv_asprintf("script=%s", script),
-		pv_strdup("XENBUS_TYPE=vif"),
-		pv_asprintf("XENBUS_PATH=backend/vif/%u/%u", domid, devid),
-		pv_strdup("XENBUS_BASE_PATH=backend"),
-		pv_asprintf("vif=%s", ifname),
-		NULL,
-	};
-	struct pv_buf said = PV_BUF_INIT, why = PV_BUF_INIT;
-	int rc, status = 0;
-	size_t i;
-
-	rc = pv_run(argv, env, SCRIPT_TIMEOUT_MS, &said, &status);
-	if (rc == -ETIMEDOUT)
-		pv_err_set(err, rc, "%s %s for %s did not finish within %d s",
-			   script, action, ifname, SCRIPT_TIMEOUT_MS / 1000);
-	else if (rc)
-		pv_err_sys(err, rc, "running %s", script);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		pv_run_describe(status, &said, &why);
-		rc = pv_err_set(err, -EIO, "%s %s for %s failed (%s)", script,
-				action, ifname, why.s);
-	}
-	for (i = 0; env[i]; i++)
-		free(env[i]);
-	pv_buf_dispose(&said);
-	pv_buf_dispose(&why);
-	return rc;
+	return pv_hotplug_run(script, action, "vif", domid, devid, ifname, ifname,
+			      SCRIPT_TIMEOUT_MS, err);
 }
 
 /*
